@@ -1,0 +1,257 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"miaobi/prosody"
+)
+
+const checkHelp = `Usage: miaobi check [flags] [FILE|-]...
+
+Reads poems (simplified or traditional, any common punctuation; separate
+poems with a blank line; an optional first line without punctuation, or one in
+《》, is the title), detects each poem's form or takes --form, and reports per
+character the expected and actual tone, the rhyme, and every rule broken.
+
+Verdicts: 合律 meets the form; 拗 breaks a rule only where an accepted 拗救
+repairs it; 出律 breaks the form.
+Exit status: 0 when every poem is 合律 or 拗, 1 when any is 出律, 2 for
+unusable input (no poem, no Chinese, invalid UTF-8, unreadable file).
+
+Flags:
+`
+
+func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	form := fs.String("form", "", "form: 五绝, 七绝, 五律, 七律, 五言排律, 七言排律 or 词:TUNE (default: detect)")
+	rhyme := fs.String("rhyme", "pingshui", "rhyme book for regulated verse: pingshui (平水韵) or xinyun (中华新韵)")
+	asJSON := fs.Bool("json", false, "print one JSON object per poem, one per line")
+	color := fs.String("color", "auto", "colour the terminal output: auto, always or never")
+	listTunes := fs.Bool("list-tunes", false, "list the 词牌 the checker knows and exit")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, checkHelp)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		return 2
+	}
+	if *listTunes {
+		return printTunes(stdout, stderr)
+	}
+	if *rhyme == "cilin" {
+		fmt.Fprintln(stderr, "miaobi check: --rhyme cilin is used for 词 automatically; for regulated verse choose pingshui or xinyun")
+		return 2
+	}
+	checker, err := prosody.NewChecker(*rhyme, *form)
+	if err != nil {
+		fmt.Fprintf(stderr, "miaobi check: %v\n", err)
+		return 2
+	}
+	useColor := false
+	switch *color {
+	case "always":
+		useColor = true
+	case "never":
+	case "auto":
+		useColor = isTerminal(stdout) && os.Getenv("NO_COLOR") == ""
+	default:
+		fmt.Fprintf(stderr, "miaobi check: --color must be auto, always or never, not %q\n", *color)
+		return 2
+	}
+
+	files := fs.Args()
+	if len(files) == 0 {
+		files = []string{"-"}
+	}
+	out := bufio.NewWriterSize(stdout, 64<<10)
+	defer out.Flush()
+	enc := json.NewEncoder(out)
+	enc.SetEscapeHTML(false)
+	status, poems := 0, 0
+	for _, name := range files {
+		var r io.Reader = stdin
+		if name != "-" {
+			f, err := os.Open(name)
+			if err != nil {
+				fmt.Fprintf(stderr, "miaobi check: %v\n", err)
+				status = 2
+				continue
+			}
+			defer f.Close()
+			r = f
+		}
+		sc := prosody.NewScanner(r)
+		for p := sc.Next(); p != nil; p = sc.Next() {
+			poems++
+			if p.Err != nil {
+				status = 2
+				if *asJSON {
+					enc.Encode(map[string]any{"index": p.Index, "file": name, "error": p.Err.Error()})
+				} else {
+					out.Flush()
+					fmt.Fprintf(stderr, "miaobi check: %s: poem %d: %v\n", displayName(name), p.Index, p.Err)
+				}
+				continue
+			}
+			res := checker.Check(p)
+			if res.Verdict == prosody.VerdictFail && status == 0 {
+				status = 1
+			}
+			if *asJSON {
+				if err := enc.Encode(res); err != nil {
+					fmt.Fprintf(stderr, "miaobi check: write: %v\n", err)
+					return 2
+				}
+			} else {
+				printResult(out, res, useColor)
+			}
+		}
+		if err := sc.Err(); err != nil {
+			fmt.Fprintf(stderr, "miaobi check: read %s: %v\n", displayName(name), err)
+			status = 2
+		}
+	}
+	if poems == 0 {
+		out.Flush()
+		fmt.Fprintln(stderr, "miaobi check: no poem found in the input; give a file, or pipe a poem into 'miaobi check'")
+		return 2
+	}
+	return status
+}
+
+func displayName(name string) string {
+	if name == "-" {
+		return "standard input"
+	}
+	return name
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func printTunes(stdout, stderr io.Writer) int {
+	ts, err := prosody.Tunes()
+	if err != nil {
+		fmt.Fprintf(stderr, "miaobi check: %v\n", err)
+		return 2
+	}
+	for _, t := range ts {
+		var vs []string
+		for _, v := range t.Variants {
+			vs = append(vs, fmt.Sprintf("%s %d字", v.Name, v.Chars))
+		}
+		alias := ""
+		if len(t.Aliases) > 0 {
+			alias = " (" + strings.Join(t.Aliases, " ") + ")"
+		}
+		fmt.Fprintf(stdout, "%s%s: %s\n", t.Name, alias, strings.Join(vs, "; "))
+	}
+	return 0
+}
+
+// ANSI colours for the terminal report.
+const (
+	cReset  = "\x1b[0m"
+	cRed    = "\x1b[31m"
+	cGreen  = "\x1b[32m"
+	cYellow = "\x1b[33m"
+	cDim    = "\x1b[2m"
+	cBold   = "\x1b[1m"
+	cULine  = "\x1b[4m"
+)
+
+func printResult(w io.Writer, r prosody.Result, color bool) {
+	paint := func(code, s string) string {
+		if !color || code == "" {
+			return s
+		}
+		return code + s + cReset
+	}
+	verdictColor := map[string]string{prosody.VerdictOK: cGreen, prosody.VerdictAo: cYellow, prosody.VerdictFail: cRed}[r.Verdict]
+	head := fmt.Sprintf("#%d", r.Index)
+	if r.Title != "" {
+		head += " 《" + r.Title + "》"
+	}
+	form := r.Form
+	if form == "" {
+		form = "未知体裁"
+	}
+	parts := []string{form}
+	if r.Variant != "" {
+		parts = append(parts, r.Variant)
+	}
+	book := r.Book
+	if r.RhymeGroup != "" {
+		book += " " + r.RhymeGroup
+	}
+	parts = append(parts, book)
+	fmt.Fprintf(w, "%s  %s  %s\n", paint(cBold, head), strings.Join(parts, " · "), paint(cBold+verdictColor, r.Verdict))
+
+	// Mark each character by its worst finding.
+	mark := map[[2]int]string{}
+	for _, p := range r.Problems {
+		k := [2]int{p.Line, p.Col}
+		switch p.Level {
+		case prosody.LevelError:
+			mark[k] = cRed
+		case prosody.LevelAo:
+			if mark[k] != cRed {
+				mark[k] = cYellow
+			}
+		}
+	}
+	width := 0
+	for _, l := range r.Lines {
+		if n := len([]rune(l.Text)); n > width {
+			width = n
+		}
+	}
+	for i, l := range r.Lines {
+		var text strings.Builder
+		rs := []rune(l.Text)
+		for j, c := range rs {
+			code := mark[[2]int{i + 1, j + 1}]
+			if code == "" && mark[[2]int{i + 1, 0}] != "" {
+				code = mark[[2]int{i + 1, 0}]
+			}
+			if l.Rhyme != "" && j == len(rs)-1 {
+				code += cULine
+			}
+			text.WriteString(paint(code, string(c)))
+		}
+		pad := strings.Repeat("　", width-len(rs))
+		rhyme := ""
+		if l.Rhyme != "" {
+			rhyme = "  韵 " + l.Rhyme
+		}
+		fmt.Fprintf(w, "  %2d  %s%s  %s%s  %s%s\n", i+1, text.String(), pad, l.Tones, pad, paint(cDim, "谱 "+l.Expected), rhyme)
+	}
+	for _, p := range r.Problems {
+		code := map[string]string{prosody.LevelError: cRed, prosody.LevelAo: cYellow, prosody.LevelWarn: cDim}[p.Level]
+		where := "    "
+		switch {
+		case p.Line > 0 && p.Col > 0:
+			where = fmt.Sprintf("%d:%d", p.Line, p.Col)
+		case p.Line > 0:
+			where = fmt.Sprintf("%d", p.Line)
+		}
+		fmt.Fprintf(w, "  %-5s %s %s\n", where, paint(code, "["+p.Rule+"]"), p.Message)
+	}
+	fmt.Fprintln(w)
+}

@@ -1,0 +1,85 @@
+// Command miaobi is Miaobi (妙笔), a self-hosted AIGC creative studio. Each
+// subcommand is one job: check a poem's metre and rhyme, fetch and build the
+// poetry corpus, or measure speed and accuracy.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+type command struct {
+	name, summary string
+	run           func(args []string, stdin io.Reader, stdout, stderr io.Writer) int
+}
+
+func commands() []command {
+	return []command{
+		{"check", "check poems against the rules of their form (平仄, rhyme, 粘对)", runCheck},
+		{"corpus", "fetch the chinese-poetry corpus and build Miaobi's normalised copy", runCorpus},
+		{"bench", "measure the checker's speed and accuracy on the corpus", runBench},
+		{"version", "print the version", func(_ []string, _ io.Reader, stdout, _ io.Writer) int {
+			fmt.Fprintln(stdout, "miaobi", version)
+			return 0
+		}},
+	}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `Miaobi (妙笔) — a self-hosted studio for classical Chinese poetry and more.
+
+Usage: miaobi <command> [flags] [args]
+
+Commands:
+`)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, `
+Run 'miaobi <command> --help' for a command's flags.
+
+Examples:
+  echo "白日依山尽，黄河入海流。欲穷千里目，更上一层楼。" | miaobi check
+  miaobi check --json poems.txt
+  miaobi corpus fetch && miaobi corpus stats
+
+Environment:
+  MIAOBI_HOME   data directory (default ~/.local/share/miaobi)
+`)
+}
+
+func main() {
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return 2
+	}
+	switch args[0] {
+	case "-h", "--help", "help":
+		usage(stdout)
+		return 0
+	case "-v", "--version":
+		args[0] = "version"
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(args[1:], stdin, stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "miaobi: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+// errUsage marks an error in the command line, answered with exit status 2.
+var errUsage = errors.New("usage")

@@ -1,0 +1,9 @@
+// Package prosody knows the sound of classical Chinese verse: the tone class
+// (平/仄) and rhyme group of every character in three rhyme books (平水韵,
+// 词林正韵, 中华新韵), the patterns of regulated verse (五绝, 七绝, 五律, 七律)
+// and of 词 tunes, and a checker that reports where a poem keeps or breaks them.
+//
+// Poems come in as text (Scanner, ParsePoem) and go out as a Result with a
+// verdict — 合律, 拗 (broken only where an accepted 拗救 repairs it) or 出律 —
+// and a problem list that names the line, column and rule of each finding.
+package prosody
