@@ -209,13 +209,24 @@ func (c *Checker) checkCi(res *Result, t *Tune, lines [][]rune) {
 			Message: fmt.Sprintf("%s has %s characters; this text has %d", t.Name, strings.Join(counts, " or "), len(text))})
 		return
 	}
+	// 词 were rhymed by 词林正韵 or by the 诗韵 (平水韵); a poem that keeps
+	// either is accepted, and the report names the book it keeps best.
+	ciBooks := []*Book{b}
+	if b.Name == "cilin" && c.Book != nil && c.Book.Name == "pingshui" {
+		ciBooks = append(ciBooks, c.Book)
+	}
 	var best ciOutcome
-	for i, v := range fits {
-		o := checkVariant(b, v, text)
-		if i == 0 || o.cost < best.cost {
-			best = o
+	first := true
+	for _, bk := range ciBooks {
+		for _, v := range fits {
+			o := checkVariant(bk, v, text)
+			if first || o.cost < best.cost {
+				best, first = o, false
+				b = bk
+			}
 		}
 	}
+	res.Book = b.Title
 	res.Variant = best.v.Name
 	res.Lines = best.lines
 	res.Problems = append(res.Problems, best.problems...)

@@ -400,9 +400,11 @@ func judgeLine(b *Book, l []rune, tones []Tone, idx int, t lineType, pivot, end 
 	return sl
 }
 
-// pickRhymeGroup chooses the 平 group that most even-line endings share.
+// pickRhymeGroup chooses the 平 group that most even-line endings share;
+// on a tie, the group that rhymes first wins.
 func pickRhymeGroup(b *Book, lines [][]rune) int {
 	score := map[int]int{}
+	var order []int
 	for i, l := range lines {
 		w := 2
 		if i%2 == 0 {
@@ -415,14 +417,17 @@ func pickRhymeGroup(b *Book, lines [][]rune) int {
 		for _, x := range b.Readings(l[len(l)-1]) {
 			if x.Tone == Ping && !seen[x.Group] {
 				seen[x.Group] = true
+				if _, ok := score[x.Group]; !ok {
+					order = append(order, x.Group)
+				}
 				score[x.Group] += w
 			}
 		}
 	}
 	best, bestScore := -1, 0
-	for g, s := range score {
-		if s > bestScore || s == bestScore && g < best {
-			best, bestScore = g, s
+	for _, g := range order {
+		if score[g] > bestScore {
+			best, bestScore = g, score[g]
 		}
 	}
 	return best

@@ -1,0 +1,41 @@
+# Miaobi — the two set-up commands are `make run` and `make test`.
+GO ?= go
+BIN := bin/miaobi
+
+.PHONY: run test build deps fuzz bench corpus clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/miaobi
+
+# The main job for now: check a sample poem with the embedded rhyme books.
+run: build
+	./$(BIN) check --color always examples/sample.txt || test $$? -eq 1
+
+# Installs what the tests need (Go toolchain check; nothing else yet: the
+# tests use the fixtures in the repo, never the corpus download), then runs
+# every test, the fuzz targets' seed corpora included.
+test: deps
+	$(GO) vet ./...
+	$(GO) test -count=1 ./...
+
+deps:
+	@command -v $(GO) >/dev/null || { echo "Go 1.26 is needed: install it from https://go.dev/dl or your package manager"; exit 1; }
+	@$(GO) version
+	$(GO) mod download
+
+# A short fuzzing session of every fuzz target (not part of `make test`).
+fuzz:
+	$(GO) test ./prosody -run '^$$' -fuzz FuzzCheck -fuzztime 30s
+	$(GO) test ./hanzi -run '^$$' -fuzz FuzzConvert -fuzztime 30s
+	$(GO) test ./corpus -run '^$$' -fuzz FuzzBuild -fuzztime 30s
+
+# Fetch the real corpus (about 85 MB through npm) and measure the checker.
+corpus: build
+	./$(BIN) corpus fetch
+
+bench: build
+	$(GO) test -run '^$$' -bench . -benchmem ./prosody ./hanzi
+	./$(BIN) bench check
+
+clean:
+	rm -rf bin
