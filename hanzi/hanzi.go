@@ -24,7 +24,7 @@ var dataFS embed.FS
 // Converter rewrites text from one script to the other. It is safe for
 // concurrent use once built.
 type Converter struct {
-	chars   map[rune][]rune     // character → candidates, best first
+	chars   map[rune][]rune      // character → candidates, best first
 	phrases map[rune][][2]string // first rune → (phrase, replacement), longest first
 }
 
