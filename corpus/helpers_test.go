@@ -158,3 +158,17 @@ func reversed[T any](s []T) []T {
 	slices.Reverse(c)
 	return c
 }
+
+// gzipBytes compresses b.
+func gzipBytes(t testing.TB, b []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if _, err := zw.Write(b); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
