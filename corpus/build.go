@@ -88,6 +88,7 @@ func Build(tgz string, out io.Writer) (*Stats, error) {
 		poems []*Poem
 	}
 	bucket := make([][]file, len(collections))
+	st := &Stats{Source: filepath.Base(tgz), Collections: map[string]map[string]int{}}
 	strains := map[string][]string{}
 	for {
 		h, err := tr.Next()
@@ -125,6 +126,7 @@ func Build(tgz string, out io.Writer) (*Stats, error) {
 			for i, r := range rs {
 				p := normalise(c, r)
 				if p == nil {
+					st.Empty++
 					continue
 				}
 				if p.ID == "" {
@@ -137,7 +139,6 @@ func Build(tgz string, out io.Writer) (*Stats, error) {
 		}
 	}
 
-	st := &Stats{Source: filepath.Base(tgz), Collections: map[string]map[string]int{}}
 	w := gzip.NewWriter(out)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
@@ -153,10 +154,6 @@ func Build(tgz string, out io.Writer) (*Stats, error) {
 		}
 		for _, p := range ps {
 			key := strings.Join(p.Lines, "")
-			if len(p.Lines) == 0 {
-				st.Empty++
-				continue
-			}
 			if seen[key] {
 				st.Duplicates++
 				continue

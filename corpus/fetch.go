@@ -19,6 +19,9 @@ import (
 // TarballName is the file name npm gives the package tarball.
 var TarballName = fmt.Sprintf("%s-%s.tgz", Package, Version)
 
+// ErrIntegrity means a tarball is not the published package.
+var ErrIntegrity = errors.New("the file is not the published package; download it again with 'miaobi corpus fetch'")
+
 // VerifyIntegrity checks a file against an npm integrity string
 // ("sha512-<base64>").
 func VerifyIntegrity(path, integrity string) error {
@@ -37,7 +40,7 @@ func VerifyIntegrity(path, integrity string) error {
 	}
 	got := base64.StdEncoding.EncodeToString(h.Sum(nil))
 	if got != want {
-		return fmt.Errorf("corpus: %s does not match the published integrity of %s@%s (got sha512-%s); delete it and fetch again", path, Package, Version, got)
+		return fmt.Errorf("corpus: %s does not match the published integrity of %s@%s (got sha512-%s): %w", path, Package, Version, got, ErrIntegrity)
 	}
 	return nil
 }

@@ -63,7 +63,10 @@ func runBench(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		enc := json.NewEncoder(stdout)
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
-		enc.Encode(rep)
+		if err := enc.Encode(rep); err != nil {
+			fmt.Fprintf(stderr, "miaobi bench: %v\n", err)
+			return 1
+		}
 		return 0
 	}
 	fmt.Fprint(stdout, rep.Markdown(*top))

@@ -77,17 +77,18 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	defer out.Flush()
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
-	status, poems := 0, 0
+	status, poems, failed := 0, 0, 0
 	for _, name := range files {
 		var r io.Reader = stdin
+		var f *os.File
 		if name != "-" {
-			f, err := os.Open(name)
-			if err != nil {
+			var err error
+			if f, err = os.Open(name); err != nil {
 				fmt.Fprintf(stderr, "miaobi check: %v\n", err)
 				status = 2
+				failed++
 				continue
 			}
-			defer f.Close()
 			r = f
 		}
 		sc := prosody.NewScanner(r)
@@ -120,10 +121,15 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "miaobi check: read %s: %v\n", displayName(name), err)
 			status = 2
 		}
+		if f != nil {
+			f.Close()
+		}
 	}
 	if poems == 0 {
 		out.Flush()
-		fmt.Fprintln(stderr, "miaobi check: no poem found in the input; give a file, or pipe a poem into 'miaobi check'")
+		if failed < len(files) {
+			fmt.Fprintln(stderr, "miaobi check: no poem found in the input; give a file, or pipe a poem into 'miaobi check'")
+		}
 		return 2
 	}
 	return status

@@ -4,7 +4,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -80,6 +79,3 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	usage(stderr)
 	return 2
 }
-
-// errUsage marks an error in the command line, answered with exit status 2.
-var errUsage = errors.New("usage")
