@@ -172,3 +172,13 @@ func gzipBytes(t testing.TB, b []byte) []byte {
 	}
 	return buf.Bytes()
 }
+
+// writeFile writes b to dir/name and returns the path.
+func writeFile(t *testing.T, dir, name string, b []byte) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
