@@ -22,7 +22,10 @@ func commands() []command {
 	return []command{
 		{"check", "check poems against the rules of their form (平仄, rhyme, 粘对)", runCheck},
 		{"corpus", "fetch the chinese-poetry corpus and build Miaobi's normalised copy", runCorpus},
-		{"bench", "measure the checker's speed and accuracy on the corpus", runBench},
+		{"poem", "write classical poems from keywords; revise a draft; offer alternatives", runPoem},
+		{"couplet", "write the 下联 for a 上联, or a couplet from keywords", runCouplet},
+		{"train", "train the poem generator's models from the corpus", runTrain},
+		{"bench", "measure the checker and the poem generator on the corpus", runBench},
 		{"version", "print the version", func(_ []string, _ io.Reader, stdout, _ io.Writer) int {
 			fmt.Fprintln(stdout, "miaobi", version)
 			return 0

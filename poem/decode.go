@@ -1,0 +1,374 @@
+package poem
+
+import (
+	"container/heap"
+	"math"
+	"math/rand"
+	"slices"
+	"sort"
+
+	"miaobi/judge"
+	"miaobi/lm"
+	"miaobi/prosody"
+)
+
+// spec is one decoding problem: a template to fill, what is fixed, what
+// each line must hold and how candidates are scored beyond the model.
+type spec struct {
+	tpl        prosody.Template
+	tones      *toneTable
+	rhymeBook  *prosody.Book
+	family     map[byte]string // rhyme-set letter → family in rhymeBook
+	rhymeToks  map[byte][]lm.Token
+	fixed      [][]rune    // 0 where free
+	images     [][]rune    // per line: an image the line must hold, or nil
+	bonus      [][]float32 // per line: a score added per token, or nil
+	pairWith   []int       // per line: the line it faces in 对仗, or -1
+	pairWeight float32
+	beam       int
+	noise      float64 // Gumbel scale; 0 for none
+	rng        *rand.Rand
+	repeat     bool // allow repeated characters
+	// guardFrom skips the originality guard for lines before it (lines the
+	// person wrote and locked whole).
+	lockedLine []bool
+	plan       []PlanLine
+	keywords   []Keyword
+}
+
+type hyp struct {
+	toks  []lm.Token
+	runes []rune
+	lp    float64 // model log-probability
+	score float64 // lp plus bonuses
+	pert  float64 // accumulated noise, for ranking only
+	img   int     // characters of the line's image placed; -1: none asked
+}
+
+type cand struct {
+	parent int
+	tok    lm.Token
+	lp     float32
+	bonus  float32
+	key    float64
+	img    int
+}
+
+type candHeap []cand
+
+func (h candHeap) Len() int           { return len(h) }
+func (h candHeap) Less(i, j int) bool { return h[i].key < h[j].key }
+func (h candHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *candHeap) Push(x any)        { *h = append(*h, x.(cand)) }
+func (h *candHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// decodeErr says which line could not be completed.
+type decodeErr struct{ line int }
+
+func (e *Engine) decode(s *spec) ([]*hyp, *decodeErr) {
+	V := e.vocab.Size()
+	dist := make([]float32, V)
+	used := make([]bool, V)
+	pair := make([]float32, V)
+	noise := make([]float32, V)
+	// Characters fixed anywhere are never written elsewhere.
+	var reserved []lm.Token
+	if !s.repeat {
+		for _, f := range s.fixed {
+			for _, r := range f {
+				if t := e.vocab.Token(r); r != 0 && t != lm.Unk {
+					reserved = append(reserved, t)
+				}
+			}
+		}
+	}
+	beam := []*hyp{{toks: []lm.Token{lm.BOS}, img: -1}}
+	var pool []cand
+	h := &candHeap{}
+	lineBuf := make([]rune, 0, 16)
+	offset := 0
+	for li, row := range s.tpl.Lines {
+		img := s.images[li]
+		for _, b := range beam {
+			b.img = -1
+			if img != nil {
+				b.img = 0
+			}
+		}
+		var bonus []float32
+		if s.bonus != nil {
+			bonus = s.bonus[li]
+		}
+		for j, slot := range row {
+			pool = pool[:0]
+			if s.noise > 0 {
+				for i := range noise {
+					noise[i] = float32(-s.noise * math.Log(-math.Log(s.rng.Float64()+1e-12)+1e-12))
+				}
+			}
+			fixed := s.fixed[li][j]
+			for bi, b := range beam {
+				lineSoFar := b.runes[offset:]
+				// 1. A forced character: locked, or the image's next one.
+				forced := lm.Token(-1)
+				nextImg := b.img
+				switch {
+				case fixed != 0:
+					forced = e.vocab.Token(fixed)
+					if b.img > 0 && b.img < len(img) {
+						nextImg = b.img + 1 // imageFits made the image agree with it
+					}
+				case b.img > 0 && b.img < len(img):
+					forced = e.vocab.Token(img[b.img])
+					nextImg = b.img + 1
+				}
+				if forced >= 0 {
+					r := e.vocab.Rune(forced)
+					if fixed != 0 {
+						r = fixed
+					}
+					if img != nil && b.img == 0 && len(img) > 0 && r == img[0] && s.imageFits(e, b, img, offset, j, li) {
+						nextImg = 1
+					}
+					if fixed == 0 && !s.repeat && slices.Contains(b.runes, r) {
+						continue
+					}
+					if fixed == 0 && !s.lockedLine[li] && e.Guard != nil && e.Guard.EndsCopied(append(append(lineBuf[:0], lineSoFar...), r), len(row)) {
+						continue
+					}
+					lp := e.Model.LogProb(b.toks, forced)
+					var bo float32
+					if bonus != nil && forced >= 0 {
+						bo = bonus[forced]
+					}
+					pool = append(pool, cand{parent: bi, tok: forced, lp: lp, bonus: bo, key: b.score + b.pert + float64(lp+bo), img: nextImg})
+					if fixed != 0 {
+						pool[len(pool)-1].tok = -1 - lm.Token(fixed) // carries the rune itself
+					}
+					continue
+				}
+				// 2. Free choice among the characters the slot admits.
+				e.Model.Next(b.toks, dist)
+				list := s.tones.list(slot.Tone)
+				if slot.Rhyme != 0 {
+					list = s.rhymeToks[slot.Rhyme]
+				}
+				for _, r := range b.runes {
+					if t := e.vocab.Token(r); t != lm.Unk && !s.repeat {
+						used[t] = true
+					}
+				}
+				for _, t := range reserved {
+					used[t] = true
+				}
+				pw := s.pairWith[li]
+				var partner []Rel
+				if pw >= 0 {
+					off := 0
+					for k := 0; k < pw; k++ {
+						off += len(s.tpl.Lines[k])
+					}
+					if off+j < len(b.runes) {
+						partner = e.Imagery.Pairs[b.runes[off+j]]
+					}
+					for _, rel := range partner {
+						if t := e.vocab.Token(rel.R); t != lm.Unk {
+							pair[t] = s.pairWeight * rel.Score
+						}
+					}
+				}
+				var prior []float32
+				switch slot.Tone {
+				case prosody.Ping:
+					prior = e.prior[0]
+				case prosody.Ze:
+					prior = e.prior[1]
+				}
+				*h = (*h)[:0]
+				keep := 2 * s.beam
+				base := b.score + b.pert
+				for _, t := range list {
+					if used[t] {
+						continue
+					}
+					v := dist[t] + noise[t] + pair[t]
+					if bonus != nil {
+						v += bonus[t]
+					}
+					if prior != nil {
+						v += prior[t]
+					}
+					k := base + float64(v)
+					if h.Len() == keep && k <= (*h)[0].key {
+						continue
+					}
+					var bo float32
+					if bonus != nil {
+						bo = bonus[t]
+					}
+					if prior != nil {
+						bo += prior[t]
+					}
+					c := cand{parent: bi, tok: t, lp: dist[t], bonus: bo + pair[t], key: k, img: b.img}
+					if h.Len() < keep {
+						heap.Push(h, c)
+					} else {
+						(*h)[0] = c
+						heap.Fix(h, 0)
+					}
+				}
+				// The image may start here even when the model would not pick it.
+				if img != nil && b.img == 0 && s.imageFits(e, b, img, offset, j, li) {
+					t := e.vocab.Token(img[0])
+					var bo float32
+					if bonus != nil {
+						bo = bonus[t]
+					}
+					heap.Push(h, cand{parent: bi, tok: t, lp: dist[t], bonus: bo, key: base + float64(dist[t]+bo+noise[t]), img: 1})
+				}
+				for _, r := range b.runes {
+					if t := e.vocab.Token(r); t != lm.Unk {
+						used[t] = false
+					}
+				}
+				for _, t := range reserved {
+					used[t] = false
+				}
+				for _, rel := range partner {
+					if t := e.vocab.Token(rel.R); t != lm.Unk {
+						pair[t] = 0
+					}
+				}
+				for _, c := range *h {
+					r := e.vocab.Rune(c.tok)
+					if img != nil && b.img == 0 && c.img == 0 && r == img[0] && s.imageFits(e, b, img, offset, j, li) {
+						c.img = 1
+					}
+					if !s.lockedLine[li] && e.Guard != nil && e.Guard.EndsCopied(append(append(lineBuf[:0], lineSoFar...), r), len(row)) {
+						continue
+					}
+					pool = append(pool, c)
+				}
+			}
+			if len(pool) == 0 {
+				return nil, &decodeErr{line: li}
+			}
+			beam = s.selectBeam(pool, beam, img, e)
+			if j == len(row)-1 {
+				// The line is complete: drop hypotheses that missed the
+				// image if any caught it, and score the line break.
+				if img != nil {
+					var done []*hyp
+					for _, b := range beam {
+						if b.img >= len(img) {
+							done = append(done, b)
+						}
+					}
+					if len(done) > 0 {
+						beam = done
+					}
+				}
+				end := lm.Break
+				if li == len(s.tpl.Lines)-1 {
+					end = lm.EOS
+				}
+				for _, b := range beam {
+					lp := float64(e.Model.LogProb(b.toks, end))
+					b.lp += lp
+					b.score += lp
+					b.toks = append(b.toks, end)
+				}
+			}
+		}
+		offset += len(row)
+	}
+	sort.SliceStable(beam, func(i, j int) bool { return beam[i].score > beam[j].score })
+	return beam, nil
+}
+
+// selectBeam keeps the best candidates, half of the places reserved for
+// hypotheses that have not yet placed the line's image and half for those
+// that have, so that neither kind crowds out the other.
+func (s *spec) selectBeam(pool []cand, beam []*hyp, img []rune, e *Engine) []*hyp {
+	sort.Slice(pool, func(i, j int) bool { return pool[i].key > pool[j].key })
+	var out []*hyp
+	take := func(c cand) {
+		p := beam[c.parent]
+		r := e.vocab.Rune(c.tok)
+		tok := c.tok
+		if c.tok < 0 { // a fixed character carried as itself
+			r = rune(-1 - c.tok)
+			tok = e.vocab.Token(r)
+		}
+		n := &hyp{
+			toks:  append(slices.Clip(p.toks), tok),
+			runes: append(slices.Clip(p.runes), r),
+			lp:    p.lp + float64(c.lp),
+			score: p.score + float64(c.lp+c.bonus),
+			pert:  c.key - (p.score + float64(c.lp+c.bonus)),
+			img:   c.img,
+		}
+		out = append(out, n)
+	}
+	taken := make([]bool, len(pool))
+	if img != nil {
+		half := (s.beam + 1) / 2
+		for _, want := range []bool{true, false} {
+			n := 0
+			for i, c := range pool {
+				if n == half {
+					break
+				}
+				if (c.img > 0) == want && !taken[i] {
+					take(c)
+					taken[i] = true
+					n++
+				}
+			}
+		}
+	}
+	for i, c := range pool {
+		if len(out) >= s.beam {
+			break
+		}
+		if !taken[i] {
+			take(c)
+			taken[i] = true
+		}
+	}
+	return out
+}
+
+// imageFits reports whether the image can start at position j of line li
+// for hypothesis b: its characters fit the slots' tones and rhymes, do not
+// clash with fixed characters and are not already used.
+func (s *spec) imageFits(e *Engine, b *hyp, img []rune, offset, j, li int) bool {
+	row := s.tpl.Lines[li]
+	if j+len(img) > len(row) {
+		return false
+	}
+	for x, r := range img {
+		slot := row[j+x]
+		if f := s.fixed[li][j+x]; f != 0 && f != r {
+			return false
+		}
+		t := e.vocab.Token(r)
+		if !s.tones.fits(t, slot.Tone) {
+			return false
+		}
+		if slot.Rhyme != 0 && !s.rhymeBook.Rhymes(r, s.family[slot.Rhyme], s.tpl.RhymeTone[slot.Rhyme]) {
+			return false
+		}
+		if !s.repeat && (slices.Contains(b.runes, r) || slices.Contains(img[:x], r)) {
+			return false
+		}
+	}
+	return true
+}
+
+var _ = judge.MinRun

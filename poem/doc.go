@@ -1,0 +1,15 @@
+// Package poem writes classical Chinese poems — 五绝, 七绝, 五律, 七律,
+// 藏头诗, 词 and 对联 — from keywords or from a person's draft, with the
+// form's rules enforced while decoding rather than hoped for.
+//
+// The pipeline: keywords map to classical images (a hand-written modern →
+// classical lexicon plus character links learned from the corpus, see
+// Imagery); a plan gives the images to lines so the poem moves 起 → 承 →
+// 转 → 合; a prosody.Template fixes each position's tone and the rhyme
+// positions; a beam search over a character language model (package lm)
+// fills the template, admitting only characters of the right tone, one
+// rhyme family, no repeated character, and no run copied from a corpus
+// line (judge.Guard). Every finished poem is confirmed 合律 by the prosody
+// checker before it is returned. Revise and Alternatives decode with some
+// positions locked by the person, so the human leads and the model fills in.
+package poem

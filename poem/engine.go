@@ -1,0 +1,253 @@
+package poem
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"sync"
+
+	"miaobi/hanzi"
+	"miaobi/judge"
+	"miaobi/lm"
+	"miaobi/prosody"
+)
+
+// Artefact file names inside a model directory (models/poem).
+const (
+	ModelFile    = "kn4.lm.gz"
+	GuardFile    = "guard.bloom"
+	ImageryFile  = "imagery.txt.gz"
+	ManifestFile = "manifest.json"
+)
+
+// ErrNoModel means the model directory lacks the trained artefacts.
+var ErrNoModel = errors.New("the poem model is not trained: run 'miaobi train poem' (needs the corpus: 'miaobi corpus fetch')")
+
+// Engine writes poems with one trained model. It is safe for concurrent use.
+type Engine struct {
+	Model    lm.Model
+	Guard    *judge.Guard
+	Imagery  *Imagery
+	Lexicon  *Lexicon
+	Manifest *Manifest
+
+	vocab *lm.Vocab
+	// minLogP is the unigram floor for characters the decoder may choose:
+	// rarer characters are read but never written.
+	minLogP float32
+	tables  sync.Map // book name → *toneTable
+	checker sync.Map // book name → *prosody.Checker (guarded by checkMu)
+	uni     []float32
+	// prior[0][t] and prior[1][t] are ln P(平|t) and ln P(仄|t) as the
+	// corpus annotations use t; they steer 多音字 towards their usual reading.
+	prior [2][]float32
+	// rhymeEnd counts how often t closes a rhyming line in the corpus.
+	rhymeEnd []uint32
+	// writable marks characters the decoder may write: common (about the
+	// 4,500 most frequent) and in simplified form.
+	writable []bool
+}
+
+// Load reads the artefacts from dir (an fs.FS such as os.DirFS or the
+// embedded models).
+func Load(dir fs.FS) (*Engine, error) {
+	raw, err := fs.ReadFile(dir, ModelFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, ErrNoModel
+	}
+	if err != nil {
+		return nil, fmt.Errorf("poem: %w", err)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("poem: %s: %w", ModelFile, err)
+	}
+	model, err := lm.ReadKN(zr)
+	if err != nil {
+		return nil, fmt.Errorf("poem: %s: %w", ModelFile, err)
+	}
+	g, err := fs.ReadFile(dir, GuardFile)
+	if err != nil {
+		return nil, fmt.Errorf("poem: %w (%w)", ErrNoModel, err)
+	}
+	guard, err := judge.ParseGuard(g)
+	if err != nil {
+		return nil, fmt.Errorf("poem: %s: %w", GuardFile, err)
+	}
+	imf, err := dir.Open(ImageryFile)
+	if err != nil {
+		return nil, fmt.Errorf("poem: %w (%w)", ErrNoModel, err)
+	}
+	defer imf.Close()
+	im, err := ReadImagery(imf)
+	if err != nil {
+		return nil, err
+	}
+	var man Manifest
+	if b, err := fs.ReadFile(dir, ManifestFile); err == nil {
+		if err := json.Unmarshal(b, &man); err != nil {
+			return nil, fmt.Errorf("poem: %s: %w", ManifestFile, err)
+		}
+	}
+	return NewEngine(model, guard, im, &man)
+}
+
+// NewEngine assembles an engine from its parts.
+func NewEngine(model lm.Model, guard *judge.Guard, im *Imagery, man *Manifest) (*Engine, error) {
+	lex, err := DefaultLexicon()
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{Model: model, Guard: guard, Imagery: im, Lexicon: lex, Manifest: man, vocab: model.Vocab(), minLogP: -12.5}
+	e.uni = make([]float32, e.vocab.Size())
+	model.Next([]lm.Token{lm.BOS, lm.Break}, e.uni) // a line's opening: a neutral frequency
+	// The floor: about the 4,500th most frequent character.
+	e.minLogP = percentileFloor(e.uni, e.vocab, 4500)
+	n := e.vocab.Size()
+	e.prior = [2][]float32{make([]float32, n), make([]float32, n)}
+	e.rhymeEnd = make([]uint32, n)
+	e.writable = make([]bool, n)
+	for t := 0; t < n; t++ {
+		r := e.vocab.Rune(lm.Token(t))
+		if r == 0 {
+			continue
+		}
+		e.writable[t] = e.uni[t] >= e.minLogP && hanzi.ToSimplified(string(r)) == string(r)
+		u := im.Usage[r]
+		p := (float64(u.Ping) + 1) / (float64(u.Ping+u.Ze) + 2)
+		e.prior[0][t], e.prior[1][t] = float32(math.Log(p)), float32(math.Log(1-p))
+		e.rhymeEnd[t] = u.RhymeEnd
+	}
+	return e, nil
+}
+
+func percentileFloor(uni []float32, v *lm.Vocab, keep int) float32 {
+	var xs []float64
+	for t := range uni {
+		if v.IsChar(lm.Token(t)) {
+			xs = append(xs, float64(uni[t]))
+		}
+	}
+	if len(xs) <= keep {
+		return float32(math.Inf(-1))
+	}
+	// partial sort via counting threshold by bisection
+	lo, hi := -40.0, 0.0
+	for i := 0; i < 50; i++ {
+		mid := (lo + hi) / 2
+		n := 0
+		for _, x := range xs {
+			if x >= mid {
+				n++
+			}
+		}
+		if n > keep {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return float32(hi)
+}
+
+// toneTable lists, for one rhyme book, the tokens the decoder may write in a
+// 平 slot, a 仄 slot, or anywhere.
+type toneTable struct {
+	book           *prosody.Book
+	ping, ze, any  []lm.Token
+	canPing, canZe []bool
+}
+
+func (e *Engine) tonesFor(book *prosody.Book) *toneTable {
+	if t, ok := e.tables.Load(book.Name); ok {
+		return t.(*toneTable)
+	}
+	n := e.vocab.Size()
+	t := &toneTable{book: book, canPing: make([]bool, n), canZe: make([]bool, n)}
+	for i := 0; i < n; i++ {
+		tok := lm.Token(i)
+		r := e.vocab.Rune(tok)
+		if r == 0 {
+			continue
+		}
+		p, z := book.CharTones(r)
+		t.canPing[i], t.canZe[i] = p, z
+		if !e.writable[i] || (!p && !z) {
+			continue
+		}
+		// A 多音字 is written only in a tone poets commonly give it
+		// (at least one time in ten in the corpus annotations), so that
+		// the poem reads as 合律 without a gloss. 中华新韵 reads modern
+		// tones, which the annotations do not describe.
+		if u := e.Imagery.Usage[r]; p && z && book.Name != "xinyun" && u.Ping+u.Ze >= 20 {
+			share := float64(u.Ping) / float64(u.Ping+u.Ze)
+			p, z = share >= 0.1, share <= 0.9
+		}
+		t.any = append(t.any, tok)
+		if p {
+			t.ping = append(t.ping, tok)
+		}
+		if z {
+			t.ze = append(t.ze, tok)
+		}
+	}
+	v, _ := e.tables.LoadOrStore(book.Name, t)
+	return v.(*toneTable)
+}
+
+// rhymesIn reports whether the corpus rhymes r in 平水韵 group g: always
+// for a character with one level-tone group; for one with several, when at
+// least a fifth of its counted rhymes fall in g.
+func (e *Engine) rhymesIn(r rune, g int) bool {
+	m := e.Imagery.RhymeGroups[r]
+	if len(m) == 0 {
+		return true
+	}
+	var total uint32
+	for _, n := range m {
+		total += n
+	}
+	return m[g]*5 >= total && m[g] > 0
+}
+
+// fits reports whether a token can take the slot's tone.
+func (t *toneTable) fits(tok lm.Token, want prosody.Tone) bool {
+	if tok < 0 || int(tok) >= len(t.canPing) {
+		return false
+	}
+	switch want {
+	case prosody.Ping:
+		return t.canPing[tok]
+	case prosody.Ze:
+		return t.canZe[tok]
+	}
+	return t.canPing[tok] || t.canZe[tok]
+}
+
+func (t *toneTable) list(want prosody.Tone) []lm.Token {
+	switch want {
+	case prosody.Ping:
+		return t.ping
+	case prosody.Ze:
+		return t.ze
+	}
+	return t.any
+}
+
+// check runs the prosody checker (its books are shared; Check is read-only).
+func (e *Engine) check(rhyme, form string, lines []string) (prosody.Result, error) {
+	key := rhyme + "|" + form
+	c, ok := e.checker.Load(key)
+	if !ok {
+		ch, err := prosody.NewChecker(rhyme, form)
+		if err != nil {
+			return prosody.Result{}, err
+		}
+		c, _ = e.checker.LoadOrStore(key, ch)
+	}
+	return c.(*prosody.Checker).Check(&prosody.Poem{Index: 1, Lines: lines}), nil
+}

@@ -1,0 +1,53 @@
+package poem
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"miaobi/hanzi"
+)
+
+//go:embed data/lexicon.txt
+var lexiconText string
+
+// Lexicon maps keywords, modern or classical, to classical images (words of
+// one or two characters used in Tang and Song verse), best first.
+type Lexicon struct {
+	entries map[string][]string
+}
+
+// ParseLexicon reads "keyword<TAB>image image …" lines; '#' starts a comment.
+func ParseLexicon(text string) (*Lexicon, error) {
+	lx := &Lexicon{entries: map[string][]string{}}
+	for i, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "\t")
+		imgs := strings.Fields(v)
+		if !ok || k == "" || len(imgs) == 0 || !utf8.ValidString(line) {
+			return nil, fmt.Errorf("poem: lexicon line %d: want KEYWORD<TAB>IMAGE IMAGE…", i+1)
+		}
+		lx.entries[strings.TrimSpace(k)] = imgs
+	}
+	return lx, nil
+}
+
+// DefaultLexicon is the lexicon shipped in poem/data/lexicon.txt.
+var DefaultLexicon = sync.OnceValues(func() (*Lexicon, error) { return ParseLexicon(lexiconText) })
+
+// Images returns the images listed for a keyword (simplified or
+// traditional), or nil.
+func (lx *Lexicon) Images(keyword string) []string {
+	if v, ok := lx.entries[keyword]; ok {
+		return v
+	}
+	return lx.entries[hanzi.ToSimplified(keyword)]
+}
+
+// Len is the number of keywords.
+func (lx *Lexicon) Len() int { return len(lx.entries) }

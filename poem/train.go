@@ -1,0 +1,282 @@
+package poem
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"miaobi/corpus"
+	"miaobi/judge"
+	"miaobi/lm"
+)
+
+// TrainConfig says what `miaobi train poem` builds.
+type TrainConfig struct {
+	Corpus   string // path of the built corpus
+	Out      string // model directory, e.g. models/poem
+	KN       lm.KNConfig
+	GuardFPR float64
+	Imagery  ImageryConfig
+	Log      *slog.Logger
+}
+
+// DefaultTrainConfig is the configuration of the shipped model.
+func DefaultTrainConfig() TrainConfig {
+	return TrainConfig{
+		KN:       lm.KNConfig{Order: 4, MinCount: []int{1, 2, 2, 2}},
+		GuardFPR: 0.02,
+		Imagery:  ImageryConfig{Chars: 6000, Keep: 24, MinCount: 8},
+	}
+}
+
+// Manifest records how the shipped artefacts were made and how well the
+// model does on held-out poems.
+type Manifest struct {
+	Corpus struct {
+		Package    string `json:"package"`
+		Version    string `json:"version"`
+		Integrity  string `json:"integrity"`
+		Poems      int    `json:"poems"`
+		TrainPoems int    `json:"train_poems"`
+		TestPoems  int    `json:"test_poems"` // held-out regulated poems scored below
+		Split      string `json:"split"`
+	} `json:"corpus"`
+	Model struct {
+		Kind      string       `json:"kind"`
+		Order     int          `json:"order"`
+		MinCount  []int        `json:"min_count"`
+		Vocab     int          `json:"vocab"`
+		NGrams    []int        `json:"ngrams"`
+		Discounts [][3]float64 `json:"discounts"`
+		// Perplexity of the held-out regulated poems (test split), over
+		// every token after BOS and over characters only.
+		HeldOutPerplexity     float64 `json:"held_out_perplexity"`
+		HeldOutCharPerplexity float64 `json:"held_out_char_perplexity"`
+		HeldOutTokens         int     `json:"held_out_tokens"`
+		Bytes                 int64   `json:"bytes"`
+	} `json:"model"`
+	Guard struct {
+		Items         uint64  `json:"items"`
+		FalsePositive float64 `json:"false_positive"`
+		Bytes         int64   `json:"bytes"`
+	} `json:"guard"`
+	Imagery struct {
+		Chars   int   `json:"chars"`
+		Related int   `json:"related"`
+		Pairs   int   `json:"pairs"`
+		Bytes   int64 `json:"bytes"`
+	} `json:"imagery"`
+	TrainingSeconds float64 `json:"training_seconds"`
+	Machine         string  `json:"machine"`
+	Created         string  `json:"created"`
+}
+
+// TrainForms are the forms the language model and the imagery learn from:
+// regulated and old-style 诗 of five- and seven-character lines, and 词.
+// 曲, 楚辞, 诗经 and 杂言 are left out: their colloquial or archaic diction
+// (兮, 娘的, stage directions) is not what the generator should write.
+var TrainForms = map[string]bool{"五绝": true, "七绝": true, "五律": true, "七律": true,
+	"五言排律": true, "七言排律": true, "五古": true, "七古": true, "词": true}
+
+// HeldOutForms are the forms whose held-out poems measure the models.
+var HeldOutForms = map[string]bool{"五绝": true, "七绝": true, "五律": true, "七律": true}
+
+// Data is the corpus split for training and evaluation.
+type Data struct {
+	Vocab      *lm.Vocab
+	Train      [][]lm.Token
+	Test       [][]lm.Token // held-out regulated poems
+	TestPoems  []*corpus.Poem
+	JudgePoems []*corpus.Poem
+	Poems      int
+}
+
+// LoadData reads the corpus, builds the vocabulary from the training split
+// (characters seen at least twice) and encodes the splits. fn, if not nil,
+// sees every poem (for the guard and imagery counts).
+func LoadData(path string, fn func(p *corpus.Poem, s corpus.Split)) (*Data, error) {
+	counts := map[rune]int{}
+	var train [][]string
+	d := &Data{}
+	err := corpus.Read(path, func(p *corpus.Poem) error {
+		d.Poems++
+		s := corpus.SplitOf(p.ID)
+		if fn != nil {
+			fn(p, s)
+		}
+		switch s {
+		case corpus.Train:
+			if !TrainForms[p.Form] {
+				return nil
+			}
+			train = append(train, p.Lines)
+			for _, l := range p.Lines {
+				for _, r := range l {
+					counts[r]++
+				}
+			}
+		case corpus.Test:
+			if HeldOutForms[p.Form] {
+				d.TestPoems = append(d.TestPoems, p)
+			}
+		case corpus.Judge:
+			d.JudgePoems = append(d.JudgePoems, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	d.Vocab = lm.NewVocab(counts, 2)
+	for _, l := range train {
+		d.Train = append(d.Train, d.Vocab.Encode(l))
+	}
+	for _, p := range d.TestPoems {
+		d.Test = append(d.Test, d.Vocab.Encode(p.Lines))
+	}
+	return d, nil
+}
+
+// Train builds the shipped artefacts into cfg.Out and returns the manifest.
+func Train(cfg TrainConfig) (*Manifest, error) {
+	log := cfg.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	start := time.Now()
+	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
+		return nil, fmt.Errorf("poem: train: %w", err)
+	}
+	var gb judge.GuardBuilder
+	var trainPoems []*corpus.Poem
+	d, err := LoadData(cfg.Corpus, func(p *corpus.Poem, s corpus.Split) {
+		for _, l := range p.Lines {
+			gb.AddLine(l)
+		}
+		if s == corpus.Train && TrainForms[p.Form] {
+			trainPoems = append(trainPoems, &corpus.Poem{Title: p.Title, Form: p.Form, Lines: p.Lines, Strains: p.Strains})
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	log.Info("corpus read", "poems", d.Poems, "train", len(d.Train), "vocab", d.Vocab.Size(), "seconds", time.Since(start).Seconds())
+
+	m := &Manifest{}
+	m.Corpus.Package, m.Corpus.Version, m.Corpus.Integrity = corpus.Package, corpus.Version, corpus.Integrity
+	m.Corpus.Poems, m.Corpus.TrainPoems, m.Corpus.TestPoems = d.Poems, len(d.Train), len(d.Test)
+	m.Corpus.Split = "fnv32a(id) % 20: 0 test, 1–2 judge, else train"
+
+	guard, err := gb.Build(cfg.GuardFPR)
+	if err != nil {
+		return nil, err
+	}
+	gsize, err := writeFile(filepath.Join(cfg.Out, GuardFile), guard.WriteTo)
+	if err != nil {
+		return nil, err
+	}
+	m.Guard.Items, m.Guard.FalsePositive, m.Guard.Bytes = guard.Items(), guard.FalsePositive, gsize
+	log.Info("guard built", "runs", guard.Items(), "bytes", gsize, "false_positive", guard.FalsePositive)
+
+	t0 := time.Now()
+	kn, err := lm.TrainKN(d.Vocab, d.Train, cfg.KN)
+	if err != nil {
+		return nil, err
+	}
+	m.Model.Kind, m.Model.Order, m.Model.MinCount = "interpolated modified Kneser–Ney, backoff form, 8-bit quantised", cfg.KN.Order, cfg.KN.MinCount
+	m.Model.Vocab, m.Model.NGrams, m.Model.Discounts = d.Vocab.Size(), kn.Size(), kn.Discounts
+	msize, err := writeFile(filepath.Join(cfg.Out, ModelFile), func(w io.Writer) (int64, error) {
+		zw, _ := gzip.NewWriterLevel(w, gzip.BestCompression)
+		if _, err := kn.WriteTo(zw); err != nil {
+			return 0, err
+		}
+		return 0, zw.Close()
+	})
+	if err != nil {
+		return nil, err
+	}
+	m.Model.Bytes = msize
+	// Perplexity is measured on the model as shipped (quantised).
+	shipped, err := readKNFile(filepath.Join(cfg.Out, ModelFile))
+	if err != nil {
+		return nil, err
+	}
+	m.Model.HeldOutPerplexity, m.Model.HeldOutTokens = lm.Perplexity(shipped, d.Test)
+	m.Model.HeldOutCharPerplexity, _ = lm.CharPerplexity(shipped, d.Test)
+	log.Info("model trained", "ngrams", kn.Size(), "bytes", msize, "held_out_ppl", m.Model.HeldOutPerplexity, "seconds", time.Since(t0).Seconds())
+
+	ic := NewImageryCounter(frequentChars(d.Vocab), cfg.Imagery)
+	for _, p := range trainPoems {
+		ic.Add(p)
+	}
+	im := ic.Imagery()
+	isize, err := writeFile(filepath.Join(cfg.Out, ImageryFile), im.WriteTo)
+	if err != nil {
+		return nil, err
+	}
+	m.Imagery.Chars, m.Imagery.Related, m.Imagery.Pairs, m.Imagery.Bytes = len(ic.runes), len(im.Related), len(im.Pairs), isize
+	log.Info("imagery counted", "related", len(im.Related), "pairs", len(im.Pairs), "bytes", isize)
+
+	m.TrainingSeconds = time.Since(start).Seconds()
+	m.Machine = fmt.Sprintf("%s/%s, %d CPUs, %s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
+	m.Created = time.Now().UTC().Format(time.RFC3339)
+	b, _ := json.MarshalIndent(m, "", "  ")
+	if err := os.WriteFile(filepath.Join(cfg.Out, ManifestFile), append(b, '\n'), 0o644); err != nil {
+		return nil, fmt.Errorf("poem: train: %w", err)
+	}
+	return m, nil
+}
+
+// frequentChars lists the vocabulary's characters, most frequent first.
+func frequentChars(v *lm.Vocab) []rune {
+	var out []rune
+	for t := 0; t < v.Size(); t++ {
+		if r := v.Rune(lm.Token(t)); r != 0 {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// writeFile writes through a temporary file and renames, so a failed
+// training run never leaves a half-written artefact.
+func writeFile(path string, write func(io.Writer) (int64, error)) (int64, error) {
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return 0, fmt.Errorf("poem: %w", err)
+	}
+	if _, err := write(f); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return 0, fmt.Errorf("poem: write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return 0, fmt.Errorf("poem: write %s: %w", path, err)
+	}
+	st, err := os.Stat(tmp)
+	if err != nil {
+		return 0, err
+	}
+	return st.Size(), os.Rename(tmp, path)
+}
+
+func readKNFile(path string) (*lm.KN, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		return nil, err
+	}
+	return lm.ReadKN(zr)
+}
