@@ -23,7 +23,7 @@ type BenchSet struct {
 
 // titleStop lists title characters that are not images: numbers, function
 // words, genre and occasion words, and the commonest surnames.
-const titleStop = "之其与和答次韵同作用首一二三四五六七八九十百千第又再复以为于而也者所自此是即及并兼呈奉酬谢赋得分字绝句律诗言古意效体拟代戏示兄弟君公子翁侍郎中丞相府使员外尚书御史学士先生上人禅师处士明府少府长史司马参军太守刺史县令寄赠题见过游宿至还次韵追和奉和应制寓怀有感偶成即事杂咏口号二首三首四首" +
+const titleStop = "之其与和答次韵同作用首一二三四五六七八九十百千第又再复以为于而也者所自此是即及并兼呈奉酬谢赋得分字绝句律诗言古意效体拟代戏示兄弟君公子翁丈叔伯侍郎中丞相府使员外尚书御史学士先生上人禅师处士明府少府长史司马参军太守刺史县令寄赠题见过游宿至还次韵追和奉和应制寓怀有感偶成即事杂咏口号二首三首四首" +
 	"张王李刘陈杨赵周吴徐孙胡朱林何郭罗梁宋郑谢韩唐冯董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛阎余潘杜戴钟汪任姜范姚谭廖邹熊陆郝孔崔康毛邱顾侯邵孟段钱汤尹黎易乔贺赖龚韦裴元"
 
 // TitleKeywords picks up to three keywords from a poem title: lexicon words
