@@ -28,6 +28,8 @@ fuzz:
 	$(GO) test ./prosody -run '^$$' -fuzz FuzzCheck -fuzztime 30s
 	$(GO) test ./hanzi -run '^$$' -fuzz FuzzConvert -fuzztime 30s
 	$(GO) test ./corpus -run '^$$' -fuzz FuzzBuild -fuzztime 30s
+	$(GO) test ./poem -run '^$$' -fuzz FuzzParseDraft -fuzztime 30s
+	$(GO) test ./poem -run '^$$' -fuzz FuzzRequest -fuzztime 30s
 
 # Fetch the real corpus (about 85 MB through npm) and measure the checker.
 corpus: build

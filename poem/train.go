@@ -210,6 +210,9 @@ func Train(cfg TrainConfig) (*Manifest, error) {
 	}
 	m.Model.HeldOutPerplexity, m.Model.HeldOutTokens = lm.Perplexity(shipped, d.Test)
 	m.Model.HeldOutCharPerplexity, _ = lm.CharPerplexity(shipped, d.Test)
+	if m.Model.HeldOutTokens == 0 { // no held-out poems (a tiny corpus): nothing measured
+		m.Model.HeldOutPerplexity, m.Model.HeldOutCharPerplexity = 0, 0
+	}
 	log.Info("model trained", "ngrams", kn.Size(), "bytes", msize, "held_out_ppl", m.Model.HeldOutPerplexity, "seconds", time.Since(t0).Seconds())
 
 	ic := NewImageryCounter(frequentChars(d.Vocab), cfg.Imagery)
@@ -227,7 +230,10 @@ func Train(cfg TrainConfig) (*Manifest, error) {
 	m.TrainingSeconds = time.Since(start).Seconds()
 	m.Machine = fmt.Sprintf("%s/%s, %d CPUs, %s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
 	m.Created = time.Now().UTC().Format(time.RFC3339)
-	b, _ := json.MarshalIndent(m, "", "  ")
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("poem: train: manifest: %w", err)
+	}
 	if err := os.WriteFile(filepath.Join(cfg.Out, ManifestFile), append(b, '\n'), 0o644); err != nil {
 		return nil, fmt.Errorf("poem: train: %w", err)
 	}
