@@ -377,27 +377,41 @@ func (m *KN) LogProb(context []Token, next Token) float32 {
 	return m.lookup(m.context(context), next)
 }
 
-// Next implements Model: it starts from the unigram distribution and, order
-// by order, adds the context's backoff to every token and overwrites the
-// tokens the context was seen with.
+// Next implements Model. Every token gets its unigram log-probability
+// plus the backoffs of all known contexts, in one pass; then, order by
+// order from the shortest, the tokens a context was seen with get their
+// stored log-probability plus the backoffs of the longer contexts only.
 func (m *KN) Next(context []Token, out []float32) {
 	ctx := m.context(context)
-	copy(out, m.uni)
+	type level struct {
+		t      *knTable
+		lo, hi int
+		bow    float32
+	}
+	var lv [3]level
+	nl := 0
+	var total float32
 	for n := 2; n <= len(ctx)+1; n++ {
 		h := ctx[len(ctx)-(n-1):]
 		b, ok := m.bowOf(h)
 		if !ok {
 			continue // an unknown context has no continuations; backoff 1
 		}
-		if b != 0 {
-			for i := range out {
-				out[i] += b
-			}
-		}
 		t := &m.tables[n-2]
 		lo, hi := m.children(t, pack(h))
-		for x := lo; x < hi; x++ {
-			out[t.keys[x]&lowMask(1)] = t.logp[x]
+		lv[nl] = level{t, lo, hi, b}
+		nl++
+		total += b
+	}
+	uni := m.uni[:len(out)]
+	for i, u := range uni {
+		out[i] = u + total
+	}
+	rest := total
+	for _, l := range lv[:nl] {
+		rest -= l.bow
+		for x := l.lo; x < l.hi; x++ {
+			out[l.t.keys[x]&lowMask(1)] = l.t.logp[x] + rest
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"math/rand"
 	"slices"
 	"sort"
+	"sync"
 
 	"miaobi/judge"
 	"miaobi/lm"
@@ -107,8 +108,15 @@ func (e *Engine) decode(s *spec) ([]*hyp, *decodeErr) {
 		for j, slot := range row {
 			pool = pool[:0]
 			if s.noise > 0 {
-				for i := range noise {
-					noise[i] = float32(-s.noise * math.Log(-math.Log(s.rng.Float64()+1e-12)+1e-12))
+				// Gumbel noise for the characters this slot admits, drawn
+				// from a table of its quantiles.
+				list := s.tones.list(slot.Tone)
+				if slot.Rhyme != 0 {
+					list = s.rhymeToks[slot.Rhyme]
+				}
+				g := gumbel()
+				for _, t := range list {
+					noise[t] = float32(s.noise) * g[s.rng.Uint32()&uint32(len(g)-1)]
 				}
 			}
 			fixed := s.fixed[li][j]
@@ -290,6 +298,15 @@ func (e *Engine) decode(s *spec) ([]*hyp, *decodeErr) {
 	sort.SliceStable(beam, func(i, j int) bool { return beam[i].score > beam[j].score })
 	return beam, nil
 }
+
+// gumbel holds quantiles of the standard Gumbel distribution.
+var gumbel = sync.OnceValue(func() []float32 {
+	g := make([]float32, 1<<14)
+	for k := range g {
+		g[k] = float32(-math.Log(-math.Log((float64(k) + 0.5) / float64(len(g)))))
+	}
+	return g
+})
 
 // selectBeam keeps the best candidates, half of the places reserved for
 // hypotheses that have not yet placed the line's image and half for those
