@@ -266,6 +266,25 @@ func (e *Engine) decode(s *spec) ([]*hyp, *decodeErr) {
 			if len(pool) == 0 {
 				return nil, &decodeErr{line: li}
 			}
+			end := lm.Break
+			if li == len(s.tpl.Lines)-1 {
+				end = lm.EOS
+			}
+			if j == len(row)-1 {
+				// How well each candidate closes the line counts in choosing it.
+				ctx := make([]lm.Token, 0, 80)
+				for i := range pool {
+					c := &pool[i]
+					tok := c.tok
+					if tok < 0 {
+						tok = e.vocab.Token(rune(-1 - tok))
+					}
+					ctx = append(append(ctx[:0], beam[c.parent].toks...), tok)
+					lp := e.Model.LogProb(ctx, end)
+					c.lp += lp
+					c.key += float64(lp)
+				}
+			}
 			beam = s.selectBeam(pool, beam, img, e)
 			if j == len(row)-1 {
 				// The line is complete: drop hypotheses that missed the
@@ -281,15 +300,8 @@ func (e *Engine) decode(s *spec) ([]*hyp, *decodeErr) {
 						beam = done
 					}
 				}
-				end := lm.Break
-				if li == len(s.tpl.Lines)-1 {
-					end = lm.EOS
-				}
 				for _, b := range beam {
-					lp := float64(e.Model.LogProb(b.toks, end))
-					b.lp += lp
-					b.score += lp
-					b.toks = append(b.toks, end)
+					b.toks = append(b.toks, end) // already scored
 				}
 			}
 		}

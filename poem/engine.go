@@ -116,7 +116,9 @@ func NewEngine(model lm.Model, guard *judge.Guard, im *Imagery, man *Manifest) (
 		if r == 0 {
 			continue
 		}
-		e.writable[t] = e.uni[t] >= e.minLogP && hanzi.ToSimplified(string(r)) == string(r)
+		// Only the basic CJK block: extension characters are rare forms
+		// many fonts lack.
+		e.writable[t] = e.uni[t] >= e.minLogP && r >= 0x4e00 && r <= 0x9fff && hanzi.ToSimplified(string(r)) == string(r)
 		u := im.Usage[r]
 		p := (float64(u.Ping) + 1) / (float64(u.Ping+u.Ze) + 2)
 		e.prior[0][t], e.prior[1][t] = float32(math.Log(p)), float32(math.Log(1-p))

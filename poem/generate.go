@@ -547,7 +547,7 @@ func (e *Engine) bonuses(keywords []Keyword, lines []int, L int) [][]float32 {
 			home = lines[ki]
 		}
 		for li := 0; li < L; li++ {
-			w := float32(0.6)
+			w := float32(0.8)
 			if li == home {
 				w = 1.2
 			}
@@ -558,7 +558,7 @@ func (e *Engine) bonuses(keywords []Keyword, lines []int, L int) [][]float32 {
 				for _, r := range img {
 					add(li, r, 1.2*w)
 					for _, rel := range e.Imagery.Related[r] {
-						add(li, rel.R, 1.5*w*rel.Score)
+						add(li, rel.R, 3*w*rel.Score)
 					}
 				}
 			}

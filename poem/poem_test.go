@@ -319,3 +319,22 @@ func BenchmarkGenerate七律(b *testing.B) {
 		}
 	}
 }
+
+func TestEveryTune(t *testing.T) {
+	e := load(t)
+	tunes, err := prosody.Tunes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, tune := range tunes {
+		ps, err := e.Generate(poem.Request{Form: "词:" + tune.Name, Keywords: []string{"春"}, Seed: int64(i)})
+		if err != nil {
+			t.Errorf("%s: %v", tune.Name, err)
+			continue
+		}
+		verify(t, ps[0], "")
+		if ps[0].Variant != tune.Variants[0].Name {
+			t.Errorf("%s: variant %s, want the standard %s", tune.Name, ps[0].Variant, tune.Variants[0].Name)
+		}
+	}
+}
