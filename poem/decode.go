@@ -191,11 +191,18 @@ func (e *Engine) decode(s *spec) ([]*hyp, *decodeErr) {
 					}
 				}
 				var prior []float32
+				if slot.Rhyme != 0 {
+					prior = e.rhymePrior
+				}
 				switch slot.Tone {
 				case prosody.Ping:
-					prior = e.prior[0]
+					if prior == nil {
+						prior = e.prior[0]
+					}
 				case prosody.Ze:
-					prior = e.prior[1]
+					if prior == nil {
+						prior = e.prior[1]
+					}
 				}
 				*h = (*h)[:0]
 				keep := 2 * s.beam

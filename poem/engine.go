@@ -45,8 +45,11 @@ type Engine struct {
 	// prior[0][t] and prior[1][t] are ln P(平|t) and ln P(仄|t) as the
 	// corpus annotations use t; they steer 多音字 towards their usual reading.
 	prior [2][]float32
-	// rhymeEnd counts how often t closes a rhyming line in the corpus.
-	rhymeEnd []uint32
+	// rhymeEnd counts how often t closes a rhyming line in the corpus;
+	// rhymePrior turns it into a bonus for rhyme slots (common rhyme words
+	// read naturally) plus the 平 prior.
+	rhymeEnd   []uint32
+	rhymePrior []float32
 	// writable marks characters the decoder may write: common (about the
 	// 4,500 most frequent) and in simplified form.
 	writable []bool
@@ -123,6 +126,10 @@ func NewEngine(model lm.Model, guard *judge.Guard, im *Imagery, man *Manifest) (
 		p := (float64(u.Ping) + 1) / (float64(u.Ping+u.Ze) + 2)
 		e.prior[0][t], e.prior[1][t] = float32(math.Log(p)), float32(math.Log(1-p))
 		e.rhymeEnd[t] = u.RhymeEnd
+	}
+	e.rhymePrior = make([]float32, n)
+	for t := range e.rhymePrior {
+		e.rhymePrior[t] = e.prior[0][t] + 0.4*float32(math.Log1p(float64(e.rhymeEnd[t])))
 	}
 	return e, nil
 }

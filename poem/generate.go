@@ -635,7 +635,13 @@ func (s *spec) chooseRhymes(e *Engine, j *job, rt *toneTable, keywords []Keyword
 			if !okFixed || len(toks) < 3*need[letter]+6 {
 				continue
 			}
-			w := math.Sqrt(float64(len(toks)))
+			// Weight by how often poets rhyme in the family (三江 is rare,
+			// 四支 common), not by how many characters it lists.
+			var use float64
+			for _, t := range toks {
+				use += float64(e.rhymeEnd[t])
+			}
+			w := math.Pow(use+float64(len(toks)), 0.7)
 			if usedFam[f] {
 				w *= 0.05
 			}
