@@ -2,13 +2,15 @@
 GO ?= go
 BIN := bin/miaobi
 
-.PHONY: run test build deps fuzz bench corpus clean
+.PHONY: run test build deps fuzz bench corpus train clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/miaobi
 
-# The main job for now: check a sample poem with the embedded rhyme books.
+# The main job: write poems with the embedded model, then check the sample
+# poems with the embedded rhyme books.
 run: build
+	./$(BIN) poem -k 灯,跳舞,翅膀 --n 2
 	./$(BIN) check --color always examples/sample.txt || test $$? -eq 1
 
 # Installs what the tests need (Go toolchain check; nothing else yet: the
@@ -36,8 +38,13 @@ corpus: build
 	./$(BIN) corpus fetch
 
 bench: build
-	$(GO) test -run '^$$' -bench . -benchmem ./prosody ./hanzi
+	$(GO) test -run '^$$' -bench . -benchmem ./prosody ./hanzi ./lm ./poem
 	./$(BIN) bench check
+	./$(BIN) bench poem
+
+# Retrain the poem model from the corpus into models/poem (needs 'make corpus').
+train: build
+	./$(BIN) train poem
 
 clean:
 	rm -rf bin

@@ -375,18 +375,29 @@ func (e *Engine) prepare(j *job, rng *rand.Rand, keywords []Keyword) (*spec, err
 		if s.lineHasFixed(li) {
 			continue
 		}
-		// The keyword's own word comes first when it is classical; a
-		// lexicon image is drawn from the best two.
-		top := 2
-		if kw.Source != "lexicon" {
-			top = 1
+		// The keyword's own word comes first when it is classical. From the
+		// lexicon, a two-character image is drawn from the best two: a
+		// word carries its sense, while a single character may land inside
+		// another word (羽 in 羽觞, a wine cup, for 翅膀).
+		images := kw.Images
+		top := 1
+		if kw.Source == "lexicon" {
+			var two, one []string
+			for _, img := range kw.Images {
+				if len([]rune(img)) >= 2 {
+					two = append(two, img)
+				} else {
+					one = append(one, img)
+				}
+			}
+			images, top = append(two, one...), min(2, max(1, len(two)))
 		}
-		order := rng.Perm(min(top, len(kw.Images)))
-		for x := range kw.Images[min(top, len(kw.Images)):] {
+		order := rng.Perm(min(top, len(images)))
+		for x := range images[min(top, len(images)):] {
 			order = append(order, x+top)
 		}
 		for _, x := range order {
-			img := []rune(kw.Images[x])
+			img := []rune(images[x])
 			if clash(img, taken) || !s.imageFitsLine(e, img, li) {
 				continue
 			}
