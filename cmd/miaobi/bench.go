@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 
-	"miaobi/corpus"
 	"miaobi/judge"
 	"miaobi/prosody"
 )
@@ -35,30 +34,24 @@ func runBench(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	fs := flag.NewFlagSet("bench check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	path := fs.String("corpus", "", "corpus file (default: the one in the data dir)")
+	corpusPath := corpusFlag(fs)
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	top := fs.Int("top", 20, "how many of the most frequent disagreements to list")
 	fs.Usage = func() { fmt.Fprint(stderr, benchHelp); fs.PrintDefaults() }
 	if err := fs.Parse(args[1:]); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		return 2
+		return parseExit(err)
 	}
-	if *path == "" {
-		dir, err := corpus.DataDir()
-		if err != nil {
-			fmt.Fprintf(stderr, "miaobi bench: %v\n", err)
-			return 2
-		}
-		*path = corpus.DefaultPath(dir)
+	path, err := corpusPath()
+	if err != nil {
+		fmt.Fprintf(stderr, "miaobi bench: %v\n", err)
+		return 2
 	}
 	c, err := prosody.NewChecker("pingshui", "")
 	if err != nil {
 		fmt.Fprintf(stderr, "miaobi bench: %v\n", err)
 		return 1
 	}
-	rep, err := judge.MeasureChecker(*path, c)
+	rep, err := judge.MeasureChecker(path, c)
 	if err != nil {
 		fmt.Fprintf(stderr, "miaobi bench: %v\n", err)
 		return 1

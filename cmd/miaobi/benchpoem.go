@@ -32,7 +32,7 @@ Flags:
 func runBenchPoem(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("bench poem", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	path := fs.String("corpus", "", "corpus file (default: the one in the data dir)")
+	corpusPath := corpusFlag(fs)
 	modelsDir := fs.String("models", "", "model directory (default: the built-in model)")
 	perForm := fs.Int("per-form", 60, "keyword sets per form (4 forms)")
 	seed := fs.Int64("seed", 1, "seed of the first set (set i uses seed+i)")
@@ -41,18 +41,12 @@ func runBenchPoem(args []string, stdout, stderr io.Writer) int {
 	asJSON := fs.Bool("json", false, "print the figures as JSON")
 	fs.Usage = func() { fmt.Fprint(stderr, benchPoemHelp); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		return 2
+		return parseExit(err)
 	}
-	if *path == "" {
-		dir, err := corpus.DataDir()
-		if err != nil {
-			fmt.Fprintf(stderr, "miaobi bench poem: %v\n", err)
-			return 2
-		}
-		*path = corpus.DefaultPath(dir)
+	path, err := corpusPath()
+	if err != nil {
+		fmt.Fprintf(stderr, "miaobi bench poem: %v\n", err)
+		return 2
 	}
 	pf := &poemFlags{modelsDir: modelsDir}
 	e, err := pf.engine()
@@ -72,7 +66,7 @@ func runBenchPoem(args []string, stdout, stderr io.Writer) int {
 	counts := map[rune]int{}
 	var judgeLines, titlePoems []*corpus.Poem
 	human := map[string][][]string{}
-	err = corpus.Read(*path, func(p *corpus.Poem) error {
+	err = corpus.Read(path, func(p *corpus.Poem) error {
 		s := corpus.SplitOf(p.ID)
 		if s == corpus.Judge && poem.TrainForms[p.Form] {
 			judgeLines = append(judgeLines, p)
@@ -117,7 +111,7 @@ func runBenchPoem(args []string, stdout, stderr io.Writer) int {
 			gen = append(gen, r.Poem.Lines)
 		}
 	}
-	copies, err := judge.ScanCopies(*path, gen)
+	copies, err := judge.ScanCopies(path, gen)
 	if err != nil {
 		fmt.Fprintf(stderr, "miaobi bench poem: %v\n", err)
 		return 1

@@ -40,10 +40,7 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		return 2
+		return parseExit(err)
 	}
 	if *listTunes {
 		return printTunes(stdout, stderr)

@@ -47,10 +47,7 @@ func runCorpus(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	from := fs.String("from", "", "use this package tarball instead of downloading")
 	asJSON := fs.Bool("json", false, "print JSON (stats)")
 	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		return 2
+		return parseExit(err)
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "miaobi corpus %s: unexpected argument %q\n", sub, fs.Arg(0))

@@ -95,10 +95,7 @@ func runPoem(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	pf := newPoemFlags("poem", stderr, poemHelp)
 	acrostic := pf.fs.String("acrostic", "", "藏头: characters that open the lines, e.g. 春江花月")
 	if err := parseInterspersed(pf.fs, args); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		return 2
+		return parseExit(err)
 	}
 	if pf.fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "miaobi poem: unexpected argument %q; give keywords with -k (e.g. -k %s)\n", pf.fs.Arg(0), strings.Join(pf.fs.Args(), ","))
@@ -229,10 +226,7 @@ func runRevise(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	pf := newPoemFlags("poem revise", stderr, reviseHelp)
 	redo := pf.fs.String("redo", "", "lines to rewrite whole, e.g. 2,4 or 2-4")
 	if err := parseInterspersed(pf.fs, args); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		return 2
+		return parseExit(err)
 	}
 	lines, err := parseLineList(*redo)
 	if err != nil {
@@ -298,10 +292,7 @@ func runAlt(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	line := pf.fs.Int("line", 0, "the line (1-based)")
 	col := pf.fs.Int("col", 0, "the character (1-based); 0 for the whole line")
 	if err := parseInterspersed(pf.fs, args); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		return 2
+		return parseExit(err)
 	}
 	if *line < 1 {
 		fmt.Fprintln(stderr, "miaobi poem alt: give the line with --line N (and a character with --col C)")
@@ -358,10 +349,7 @@ func runCouplet(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	pf := newPoemFlags("couplet", stderr, coupletHelp)
 	chars := pf.fs.Int("chars", 7, "characters per line for a couplet from keywords: 5 or 7")
 	if err := parseInterspersed(pf.fs, args); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		return 2
+		return parseExit(err)
 	}
 	upper := strings.Join(pf.fs.Args(), "")
 	if upper == "" && *pf.keywords == "" {

@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 
-	"miaobi/corpus"
 	"miaobi/poem"
 )
 
@@ -33,26 +32,20 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	cfg := poem.DefaultTrainConfig()
 	fs := flag.NewFlagSet("train poem", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	path := fs.String("corpus", "", "corpus file (default: the one in the data dir)")
+	corpusPath := corpusFlag(fs)
 	out := fs.String("out", "models/poem", "where to write the artefacts")
 	order := fs.Int("order", cfg.KN.Order, "n-gram order (2–4)")
 	fs.Float64Var(&cfg.GuardFPR, "guard-fpr", cfg.GuardFPR, "false-positive rate of the originality guard")
 	fs.Usage = func() { fmt.Fprint(stderr, trainHelp); fs.PrintDefaults() }
 	if err := fs.Parse(args[1:]); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
+		return parseExit(err)
+	}
+	path, err := corpusPath()
+	if err != nil {
+		fmt.Fprintf(stderr, "miaobi train: %v\n", err)
 		return 2
 	}
-	if *path == "" {
-		dir, err := corpus.DataDir()
-		if err != nil {
-			fmt.Fprintf(stderr, "miaobi train: %v\n", err)
-			return 2
-		}
-		*path = corpus.DefaultPath(dir)
-	}
-	cfg.Corpus, cfg.Out, cfg.KN.Order = *path, *out, *order
+	cfg.Corpus, cfg.Out, cfg.KN.Order = path, *out, *order
 	cfg.Log = slog.New(slog.NewTextHandler(stderr, nil))
 	m, err := poem.Train(cfg)
 	if err != nil {
