@@ -22,6 +22,8 @@ const (
 	GuardFile    = "guard.bloom"
 	ImageryFile  = "imagery.txt.gz"
 	ManifestFile = "manifest.json"
+	// NNFile is the neural model a comparison run writes; it is not shipped.
+	NNFile = "nplm.bin.gz"
 )
 
 // ErrNoModel means the model directory lacks the trained artefacts.
@@ -57,7 +59,14 @@ type Engine struct {
 
 // Load reads the artefacts from dir (an fs.FS such as os.DirFS or the
 // embedded models).
-func Load(dir fs.FS) (*Engine, error) {
+func Load(dir fs.FS) (*Engine, error) { return LoadModel(dir, "kn") }
+
+// LoadModel is Load with a choice of language model: "kn" (the shipped
+// n-gram model) or "nn" (the neural model of a comparison run).
+func LoadModel(dir fs.FS, kind string) (*Engine, error) {
+	if kind != "kn" && kind != "nn" {
+		return nil, fmt.Errorf("poem: model %q: use kn or nn", kind)
+	}
 	raw, err := fs.ReadFile(dir, ModelFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, ErrNoModel
@@ -69,9 +78,22 @@ func Load(dir fs.FS) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("poem: %s: %w", ModelFile, err)
 	}
-	model, err := lm.ReadKN(zr)
-	if err != nil {
+	var model lm.Model
+	if model, err = lm.ReadKN(zr); err != nil {
 		return nil, fmt.Errorf("poem: %s: %w", ModelFile, err)
+	}
+	if kind == "nn" {
+		raw, err := fs.ReadFile(dir, NNFile)
+		if err != nil {
+			return nil, fmt.Errorf("poem: no neural model (%w): train one with 'miaobi train poem --nn --out DIR'", err)
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(raw))
+		if err != nil {
+			return nil, fmt.Errorf("poem: %s: %w", NNFile, err)
+		}
+		if model, err = lm.ReadNPLM(zr); err != nil {
+			return nil, fmt.Errorf("poem: %s: %w", NNFile, err)
+		}
 	}
 	g, err := fs.ReadFile(dir, GuardFile)
 	if err != nil {

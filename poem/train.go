@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -24,7 +25,11 @@ type TrainConfig struct {
 	KN       lm.KNConfig
 	GuardFPR float64
 	Imagery  ImageryConfig
-	Log      *slog.Logger
+	// NN, when set, also trains the small neural model on the same split
+	// for comparison; it is written as NNFile but not used by the engine
+	// unless asked (see LoadModel).
+	NN  *lm.NPLMConfig
+	Log *slog.Logger
 }
 
 // DefaultTrainConfig is the configuration of the shipped model.
@@ -73,9 +78,45 @@ type Manifest struct {
 		Pairs   int   `json:"pairs"`
 		Bytes   int64 `json:"bytes"`
 	} `json:"imagery"`
-	TrainingSeconds float64 `json:"training_seconds"`
-	Machine         string  `json:"machine"`
-	Created         string  `json:"created"`
+	// Comparison holds the figures of every model trained by this run.
+	Comparison      []ModelFigures `json:"comparison"`
+	TrainingSeconds float64        `json:"training_seconds"`
+	Machine         string         `json:"machine"`
+	Created         string         `json:"created"`
+}
+
+// ModelFigures are one model's measured figures on the held-out poems.
+type ModelFigures struct {
+	Name                  string  `json:"name"`
+	File                  string  `json:"file"`
+	Parameters            string  `json:"parameters"`
+	HeldOutPerplexity     float64 `json:"held_out_perplexity"`
+	HeldOutCharPerplexity float64 `json:"held_out_char_perplexity"`
+	Bytes                 int64   `json:"bytes"`
+	TrainSeconds          float64 `json:"train_seconds"`
+	// NextMicros is the mean time of one full next-character distribution.
+	NextMicros float64 `json:"next_micros"`
+}
+
+// measureModel fills the figures that need the model itself.
+func measureModel(f *ModelFigures, m lm.Model, test [][]lm.Token) {
+	f.HeldOutPerplexity, _ = lm.Perplexity(m, test)
+	f.HeldOutCharPerplexity, _ = lm.CharPerplexity(m, test)
+	if math.IsNaN(f.HeldOutPerplexity) {
+		f.HeldOutPerplexity, f.HeldOutCharPerplexity = 0, 0
+	}
+	out := make([]float32, m.Vocab().Size())
+	n := 0
+	start := time.Now()
+	for _, s := range test {
+		for i := 1; i < len(s) && n < 2000; i++ {
+			m.Next(s[:i], out)
+			n++
+		}
+	}
+	if n > 0 {
+		f.NextMicros = float64(time.Since(start).Microseconds()) / float64(n)
+	}
 }
 
 // TrainForms are the forms the language model and the imagery learn from:
@@ -208,6 +249,10 @@ func Train(cfg TrainConfig) (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
+	knFig := ModelFigures{Name: "kn", File: ModelFile, Bytes: msize, TrainSeconds: time.Since(t0).Seconds(),
+		Parameters: fmt.Sprintf("order %d, min counts %v, %v n-grams", cfg.KN.Order, cfg.KN.MinCount, kn.Size())}
+	measureModel(&knFig, shipped, d.Test)
+	m.Comparison = append(m.Comparison, knFig)
 	m.Model.HeldOutPerplexity, m.Model.HeldOutTokens = lm.Perplexity(shipped, d.Test)
 	m.Model.HeldOutCharPerplexity, _ = lm.CharPerplexity(shipped, d.Test)
 	if m.Model.HeldOutTokens == 0 { // no held-out poems (a tiny corpus): nothing measured
@@ -227,6 +272,32 @@ func Train(cfg TrainConfig) (*Manifest, error) {
 	m.Imagery.Chars, m.Imagery.Related, m.Imagery.Pairs, m.Imagery.Bytes = len(ic.runes), len(im.Related), len(im.Pairs), isize
 	log.Info("imagery counted", "related", len(im.Related), "pairs", len(im.Pairs), "bytes", isize)
 
+	if cfg.NN != nil {
+		t1 := time.Now()
+		nn, err := lm.TrainNPLM(d.Vocab, d.Train, *cfg.NN, func(epoch, done int, loss float64) {
+			log.Info("neural model", "epoch", epoch, "tokens", done, "loss", loss)
+		})
+		if err != nil {
+			return nil, err
+		}
+		secs := time.Since(t1).Seconds()
+		size, err := writeFile(filepath.Join(cfg.Out, NNFile), func(w io.Writer) (int64, error) {
+			zw, _ := gzip.NewWriterLevel(w, gzip.BestCompression)
+			if _, err := nn.WriteTo(zw); err != nil {
+				return 0, err
+			}
+			return 0, zw.Close()
+		})
+		if err != nil {
+			return nil, err
+		}
+		c := nn.Config()
+		f := ModelFigures{Name: "nn", File: NNFile, Bytes: size, TrainSeconds: secs,
+			Parameters: fmt.Sprintf("feed-forward, context %d, embedding %d, hidden %d, %d parameters, %d epoch(s), %d tokens per epoch", c.Context, c.Embed, c.Hidden, nn.Params(), cfg.NN.Epochs, cfg.NN.MaxTokens)}
+		measureModel(&f, nn, d.Test)
+		m.Comparison = append(m.Comparison, f)
+		log.Info("neural model trained", "held_out_ppl", f.HeldOutPerplexity, "seconds", secs, "bytes", size)
+	}
 	m.TrainingSeconds = time.Since(start).Seconds()
 	m.Machine = fmt.Sprintf("%s/%s, %d CPUs, %s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
 	m.Created = time.Now().UTC().Format(time.RFC3339)

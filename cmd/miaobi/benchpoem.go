@@ -34,6 +34,7 @@ func runBenchPoem(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	corpusPath := corpusFlag(fs)
 	modelsDir := fs.String("models", "", "model directory (default: the built-in model)")
+	kind := fs.String("model", "kn", "language model: kn (shipped) or nn (the neural model of 'train poem --nn', in --models)")
 	perForm := fs.Int("per-form", 60, "keyword sets per form (4 forms)")
 	seed := fs.Int64("seed", 1, "seed of the first set (set i uses seed+i)")
 	split := fs.String("split", "test", "titles from the test split, or judge (for tuning without touching test)")
@@ -49,7 +50,7 @@ func runBenchPoem(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	pf := &poemFlags{modelsDir: modelsDir}
-	e, err := pf.engine()
+	e, err := pf.engineModel(*kind)
 	if err != nil {
 		fmt.Fprintf(stderr, "miaobi bench poem: %v\n", err)
 		return 1

@@ -64,7 +64,9 @@ func newPoemFlags(name string, stderr io.Writer, help string) *poemFlags {
 	return pf
 }
 
-func (pf *poemFlags) engine() (*poem.Engine, error) {
+func (pf *poemFlags) engine() (*poem.Engine, error) { return pf.engineModel("kn") }
+
+func (pf *poemFlags) engineModel(kind string) (*poem.Engine, error) {
 	var dir fs.FS = models.Poem()
 	if *pf.modelsDir != "" {
 		if _, err := os.Stat(*pf.modelsDir); err != nil {
@@ -72,7 +74,7 @@ func (pf *poemFlags) engine() (*poem.Engine, error) {
 		}
 		dir = os.DirFS(*pf.modelsDir)
 	}
-	return poem.Load(dir)
+	return poem.LoadModel(dir, kind)
 }
 
 // splitKeywords splits on ASCII and Chinese commas, 、 and spaces.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 
+	"miaobi/lm"
 	"miaobi/poem"
 )
 
@@ -36,6 +37,8 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	out := fs.String("out", "models/poem", "where to write the artefacts")
 	order := fs.Int("order", cfg.KN.Order, "n-gram order (2–4)")
 	fs.Float64Var(&cfg.GuardFPR, "guard-fpr", cfg.GuardFPR, "false-positive rate of the originality guard")
+	nn := fs.Bool("nn", false, "also train the small neural model for comparison (about 20 minutes on 2 cores; not shipped)")
+	nnTokens := fs.Int("nn-tokens", 0, "cap on the neural model's training tokens per epoch (0: its default)")
 	fs.Usage = func() { fmt.Fprint(stderr, trainHelp); fs.PrintDefaults() }
 	if err := fs.Parse(args[1:]); err != nil {
 		return parseExit(err)
@@ -46,11 +49,19 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	cfg.Corpus, cfg.Out, cfg.KN.Order = path, *out, *order
+	if *nn {
+		c := lm.NPLMConfig{MaxTokens: *nnTokens, Seed: 1}.WithDefaults()
+		cfg.NN = &c
+	}
 	cfg.Log = slog.New(slog.NewTextHandler(stderr, nil))
 	m, err := poem.Train(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "miaobi train poem: %v\n", err)
 		return 1
+	}
+	for _, f := range m.Comparison {
+		fmt.Fprintf(stdout, "%-3s held-out perplexity %.1f (characters %.1f), %.1f MB, trained in %.0fs, %.0f µs per distribution — %s\n",
+			f.Name, f.HeldOutPerplexity, f.HeldOutCharPerplexity, float64(f.Bytes)/1e6, f.TrainSeconds, f.NextMicros, f.Parameters)
 	}
 	fmt.Fprintf(stdout, "trained in %.0fs: model %.1f MB (held-out perplexity %.1f), guard %.1f MB (%d runs), imagery %.1f MB → %s\n",
 		m.TrainingSeconds, float64(m.Model.Bytes)/1e6, m.Model.HeldOutPerplexity, float64(m.Guard.Bytes)/1e6, m.Guard.Items, float64(m.Imagery.Bytes)/1e6, *out)
