@@ -15,11 +15,11 @@ type Token int32
 
 // Special tokens, present in every vocabulary.
 const (
-	Unk   Token = 0 // a character outside the vocabulary
-	BOS   Token = 1 // start of a poem
-	Break Token = 2 // between two lines
-	EOS   Token = 3 // end of a poem
-	firstChar     = 4
+	Unk       Token = 0 // a character outside the vocabulary
+	BOS       Token = 1 // start of a poem
+	Break     Token = 2 // between two lines
+	EOS       Token = 3 // end of a poem
+	firstChar       = 4
 )
 
 // MaxVocab bounds the vocabulary so that four tokens pack into 56 bits.
