@@ -3,7 +3,6 @@ package poem
 import (
 	"fmt"
 	"math"
-	"sort"
 	"strings"
 	"time"
 
@@ -23,12 +22,12 @@ type BenchSet struct {
 
 // titleStop lists title characters that are not images: numbers, function
 // words, genre and occasion words, and the commonest surnames.
-const titleStop = "之其与和答次韵同作用首一二三四五六七八九十百千第又再复以为于而也者所自此是即及并兼呈奉酬谢赋得分字绝句律诗言古意效体拟代戏示兄弟君公子翁丈叔伯侍郎中丞相府使员外尚书御史学士先生上人禅师处士明府少府长史司马参军太守刺史县令寄赠题见过游宿至还次韵追和奉和应制寓怀有感偶成即事杂咏口号二首三首四首" +
+const titleStop = "辞篇行引谣宁郊庙之其与和答次韵同作用首一二三四五六七八九十百千第又再复以为于而也者所自此是即及并兼呈奉酬谢赋得分字绝句律诗言古意效体拟代戏示兄弟君公子翁丈叔伯侍郎中丞相府使员外尚书御史学士先生上人禅师处士明府少府长史司马参军太守刺史县令寄赠题见过游宿至还次韵追和奉和应制寓怀有感偶成即事杂咏口号二首三首四首" +
 	"张王李刘陈杨赵周吴徐孙胡朱林何郭罗梁宋郑谢韩唐冯董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛阎余潘杜戴钟汪任姜范姚谭廖邹熊陆郝孔崔康毛邱顾侯邵孟段钱汤尹黎易乔贺赖龚韦裴元"
 
 // TitleKeywords picks up to three keywords from a poem title: lexicon words
-// first (longest first), then single characters the model can write that
-// are not in the stop list.
+// first (longest first), then single characters that are images (see
+// Lexicon.Imageable), not in the stop list, and writable by the model.
 func (e *Engine) TitleKeywords(title string) []string {
 	var hz []rune
 	for _, r := range title {
@@ -57,7 +56,7 @@ func (e *Engine) TitleKeywords(title string) []string {
 		if len(out) >= 3 {
 			break
 		}
-		if used[i] || strings.ContainsRune(titleStop, r) {
+		if used[i] || strings.ContainsRune(titleStop, r) || !e.Lexicon.Imageable(r) {
 			continue
 		}
 		t := e.vocab.Token(r)
@@ -76,13 +75,14 @@ func (e *Engine) TitleKeywords(title string) []string {
 }
 
 // BenchSets draws per-form keyword sets from the titles of the given
-// held-out poems (in corpus order), perForm of each regulated form.
+// held-out poems: of all titles giving two or more keywords, perForm of
+// each regulated form, evenly spaced through the corpus order (so the sets
+// span dynasties and poets rather than the first collection's 乐府).
 func (e *Engine) BenchSets(poems []*corpus.Poem, perForm int) []BenchSet {
-	count := map[string]int{}
+	byForm := map[string][]BenchSet{}
 	seen := map[string]bool{}
-	var out []BenchSet
 	for _, p := range poems {
-		if !HeldOutForms[p.Form] || count[p.Form] >= perForm {
+		if !HeldOutForms[p.Form] {
 			continue
 		}
 		kw := e.TitleKeywords(p.Title)
@@ -91,10 +91,16 @@ func (e *Engine) BenchSets(poems []*corpus.Poem, perForm int) []BenchSet {
 			continue
 		}
 		seen[key] = true
-		count[p.Form]++
-		out = append(out, BenchSet{Form: p.Form, Title: p.Title, Keywords: kw})
+		byForm[p.Form] = append(byForm[p.Form], BenchSet{Form: p.Form, Title: p.Title, Keywords: kw})
 	}
-	sort.SliceStable(out, func(i, j int) bool { return formOrder(out[i].Form) < formOrder(out[j].Form) })
+	var out []BenchSet
+	for _, f := range []string{"五绝", "七绝", "五律", "七律"} {
+		all := byForm[f]
+		n := min(perForm, len(all))
+		for i := 0; i < n; i++ {
+			out = append(out, all[i*len(all)/n])
+		}
+	}
 	return out
 }
 

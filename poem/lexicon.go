@@ -16,7 +16,9 @@ var lexiconText string
 // Lexicon maps keywords, modern or classical, to classical images (words of
 // one or two characters used in Tang and Song verse), best first.
 type Lexicon struct {
-	entries map[string][]string
+	entries    map[string][]string
+	singleOnce sync.Once
+	single     map[rune]bool
 }
 
 // ParseLexicon reads "keyword<TAB>image image …" lines; '#' starts a comment.
@@ -47,6 +49,26 @@ func (lx *Lexicon) Images(keyword string) []string {
 		return v
 	}
 	return lx.entries[hanzi.ToSimplified(keyword)]
+}
+
+// Imageable reports whether a single character is a keyword of the
+// lexicon or one of its single-character images: a thing or a feeling a
+// poem can show, rather than a name or a function word.
+func (lx *Lexicon) Imageable(r rune) bool {
+	lx.singleOnce.Do(func() {
+		lx.single = map[rune]bool{}
+		for k, imgs := range lx.entries {
+			if rs := []rune(k); len(rs) == 1 {
+				lx.single[rs[0]] = true
+			}
+			for _, img := range imgs {
+				if rs := []rune(img); len(rs) == 1 {
+					lx.single[rs[0]] = true
+				}
+			}
+		}
+	})
+	return lx.single[r]
 }
 
 // Len is the number of keywords.
