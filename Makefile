@@ -32,6 +32,9 @@ fuzz:
 	$(GO) test ./corpus -run '^$$' -fuzz FuzzBuild -fuzztime 30s
 	$(GO) test ./poem -run '^$$' -fuzz FuzzParseDraft -fuzztime 30s
 	$(GO) test ./poem -run '^$$' -fuzz FuzzRequest -fuzztime 30s
+	$(GO) test ./judge -run '^$$' -fuzz FuzzParseGuard -fuzztime 30s
+	$(GO) test ./lm -run '^$$' -fuzz FuzzReadKN -fuzztime 30s
+	$(GO) test ./lm -run '^$$' -fuzz FuzzReadNPLM -fuzztime 30s
 
 # Fetch the real corpus (about 85 MB through npm) and measure the checker.
 corpus: build
