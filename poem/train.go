@@ -233,13 +233,7 @@ func Train(cfg TrainConfig) (*Manifest, error) {
 	}
 	m.Model.Kind, m.Model.Order, m.Model.MinCount = "interpolated modified Kneser–Ney, backoff form, 8-bit quantised", cfg.KN.Order, cfg.KN.MinCount
 	m.Model.Vocab, m.Model.NGrams, m.Model.Discounts = d.Vocab.Size(), kn.Size(), kn.Discounts
-	msize, err := writeFile(filepath.Join(cfg.Out, ModelFile), func(w io.Writer) (int64, error) {
-		zw, _ := gzip.NewWriterLevel(w, gzip.BestCompression)
-		if _, err := kn.WriteTo(zw); err != nil {
-			return 0, err
-		}
-		return 0, zw.Close()
-	})
+	msize, err := writeFile(filepath.Join(cfg.Out, ModelFile), gzipped(kn))
 	if err != nil {
 		return nil, err
 	}
@@ -281,13 +275,7 @@ func Train(cfg TrainConfig) (*Manifest, error) {
 			return nil, err
 		}
 		secs := time.Since(t1).Seconds()
-		size, err := writeFile(filepath.Join(cfg.Out, NNFile), func(w io.Writer) (int64, error) {
-			zw, _ := gzip.NewWriterLevel(w, gzip.BestCompression)
-			if _, err := nn.WriteTo(zw); err != nil {
-				return 0, err
-			}
-			return 0, zw.Close()
-		})
+		size, err := writeFile(filepath.Join(cfg.Out, NNFile), gzipped(nn))
 		if err != nil {
 			return nil, err
 		}
@@ -320,6 +308,17 @@ func frequentChars(v *lm.Vocab) []rune {
 		}
 	}
 	return out
+}
+
+// gzipped writes w's output gzip-compressed.
+func gzipped(w io.WriterTo) func(io.Writer) (int64, error) {
+	return func(out io.Writer) (int64, error) {
+		zw, _ := gzip.NewWriterLevel(out, gzip.BestCompression)
+		if _, err := w.WriteTo(zw); err != nil {
+			return 0, err
+		}
+		return 0, zw.Close()
+	}
 }
 
 // writeFile writes through a temporary file and renames, so a failed
