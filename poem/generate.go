@@ -162,7 +162,7 @@ func (e *Engine) newJob(req Request) (*job, error) {
 		req.N = 1
 	}
 	if req.N > maxN {
-		return nil, fmt.Errorf("--n %d: at most %d poems per request", req.N, maxN)
+		return nil, fmt.Errorf("%w: --n %d: at most %d poems per request", ErrRequest, req.N, maxN)
 	}
 	j := &job{req: req, form: form, templates: tpls, beam: defaultBeam}
 	switch req.Rhyme {
@@ -171,7 +171,7 @@ func (e *Engine) newJob(req Request) (*job, error) {
 	case "xinyun", "中华新韵":
 		j.rhymeName = "xinyun"
 	default:
-		return nil, fmt.Errorf("rhyme book %q: use pingshui (平水韵) or xinyun (中华新韵)", req.Rhyme)
+		return nil, fmt.Errorf("%w: rhyme book %q: use pingshui (平水韵) or xinyun (中华新韵)", ErrRequest, req.Rhyme)
 	}
 	if j.book, err = prosody.LoadBook(j.rhymeName); err != nil {
 		return nil, err
@@ -772,6 +772,9 @@ func (e *Engine) originality(lines []string) Originality {
 }
 
 var _ = judge.MinRun
+
+// ErrRequest marks other bad request settings (count, rhyme book).
+var ErrRequest = errors.New("request")
 
 // ErrDraft marks a draft that cannot be read.
 var ErrDraft = errors.New("draft")

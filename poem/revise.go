@@ -230,7 +230,7 @@ func (e *Engine) Alternatives(req AltRequest) ([]Alternative, error) {
 		req.K = 5
 	}
 	if req.K > maxN {
-		return nil, fmt.Errorf("at most %d alternatives", maxN)
+		return nil, fmt.Errorf("%w: at most %d alternatives", ErrRequest, maxN)
 	}
 	if req.Form == "" {
 		if req.Form = formOfShape(d); req.Form == "" {
@@ -306,7 +306,7 @@ func (e *Engine) Couplet(upper string, keywords []string, seed int64, n int) ([]
 		rhymeName: "pingshui", templates: []prosody.Template{tpl}, beam: defaultBeam, couplet: true}
 	j.draft = [][]rune{up, make([]rune, len(up))}
 	if j.req.N > maxN {
-		return nil, fmt.Errorf("--n %d: at most %d", n, maxN)
+		return nil, fmt.Errorf("%w: --n %d: at most %d", ErrRequest, n, maxN)
 	}
 	for _, k := range keywords {
 		kw, err := e.mapKeyword(k)

@@ -124,6 +124,8 @@ func TestPoemBadInput(t *testing.T) {
 		{[]string{"poem", "--acrostic", "一一一一", "--form", "五绝"}, 2, "must be 平"},
 		{[]string{"poem", "月"}, 2, "unexpected argument"},
 		{[]string{"poem", "--n", "x"}, 2, "invalid value"},
+		{[]string{"poem", "--n", "51"}, 2, "at most 50"},
+		{[]string{"poem", "--rhyme", "foo"}, 2, "rhyme book"},
 		{[]string{"poem", "--models", "/nonexistent"}, 1, "--models"},
 		{[]string{"couplet"}, 2, "give a 上联"},
 		{[]string{"couplet", "明月照高楼"}, 2, "平 character"},

@@ -120,7 +120,7 @@ func runPoem(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 // exitFor maps errors to exit codes: 2 for bad input, 1 otherwise.
 func exitFor(err error) int {
-	for _, e := range []error{poem.ErrBadKeyword, poem.ErrForm, poem.ErrAcrostic, poem.ErrLocked, poem.ErrDraft} {
+	for _, e := range []error{poem.ErrBadKeyword, poem.ErrForm, poem.ErrAcrostic, poem.ErrLocked, poem.ErrDraft, poem.ErrRequest} {
 		if errors.Is(err, e) {
 			return 2
 		}
