@@ -338,3 +338,37 @@ func TestEveryTune(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrent: one engine serves requests from many goroutines with the
+// same results as one at a time.
+func TestConcurrent(t *testing.T) {
+	e := load(t)
+	reqs := []poem.Request{
+		{Form: "五绝", Keywords: []string{"月"}, Seed: 1},
+		{Form: "七绝", Keywords: []string{"高铁"}, Seed: 2},
+		{Form: "词:如梦令", Keywords: []string{"春"}, Seed: 3},
+		{Form: "五绝", Keywords: []string{"山"}, Rhyme: "xinyun", Seed: 4},
+	}
+	want := make([][]string, len(reqs))
+	for i, r := range reqs {
+		ps, err := e.Generate(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[i] = ps[0].Lines
+	}
+	var wg sync.WaitGroup
+	for round := 0; round < 2; round++ {
+		for i, r := range reqs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				ps, err := e.Generate(r)
+				if err != nil || !reflect.DeepEqual(ps[0].Lines, want[i]) {
+					t.Errorf("request %d concurrently: %v %v, alone: %v", i, ps, err, want[i])
+				}
+			}()
+		}
+	}
+	wg.Wait()
+}
