@@ -1,0 +1,45 @@
+package main
+
+import (
+	"bytes"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestPaintCommand(t *testing.T) {
+	e := newEnv(t)
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.png"), filepath.Join(dir, "b.png")
+	e.run(t, nil, "paint", "-k", "孤舟,月,江", "--size", "320x160", "--seed", "3", "-o", a).wantCode(t, 0)
+	e.runStdin(t, "孤舟月江", "paint", "--poem", "-", "--size", "320x160", "--seed", "3", "-o", b).wantCode(t, 0)
+	pa, _ := os.ReadFile(a)
+	pb, _ := os.ReadFile(b)
+	if len(pa) == 0 || !bytes.Equal(pa, pb) {
+		t.Error("the same scene and seed gave different files")
+	}
+	img, err := png.Decode(bytes.NewReader(pa))
+	if err != nil || img.Bounds().Dx() != 320 || img.Bounds().Dy() != 160 {
+		t.Errorf("decoded %v, %v", img.Bounds(), err)
+	}
+	e.run(t, nil, "paint", "-k", "雪", "--size", "320x160", "-o", filepath.Join(dir, "c.jpg")).wantCode(t, 0)
+	for _, tc := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"paint", "-k", "山"}, "-o"},
+		{[]string{"paint", "-o", filepath.Join(dir, "x.gif")}, ".png or .jpg"},
+		{[]string{"paint", "--size", "big", "-o", a}, "--size"},
+		{[]string{"paint", "--size", "100000x100000", "-o", a}, "megapixels"},
+		{[]string{"paint", "--size", "10x10", "-o", a}, "at least"},
+		{[]string{"paint", "--poem", "/nonexistent", "-o", a}, "no such file"},
+	} {
+		r := e.run(t, nil, tc.args...)
+		r.wantCode(t, 2)
+		if !strings.Contains(r.stderr, tc.msg) {
+			t.Errorf("%v: %q does not say %q", tc.args, r.stderr, tc.msg)
+		}
+	}
+}
