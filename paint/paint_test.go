@@ -3,6 +3,7 @@ package paint
 import (
 	"bytes"
 	"crypto/sha256"
+	"image"
 	"testing"
 )
 
@@ -78,5 +79,47 @@ func BenchmarkPaint2048(b *testing.B) {
 	s := SceneOf("孤舟月夜江上灯松亭雁")
 	for i := 0; i < b.N; i++ {
 		Paint(s, 2048, 1024, uint64(i))
+	}
+}
+
+func TestQuietRect(t *testing.T) {
+	img := image.NewRGBA(image.Rect(0, 0, 200, 100))
+	for i := range img.Pix {
+		img.Pix[i] = 255
+	}
+	// Ink everywhere but a clear patch at x 20..60, y 50..90.
+	for y := 0; y < 100; y++ {
+		for x := 0; x < 200; x++ {
+			if x >= 20 && x < 60 && y >= 50 && y < 90 {
+				continue
+			}
+			i := img.PixOffset(x, y)
+			img.Pix[i], img.Pix[i+1], img.Pix[i+2] = 90, 90, 90
+		}
+	}
+	r, ok := QuietRect(img, 30, 30, 4)
+	if !ok || !r.In(image.Rect(20, 50, 60, 90)) {
+		t.Errorf("QuietRect = %v, %v; want a place inside the clear patch", r, ok)
+	}
+	if _, ok := QuietRect(img, 300, 30, 0); ok {
+		t.Error("a block wider than the picture was placed")
+	}
+	// On a painting, the quiet place is mostly paper.
+	p, _ := Paint(SceneOf("山水松"), 512, 256, 5)
+	q, ok := QuietRect(p, 60, 100, 10)
+	if !ok {
+		t.Fatal("no room on a 512×256 painting")
+	}
+	light := 0
+	for y := q.Min.Y; y < q.Max.Y; y++ {
+		for x := q.Min.X; x < q.Max.X; x++ {
+			i := p.PixOffset(x, y)
+			if int(p.Pix[i])+int(p.Pix[i+1])+int(p.Pix[i+2]) > 3*200 {
+				light++
+			}
+		}
+	}
+	if light < q.Dx()*q.Dy()*9/10 {
+		t.Errorf("the quiet place %v is only %d/%d paper", q, light, q.Dx()*q.Dy())
 	}
 }
