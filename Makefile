@@ -35,6 +35,7 @@ fuzz:
 	$(GO) test ./judge -run '^$$' -fuzz FuzzParseGuard -fuzztime 30s
 	$(GO) test ./lm -run '^$$' -fuzz FuzzReadKN -fuzztime 30s
 	$(GO) test ./lm -run '^$$' -fuzz FuzzReadNPLM -fuzztime 30s
+	$(GO) test ./paint -run '^$$' -fuzz FuzzDecodeWOFF -fuzztime 30s
 
 # Fetch the real corpus (about 85 MB through npm) and measure the checker.
 corpus: build

@@ -87,19 +87,34 @@ func TestQuietRect(t *testing.T) {
 	for i := range img.Pix {
 		img.Pix[i] = 255
 	}
-	// Ink everywhere but a clear patch at x 20..60, y 50..90.
+	// Ink over the left half and the top right, but for a clear patch at
+	// x 20..60, y 50..90; the bottom right stays paper.
+	inked := func(x, y int) bool {
+		if x >= 20 && x < 60 && y >= 50 && y < 90 {
+			return false
+		}
+		return x < 100 || y < 40
+	}
 	for y := 0; y < 100; y++ {
 		for x := 0; x < 200; x++ {
-			if x >= 20 && x < 60 && y >= 50 && y < 90 {
-				continue
+			if inked(x, y) {
+				i := img.PixOffset(x, y)
+				img.Pix[i], img.Pix[i+1], img.Pix[i+2] = 90, 90, 90
 			}
-			i := img.PixOffset(x, y)
-			img.Pix[i], img.Pix[i+1], img.Pix[i+2] = 90, 90, 90
 		}
 	}
-	r, ok := QuietRect(img, 30, 30, 4)
-	if !ok || !r.In(image.Rect(20, 50, 60, 90)) {
-		t.Errorf("QuietRect = %v, %v; want a place inside the clear patch", r, ok)
+	for _, sz := range [][2]int{{30, 30}, {35, 35}, {90, 50}} {
+		r, ok := QuietRect(img, sz[0], sz[1], 4)
+		if !ok {
+			t.Fatalf("no place for %v", sz)
+		}
+		for y := r.Min.Y; y < r.Max.Y; y++ {
+			for x := r.Min.X; x < r.Max.X; x++ {
+				if inked(x, y) {
+					t.Fatalf("QuietRect(%v) = %v covers ink at (%d, %d)", sz, r, x, y)
+				}
+			}
+		}
 	}
 	if _, ok := QuietRect(img, 300, 30, 0); ok {
 		t.Error("a block wider than the picture was placed")

@@ -14,7 +14,7 @@ func TestPaintCommand(t *testing.T) {
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a.png"), filepath.Join(dir, "b.png")
 	e.run(t, nil, "paint", "-k", "孤舟,月,江", "--size", "320x160", "--seed", "3", "-o", a).wantCode(t, 0)
-	e.runStdin(t, "孤舟月江", "paint", "--poem", "-", "--size", "320x160", "--seed", "3", "-o", b).wantCode(t, 0)
+	e.runStdin(t, "孤舟月江", "paint", "--poem", "-", "--no-inscription", "--size", "320x160", "--seed", "3", "-o", b).wantCode(t, 0)
 	pa, _ := os.ReadFile(a)
 	pb, _ := os.ReadFile(b)
 	if len(pa) == 0 || !bytes.Equal(pa, pb) {
@@ -25,6 +25,19 @@ func TestPaintCommand(t *testing.T) {
 		t.Errorf("decoded %v, %v", img.Bounds(), err)
 	}
 	e.run(t, nil, "paint", "-k", "雪", "--size", "320x160", "-o", filepath.Join(dir, "c.jpg")).wantCode(t, 0)
+	// A poem is inscribed unless asked not to; the inscription adds ink.
+	poemText := "白日依山尽，黄河入海流。欲穷千里目，更上一层楼。"
+	d, nd := filepath.Join(dir, "d.png"), filepath.Join(dir, "nd.png")
+	e.runStdin(t, poemText, "paint", "--poem", "-", "--size", "640x320", "-o", d).wantCode(t, 0)
+	e.runStdin(t, poemText, "paint", "--poem", "-", "--size", "640x320", "--no-inscription", "-o", nd).wantCode(t, 0)
+	if pd, pnd := readFile(t, d), readFile(t, nd); bytes.Equal(pd, pnd) {
+		t.Error("the inscription changed nothing")
+	}
+	r := e.runStdin(t, "龘龘龘龘龘，龘龘龘龘龘。", "paint", "--poem", "-", "--size", "640x320", "-o", filepath.Join(dir, "e.png"))
+	r.wantCode(t, 2)
+	if !strings.Contains(r.stderr, "no 「龘」") {
+		t.Errorf("a missing glyph: %q", r.stderr)
+	}
 	for _, tc := range []struct {
 		args []string
 		msg  string
@@ -42,4 +55,13 @@ func TestPaintCommand(t *testing.T) {
 			t.Errorf("%v: %q does not say %q", tc.args, r.stderr, tc.msg)
 		}
 	}
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"miaobi/paint"
+	"miaobi/prosody"
 )
 
 const paintHelp = `Usage: miaobi paint [-k KEYWORDS | --poem FILE|-] [--size WxH] [--seed N] -o out.png|out.jpg
@@ -19,8 +20,10 @@ const paintHelp = `Usage: miaobi paint [-k KEYWORDS | --poem FILE|-] [--size WxH
 Paints an ink-wash landscape (山水画) procedurally. The imagery words of the
 keywords or poem choose what appears: water (江 湖 水), a boat (舟 渔), the
 moon (月), night and lamplight (夜 灯), trees (松 柳), a pavilion (亭 楼),
-geese (雁); season words (春 夏 秋 冬 雪) set the palette. The same seed
-and input always give the same pixels.
+geese (雁); season words (春 夏 秋 冬 雪) set the palette. A poem given
+with --poem is written on the painting in a brush hand (Ma Shan Zheng),
+right to left in the quietest part of the picture, with a red seal. The
+same seed and input always give the same pixels.
 
 Examples:
   miaobi paint -k 孤舟,月,江 -o night.png
@@ -37,6 +40,7 @@ func runPaint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	size := fs.String("size", "2048x1024", "width x height in pixels")
 	seed := fs.Uint64("seed", 42, "random seed")
 	out := fs.String("o", "", "output file: .png or .jpg")
+	noInscription := fs.Bool("no-inscription", false, "leave the poem off the painting")
 	fs.Usage = func() { fmt.Fprint(stderr, paintHelp); fs.PrintDefaults() }
 	if err := parseInterspersed(fs, args); err != nil {
 		return parseExit(err)
@@ -74,11 +78,28 @@ func runPaint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail(2, "%v", err)
 		}
-		text += string(b)
+		// The footer 'miaobi poem' prints under a poem (— 七绝 · …) is
+		// not part of it.
+		for _, l := range strings.Split(string(b), "\n") {
+			if !strings.HasPrefix(strings.TrimSpace(l), "—") {
+				text += l + "\n"
+			}
+		}
 	}
 	img, err := paint.Paint(paint.SceneOf(text), w, h, *seed)
 	if err != nil {
 		return fail(2, "%v", err)
+	}
+	// A poem is written on the painting, right to left, with a seal.
+	if *poemFile != "" && !*noInscription {
+		p, err := prosody.ParsePoem(text)
+		if err != nil {
+			return fail(2, "--poem: %v", err)
+		}
+		ins := paint.Inscription{Title: p.Title, Lines: p.Lines, Signature: "妙笔", Seal: "妙笔"}
+		if err := paint.Inscribe(img, ins); err != nil {
+			return fail(2, "%v (or paint with --no-inscription)", err)
+		}
 	}
 	if err := writeImage(*out, img); err != nil {
 		return fail(1, "%v", err)

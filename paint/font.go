@@ -1,0 +1,104 @@
+package paint
+
+import (
+	"bytes"
+	"compress/zlib"
+	_ "embed"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"sync"
+
+	"golang.org/x/image/font/sfnt"
+)
+
+// The brush font: Ma Shan Zheng (OFL-1.1), the simplified-Chinese WOFF of
+// npm @fontsource/ma-shan-zheng 5.3.1; licence in fonts/OFL.txt.
+//
+//go:embed fonts/ma-shan-zheng.woff
+var brushWOFF []byte
+
+var brushFont = sync.OnceValues(func() (*sfnt.Font, error) {
+	ttf, err := DecodeWOFF(brushWOFF)
+	if err != nil {
+		return nil, fmt.Errorf("paint: brush font: %w", err)
+	}
+	return sfnt.Parse(ttf)
+})
+
+// Limits on a WOFF file, so a damaged one cannot ask for huge buffers.
+const (
+	maxWOFFTables = 64
+	maxWOFFTable  = 64 << 20
+)
+
+// DecodeWOFF turns a WOFF 1.0 font (W3C, 2012) back into the sfnt
+// (TrueType or OpenType) file it wraps: each table is inflated with zlib
+// when stored compressed, and the tables are laid out again after a fresh
+// offset table, 4-byte aligned.
+func DecodeWOFF(b []byte) ([]byte, error) {
+	if len(b) < 44 || string(b[:4]) != "wOFF" {
+		return nil, errors.New("not a WOFF 1.0 font")
+	}
+	flavor := binary.BigEndian.Uint32(b[4:])
+	n := int(binary.BigEndian.Uint16(b[12:]))
+	if n == 0 || n > maxWOFFTables || 44+20*n > len(b) {
+		return nil, fmt.Errorf("WOFF with %d tables does not fit in %d bytes", n, len(b))
+	}
+	type table struct {
+		tag              uint32
+		data             []byte
+		checksum, offset uint32
+	}
+	tables := make([]table, n)
+	for i := range tables {
+		e := b[44+20*i:]
+		tag, off, clen, olen, sum := binary.BigEndian.Uint32(e), binary.BigEndian.Uint32(e[4:]), binary.BigEndian.Uint32(e[8:]), binary.BigEndian.Uint32(e[12:]), binary.BigEndian.Uint32(e[16:])
+		if uint64(off)+uint64(clen) > uint64(len(b)) || olen > maxWOFFTable || clen > olen {
+			return nil, fmt.Errorf("WOFF table %d lies outside the file or is too large", i)
+		}
+		raw := b[off : off+clen]
+		data := raw
+		if clen < olen {
+			zr, err := zlib.NewReader(bytes.NewReader(raw))
+			if err != nil {
+				return nil, fmt.Errorf("WOFF table %d: %w", i, err)
+			}
+			data = make([]byte, olen)
+			if _, err := io.ReadFull(zr, data); err != nil {
+				return nil, fmt.Errorf("WOFF table %d: %w", i, err)
+			}
+		}
+		tables[i] = table{tag: tag, data: data, checksum: sum}
+	}
+	sort.Slice(tables, func(i, j int) bool { return tables[i].tag < tables[j].tag })
+	var out bytes.Buffer
+	hdr := make([]byte, 12+16*n)
+	binary.BigEndian.PutUint32(hdr, flavor)
+	binary.BigEndian.PutUint16(hdr[4:], uint16(n))
+	es, sr := 0, 1
+	for sr*2 <= n {
+		sr *= 2
+		es++
+	}
+	binary.BigEndian.PutUint16(hdr[6:], uint16(sr*16))
+	binary.BigEndian.PutUint16(hdr[8:], uint16(es))
+	binary.BigEndian.PutUint16(hdr[10:], uint16(n*16-sr*16))
+	off := uint32(len(hdr))
+	for i, t := range tables {
+		r := hdr[12+16*i:]
+		binary.BigEndian.PutUint32(r, t.tag)
+		binary.BigEndian.PutUint32(r[4:], t.checksum)
+		binary.BigEndian.PutUint32(r[8:], off)
+		binary.BigEndian.PutUint32(r[12:], uint32(len(t.data)))
+		off += (uint32(len(t.data)) + 3) &^ 3
+	}
+	out.Write(hdr)
+	for _, t := range tables {
+		out.Write(t.data)
+		out.Write(make([]byte, (4-len(t.data)%4)%4))
+	}
+	return out.Bytes(), nil
+}

@@ -1,0 +1,186 @@
+package paint
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"math"
+
+	"golang.org/x/image/font/sfnt"
+	"golang.org/x/image/math/fixed"
+	"golang.org/x/image/vector"
+)
+
+// Ink colours of the inscription and the seal.
+var (
+	inkBlack = color.NRGBA{28, 24, 20, 235}
+	sealRed  = color.NRGBA{178, 34, 30, 240}
+)
+
+// Inscription is the text written on a painting: the poem's lines read in
+// columns from right to left, a title column first and a signature column
+// last, ended by a red seal.
+type Inscription struct {
+	Title     string
+	Lines     []string
+	Signature string
+	Seal      string // one to four characters carved in the seal
+}
+
+// Inscribe writes the inscription vertically into the quietest part of the
+// painting (see QuietRect), shrinking the characters until it fits. A
+// character the brush font lacks is an error naming it.
+func Inscribe(img *image.RGBA, ins Inscription) error {
+	f, err := brushFont()
+	if err != nil {
+		return err
+	}
+	var buf sfnt.Buffer
+	cols := []string{}
+	if ins.Title != "" {
+		cols = append(cols, ins.Title)
+	}
+	cols = append(cols, ins.Lines...)
+	for _, c := range append(append([]string{}, cols...), ins.Signature, ins.Seal) {
+		for _, r := range c {
+			if g, err := f.GlyphIndex(&buf, r); err != nil || g == 0 {
+				return fmt.Errorf("paint: inscribe %q: the brush font has no 「%c」; write it another way", c, r)
+			}
+		}
+	}
+	longest := 0
+	for _, c := range append(append([]string{}, cols...), ins.Signature) {
+		longest = max(longest, len([]rune(c)))
+	}
+	H := img.Bounds().Dy()
+	// The text must sit on bare paper: at most one pixel in 500 of its
+	// block may be ink. Larger characters are tried first, smaller ones
+	// until the block fits.
+	for size := H / 20; size >= 10; size = size * 9 / 10 {
+		step := int(float64(size) * 1.12)
+		gap := int(float64(size) * 1.5)
+		seal := int(float64(size) * 1.6)
+		blockH := longest*step + size/2
+		if ins.Seal != "" {
+			blockH = max(blockH, len([]rune(ins.Signature))*step+seal+size)
+		}
+		blockW := (len(cols)+1)*gap + size
+		r, ink, ok := quietRect(img, blockW, blockH, H/24)
+		if !ok || ink > 0.002 {
+			continue
+		}
+		x := float64(r.Max.X) - float64(size)*1.1
+		for _, c := range cols {
+			y := float64(r.Min.Y)
+			for _, ch := range c {
+				glyph(img, f, &buf, ch, x, y, size, inkBlack)
+				y += float64(step)
+			}
+			x -= float64(gap)
+		}
+		// Signature, smaller, then the seal below it.
+		small := size * 3 / 4
+		y := float64(r.Min.Y) + float64(size)
+		for _, ch := range ins.Signature {
+			glyph(img, f, &buf, ch, x+float64(size-small)/2, y, small, inkBlack)
+			y += float64(small) * 1.12
+		}
+		if ins.Seal != "" {
+			stamp(img, f, &buf, ins.Seal, int(x)+size/2-seal/2, int(y+float64(small)/2), seal)
+		}
+		return nil
+	}
+	return fmt.Errorf("paint: inscribe: the painting is too small or too busy for %d columns of text", len(cols)+1)
+}
+
+// glyph draws one character with its em box's top-left at (x, y).
+func glyph(dst *image.RGBA, f *sfnt.Font, buf *sfnt.Buffer, r rune, x, y float64, size int, col color.NRGBA) {
+	gi, err := f.GlyphIndex(buf, r)
+	if err != nil || gi == 0 {
+		return
+	}
+	ppem := fixed.I(size)
+	segs, err := f.LoadGlyph(buf, gi, ppem, nil)
+	if err != nil {
+		return
+	}
+	m, err := f.Metrics(buf, ppem, 0)
+	if err != nil {
+		return
+	}
+	baseline := y + float64(m.Ascent)/64*float64(size)/float64((m.Ascent+m.Descent)/64)
+	bounds := segs.Bounds()
+	x0 := int(math.Floor(x + float64(bounds.Min.X)/64))
+	y0 := int(math.Floor(baseline + float64(bounds.Min.Y)/64))
+	x1 := int(math.Ceil(x+float64(bounds.Max.X)/64)) + 1
+	y1 := int(math.Ceil(baseline+float64(bounds.Max.Y)/64)) + 1
+	rect := image.Rect(x0, y0, x1, y1).Intersect(dst.Bounds())
+	if rect.Empty() {
+		return
+	}
+	var z vector.Rasterizer
+	z.Reset(x1-x0, y1-y0)
+	z.DrawOp = draw.Over
+	px := func(p fixed.Point26_6) (float32, float32) {
+		return float32(x+float64(p.X)/64) - float32(x0), float32(baseline+float64(p.Y)/64) - float32(y0)
+	}
+	for _, s := range segs {
+		switch s.Op {
+		case sfnt.SegmentOpMoveTo:
+			z.MoveTo(px(s.Args[0]))
+		case sfnt.SegmentOpLineTo:
+			z.LineTo(px(s.Args[0]))
+		case sfnt.SegmentOpQuadTo:
+			ax, ay := px(s.Args[0])
+			bx, by := px(s.Args[1])
+			z.QuadTo(ax, ay, bx, by)
+		case sfnt.SegmentOpCubeTo:
+			ax, ay := px(s.Args[0])
+			bx, by := px(s.Args[1])
+			cx, cy := px(s.Args[2])
+			z.CubeTo(ax, ay, bx, by, cx, cy)
+		}
+	}
+	z.ClosePath()
+	z.Draw(dst, rect, image.NewUniform(col), rect.Min.Sub(image.Pt(x0, y0)))
+}
+
+// stamp presses a square seal (方印): a red field with roughened edges and
+// the characters carved out of it (白文), two to a column, right to left.
+func stamp(dst *image.RGBA, f *sfnt.Font, buf *sfnt.Buffer, text string, x, y, side int) {
+	rs := []rune(text)
+	c := &canvas{img: dst}
+	n := newNoise(uint64(x*31 + y))
+	var poly []pt
+	for i := 0; i < 40; i++ {
+		t := float64(i) / 40
+		var p pt
+		switch {
+		case t < 0.25:
+			p = pt{float64(x) + t*4*float64(side), float64(y)}
+		case t < 0.5:
+			p = pt{float64(x + side), float64(y) + (t-0.25)*4*float64(side)}
+		case t < 0.75:
+			p = pt{float64(x+side) - (t-0.5)*4*float64(side), float64(y + side)}
+		default:
+			p = pt{float64(x), float64(y+side) - (t-0.75)*4*float64(side)}
+		}
+		j := (n.fbm(p.X*0.2, p.Y*0.2, 1) - 0.5) * float64(side) * 0.06
+		poly = append(poly, pt{p.X + j, p.Y + j})
+	}
+	c.fill(poly, sealRed)
+	cols := (len(rs) + 1) / 2
+	rows := min(2, len(rs))
+	cell := float64(side) * 0.86 / float64(max(cols, rows))
+	carve := color.NRGBA{246, 238, 224, 255}
+	for i, r := range rs {
+		col, row := i/2, i%2
+		gx := float64(x+side) - float64(side)*0.07 - float64(col+1)*cell
+		gy := float64(y) + float64(side)*0.07 + float64(row)*cell
+		if rows == 1 {
+			gy = float64(y) + (float64(side)-cell)/2
+		}
+		glyph(dst, f, buf, r, gx, gy, int(cell), carve)
+	}
+}
