@@ -27,7 +27,7 @@ same seed and input always give the same pixels.
 
 Examples:
   miaobi paint -k 孤舟,月,江 -o night.png
-  miaobi poem -k 秋,山 | miaobi paint --poem - --seed 3 -o autumn.jpg
+  miaobi poem -k 秋,山 --seed 1 | miaobi paint --poem - --seed 3 -o autumn.jpg
 
 Flags:
 `
