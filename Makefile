@@ -2,7 +2,7 @@
 GO ?= go
 BIN := bin/miaobi
 
-.PHONY: run test build deps fuzz bench corpus train clean
+.PHONY: run test build deps fuzz bench corpus train fonts clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/miaobi
@@ -36,6 +36,7 @@ fuzz:
 	$(GO) test ./lm -run '^$$' -fuzz FuzzReadKN -fuzztime 30s
 	$(GO) test ./lm -run '^$$' -fuzz FuzzReadNPLM -fuzztime 30s
 	$(GO) test ./paint -run '^$$' -fuzz FuzzDecodeWOFF -fuzztime 30s
+	$(GO) test ./paint -run '^$$' -fuzz FuzzParseGlyphSet -fuzztime 30s
 
 # Fetch the real corpus (about 85 MB through npm) and measure the checker.
 corpus: build
@@ -49,6 +50,13 @@ bench: build
 # Retrain the poem model from the corpus into models/poem (needs 'make corpus').
 train: build
 	./$(BIN) train poem
+
+# Rebuild the embedded fallback glyph set (paint/fonts/wenkai.glyphs) from
+# LXGW WenKai Medium, fetched from npm.
+fonts:
+	rm -rf /tmp/miaobi-fonts && mkdir -p /tmp/miaobi-fonts
+	cd /tmp/miaobi-fonts && npm pack --silent @fontsource/lxgw-wenkai@5.3.0 && tar xzf fontsource-lxgw-wenkai-5.3.0.tgz
+	$(GO) run ./paint/internal/glyphgen -from /tmp/miaobi-fonts/package/files/lxgw-wenkai-latin-500-normal.woff -o paint/fonts/wenkai.glyphs
 
 clean:
 	rm -rf bin

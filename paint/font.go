@@ -12,13 +12,22 @@ import (
 	"sync"
 
 	"golang.org/x/image/font/sfnt"
+	"golang.org/x/image/math/fixed"
 )
 
 // The brush font: Ma Shan Zheng (OFL-1.1), the simplified-Chinese WOFF of
-// npm @fontsource/ma-shan-zheng 5.3.1; licence in fonts/OFL.txt.
+// npm @fontsource/ma-shan-zheng 5.3.1; licence in fonts/OFL-Ma-Shan-Zheng.txt.
 //
 //go:embed fonts/ma-shan-zheng.woff
 var brushWOFF []byte
+
+// The fallback: a glyph set (see GlyphSet) of LXGW WenKai Medium (OFL-1.1,
+// npm @fontsource/lxgw-wenkai 5.3.0; licence in fonts/OFL-LXGW-WenKai.txt)
+// covering all of GB 2312, the traditional forms of its hanzi and ASCII.
+// `make fonts` rebuilds it.
+//
+//go:embed fonts/wenkai.glyphs
+var fallbackGlyphs []byte
 
 var brushFont = sync.OnceValues(func() (*sfnt.Font, error) {
 	ttf, err := DecodeWOFF(brushWOFF)
@@ -27,6 +36,68 @@ var brushFont = sync.OnceValues(func() (*sfnt.Font, error) {
 	}
 	return sfnt.Parse(ttf)
 })
+
+var fallbackFont = sync.OnceValues(func() (*GlyphSet, error) {
+	g, err := ParseGlyphSet(fallbackGlyphs)
+	if err != nil {
+		return nil, fmt.Errorf("paint: fallback font: %w", err)
+	}
+	return g, nil
+})
+
+// A writer draws characters from the brush font and, for those it lacks,
+// from the fallback glyph set.
+type writer struct {
+	brush    *sfnt.Font
+	fallback *GlyphSet
+	buf      sfnt.Buffer
+}
+
+func newWriter() (*writer, error) {
+	b, err := brushFont()
+	if err != nil {
+		return nil, err
+	}
+	f, err := fallbackFont()
+	if err != nil {
+		return nil, err
+	}
+	return &writer{brush: b, fallback: f}, nil
+}
+
+// has reports whether either font can write r.
+func (w *writer) has(r rune) bool {
+	if g, err := w.brush.GlyphIndex(&w.buf, r); err == nil && g != 0 {
+		return true
+	}
+	return w.fallback.Has(r)
+}
+
+// outline returns r's outline at size pixels per em (26.6 units, y down
+// from the baseline) and the baseline's depth below the em box's top as a
+// fraction of size.
+func (w *writer) outline(r rune, size int) (sfnt.Segments, float64, bool) {
+	segs, asc, _, ok := w.outlineFrom(r, size)
+	return segs, asc, ok
+}
+
+// outlineFrom is outline, also saying whether the fallback supplied it.
+func (w *writer) outlineFrom(r rune, size int) (segs sfnt.Segments, asc float64, fallback, ok bool) {
+	if gi, err := w.brush.GlyphIndex(&w.buf, r); err == nil && gi != 0 {
+		ppem := fixed.I(size)
+		segs, err := w.brush.LoadGlyph(&w.buf, gi, ppem, nil)
+		if err != nil {
+			return nil, 0, false, false
+		}
+		m, err := w.brush.Metrics(&w.buf, ppem, 0)
+		if err != nil || m.Ascent+m.Descent <= 0 {
+			return nil, 0, false, false
+		}
+		return segs, float64(m.Ascent) / float64(m.Ascent+m.Descent), false, true
+	}
+	segs, asc, ok = w.fallback.segments(r, size)
+	return segs, asc, true, ok
+}
 
 // Limits on a WOFF file, so a damaged one cannot ask for huge buffers.
 const (

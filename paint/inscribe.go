@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"image/draw"
 	"math"
+	"unicode"
 
 	"golang.org/x/image/font/sfnt"
 	"golang.org/x/image/math/fixed"
@@ -32,11 +33,10 @@ type Inscription struct {
 // painting (see QuietRect), shrinking the characters until it fits. A
 // character the brush font lacks is an error naming it.
 func Inscribe(img *image.RGBA, ins Inscription) error {
-	f, err := brushFont()
+	f, err := newWriter()
 	if err != nil {
 		return err
 	}
-	var buf sfnt.Buffer
 	cols := []string{}
 	if ins.Title != "" {
 		cols = append(cols, ins.Title)
@@ -44,8 +44,8 @@ func Inscribe(img *image.RGBA, ins Inscription) error {
 	cols = append(cols, ins.Lines...)
 	for _, c := range append(append([]string{}, cols...), ins.Signature, ins.Seal) {
 		for _, r := range c {
-			if g, err := f.GlyphIndex(&buf, r); err != nil || g == 0 {
-				return fmt.Errorf("paint: inscribe %q: the brush font has no 「%c」; write it another way", c, r)
+			if !f.has(r) && !unicode.IsSpace(r) {
+				return fmt.Errorf("paint: inscribe %q: neither brush font (Ma Shan Zheng, LXGW WenKai) has 「%c」 (U+%04X); write it another way", c, r, r)
 			}
 		}
 	}
@@ -74,7 +74,7 @@ func Inscribe(img *image.RGBA, ins Inscription) error {
 		for _, c := range cols {
 			y := float64(r.Min.Y)
 			for _, ch := range c {
-				glyph(img, f, &buf, ch, x, y, size, inkBlack)
+				glyph(img, f, ch, x, y, size, inkBlack)
 				y += float64(step)
 			}
 			x -= float64(gap)
@@ -83,34 +83,39 @@ func Inscribe(img *image.RGBA, ins Inscription) error {
 		small := size * 3 / 4
 		y := float64(r.Min.Y) + float64(size)
 		for _, ch := range ins.Signature {
-			glyph(img, f, &buf, ch, x+float64(size-small)/2, y, small, inkBlack)
+			glyph(img, f, ch, x+float64(size-small)/2, y, small, inkBlack)
 			y += float64(small) * 1.12
 		}
 		if ins.Seal != "" {
-			stamp(img, f, &buf, ins.Seal, int(x)+size/2-seal/2, int(y+float64(small)/2), seal)
+			stamp(img, f, ins.Seal, int(x)+size/2-seal/2, int(y+float64(small)/2), seal)
 		}
 		return nil
 	}
 	return fmt.Errorf("paint: inscribe: the painting is too small or too busy for %d columns of text", len(cols)+1)
 }
 
-// glyph draws one character with its em box's top-left at (x, y).
-func glyph(dst *image.RGBA, f *sfnt.Font, buf *sfnt.Buffer, r rune, x, y float64, size int, col color.NRGBA) {
-	gi, err := f.GlyphIndex(buf, r)
-	if err != nil || gi == 0 {
+// glyph draws one character with its em box's top-left at (x, y). A
+// character neither font has, or an outline far outside its em box, is
+// left out. Fallback characters, drawn with a finer pen than the brush
+// font's, are written twice a thirtieth of an em apart to match its weight.
+func glyph(dst *image.RGBA, f *writer, r rune, x, y float64, size int, col color.NRGBA) {
+	segs, asc, fallback, ok := f.outlineFrom(r, size)
+	if !ok || len(segs) == 0 {
 		return
 	}
-	ppem := fixed.I(size)
-	segs, err := f.LoadGlyph(buf, gi, ppem, nil)
-	if err != nil {
-		return
+	if fallback {
+		draw1(dst, segs, asc, x+float64(size)/30, y, size, col)
 	}
-	m, err := f.Metrics(buf, ppem, 0)
-	if err != nil {
-		return
-	}
-	baseline := y + float64(m.Ascent)/64*float64(size)/float64((m.Ascent+m.Descent)/64)
+	draw1(dst, segs, asc, x, y, size, col)
+}
+
+// draw1 fills one outline with its em box's top-left at (x, y).
+func draw1(dst *image.RGBA, segs sfnt.Segments, asc, x, y float64, size int, col color.NRGBA) {
+	baseline := y + asc*float64(size)
 	bounds := segs.Bounds()
+	if lim := fixed.I(2 * size); bounds.Min.X < -lim || bounds.Min.Y < -lim || bounds.Max.X > lim || bounds.Max.Y > lim {
+		return
+	}
 	x0 := int(math.Floor(x + float64(bounds.Min.X)/64))
 	y0 := int(math.Floor(baseline + float64(bounds.Min.Y)/64))
 	x1 := int(math.Ceil(x+float64(bounds.Max.X)/64)) + 1
@@ -148,7 +153,7 @@ func glyph(dst *image.RGBA, f *sfnt.Font, buf *sfnt.Buffer, r rune, x, y float64
 
 // stamp presses a square seal (方印): a red field with roughened edges and
 // the characters carved out of it (白文), two to a column, right to left.
-func stamp(dst *image.RGBA, f *sfnt.Font, buf *sfnt.Buffer, text string, x, y, side int) {
+func stamp(dst *image.RGBA, f *writer, text string, x, y, side int) {
 	rs := []rune(text)
 	c := &canvas{img: dst}
 	n := newNoise(uint64(x*31 + y))
@@ -181,6 +186,6 @@ func stamp(dst *image.RGBA, f *sfnt.Font, buf *sfnt.Buffer, text string, x, y, s
 		if rows == 1 {
 			gy = float64(y) + (float64(side)-cell)/2
 		}
-		glyph(dst, f, buf, r, gx, gy, int(cell), carve)
+		glyph(dst, f, r, gx, gy, int(cell), carve)
 	}
 }
