@@ -13,7 +13,8 @@ func TestSceneOf(t *testing.T) {
 		want Scene
 	}{
 		{"孤舟月夜", Scene{Water: true, Boat: true, Moon: true, Night: true, Trees: true}},
-		{"秋山松亭", Scene{Trees: true, Pavilion: true, Season: "秋"}},
+		{"秋山松亭", Scene{Trees: true, Pine: true, Pavilion: true, Season: "秋"}},
+		{"春柳桃花", Scene{Trees: true, Willow: true, Plum: true, Season: "春"}},
 		{"雪江雁", Scene{Water: true, Geese: true, Trees: true, Season: "冬"}},
 		{"", Scene{Trees: true}},
 	}
@@ -79,6 +80,13 @@ func BenchmarkPaint2048(b *testing.B) {
 	s := SceneOf("孤舟月夜江上灯松亭雁")
 	for i := 0; i < b.N; i++ {
 		Paint(s, 2048, 1024, uint64(i))
+	}
+}
+
+func BenchmarkPaintScroll(b *testing.B) {
+	s := SceneOf("江上孤舟柳亭月夜")
+	for i := 0; i < b.N; i++ {
+		Paint(s, 8192, 1024, uint64(i))
 	}
 }
 

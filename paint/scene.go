@@ -5,6 +5,7 @@ import "strings"
 // Scene says what a painting holds; SceneOf reads it from imagery words.
 type Scene struct {
 	Water, Boat, Moon, Trees, Pavilion, Geese bool
+	Pine, Willow, Plum                        bool   // kinds of tree called for
 	Season                                    string // 春 夏 秋 冬 or ""
 	Night                                     bool
 }
@@ -18,7 +19,10 @@ var cues = []struct {
 	{"舟船帆棹桨渔钓", func(s *Scene) { s.Boat, s.Water = true, true }},
 	{"月蟾婵娟", func(s *Scene) { s.Moon = true }},
 	{"夜宵暮昏灯烛星", func(s *Scene) { s.Night = true }},
-	{"松柳树林竹梅桃花木枝叶", func(s *Scene) { s.Trees = true }},
+	{"树林竹木枝叶", func(s *Scene) { s.Trees = true }},
+	{"松柏", func(s *Scene) { s.Trees, s.Pine = true, true }},
+	{"柳", func(s *Scene) { s.Trees, s.Willow = true, true }},
+	{"梅桃杏花", func(s *Scene) { s.Trees, s.Plum = true, true }},
 	{"楼亭阁寺塔台轩庐家村", func(s *Scene) { s.Pavilion = true }},
 	{"雁鸿鹤鸟燕", func(s *Scene) { s.Geese = true }},
 	{"春", func(s *Scene) { s.Season = "春" }},

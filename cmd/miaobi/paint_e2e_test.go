@@ -25,6 +25,7 @@ func TestPaintCommand(t *testing.T) {
 		t.Errorf("decoded %v, %v", img.Bounds(), err)
 	}
 	e.run(t, nil, "paint", "-k", "雪", "--size", "320x160", "-o", filepath.Join(dir, "c.jpg")).wantCode(t, 0)
+	e.run(t, nil, "paint", "-k", "江,柳", "--scroll", "1024x256", "-o", filepath.Join(dir, "s.png")).wantCode(t, 0)
 	// A poem is inscribed unless asked not to; the inscription adds ink.
 	poemText := "白日依山尽，黄河入海流。欲穷千里目，更上一层楼。"
 	d, nd := filepath.Join(dir, "d.png"), filepath.Join(dir, "nd.png")
@@ -35,7 +36,7 @@ func TestPaintCommand(t *testing.T) {
 	}
 	r := e.runStdin(t, "龘龘龘龘龘，龘龘龘龘龘。", "paint", "--poem", "-", "--size", "640x320", "-o", filepath.Join(dir, "e.png"))
 	r.wantCode(t, 2)
-	if !strings.Contains(r.stderr, "no 「龘」") {
+	if !strings.Contains(r.stderr, "has 「龘」") {
 		t.Errorf("a missing glyph: %q", r.stderr)
 	}
 	for _, tc := range []struct {
@@ -47,6 +48,8 @@ func TestPaintCommand(t *testing.T) {
 		{[]string{"paint", "--size", "big", "-o", a}, "--size"},
 		{[]string{"paint", "--size", "100000x100000", "-o", a}, "megapixels"},
 		{[]string{"paint", "--size", "10x10", "-o", a}, "at least"},
+		{[]string{"paint", "--scroll", "2048x1024", "-o", a}, "three times as wide"},
+		{[]string{"paint", "--scroll", "long", "-o", a}, "--scroll"},
 		{[]string{"paint", "--poem", "/nonexistent", "-o", a}, "no such file"},
 	} {
 		r := e.run(t, nil, tc.args...)

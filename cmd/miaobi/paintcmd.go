@@ -15,18 +15,21 @@ import (
 	"miaobi/prosody"
 )
 
-const paintHelp = `Usage: miaobi paint [-k KEYWORDS | --poem FILE|-] [--size WxH] [--seed N] -o out.png|out.jpg
+const paintHelp = `Usage: miaobi paint [-k KEYWORDS | --poem FILE|-] [--size WxH | --scroll WxH] [--seed N] -o out.png|out.jpg
 
 Paints an ink-wash landscape (山水画) procedurally. The imagery words of the
 keywords or poem choose what appears: water (江 湖 水), a boat (舟 渔), the
 moon (月), night and lamplight (夜 灯), trees (松 柳), a pavilion (亭 楼),
-geese (雁); season words (春 夏 秋 冬 雪) set the palette. A poem given
+geese (雁), pines, willows or plum blossom (松 柳 梅); season words
+(春 夏 秋 冬 雪) set the palette. --scroll paints a long handscroll (手卷),
+at least three times as wide as it is tall. A poem given
 with --poem is written on the painting in a brush hand (Ma Shan Zheng),
 right to left in the quietest part of the picture, with a red seal. The
 same seed and input always give the same pixels.
 
 Examples:
   miaobi paint -k 孤舟,月,江 -o night.png
+  miaobi paint -k 江,柳,亭,春 --scroll 8192x1024 -o scroll.jpg
   miaobi poem -k 秋,山 --seed 1 | miaobi paint --poem - --seed 3 -o autumn.jpg
 
 Flags:
@@ -38,6 +41,7 @@ func runPaint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	keywords := fs.String("k", "", "keywords, separated by commas")
 	poemFile := fs.String("poem", "", "read the poem (or any text) from FILE, or - for standard input")
 	size := fs.String("size", "2048x1024", "width x height in pixels")
+	scroll := fs.String("scroll", "", "paint a handscroll of width x height pixels, e.g. 8192x1024")
 	seed := fs.Uint64("seed", 42, "random seed")
 	out := fs.String("o", "", "output file: .png or .jpg")
 	noInscription := fs.Bool("no-inscription", false, "leave the poem off the painting")
@@ -46,7 +50,8 @@ func runPaint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return parseExit(err)
 	}
 	fail := func(code int, format string, a ...any) int {
-		fmt.Fprintf(stderr, "miaobi paint: "+format+"\n", a...)
+		msg := strings.TrimPrefix(fmt.Sprintf(format, a...), "paint: ")
+		fmt.Fprintf(stderr, "miaobi paint: %s\n", msg)
 		return code
 	}
 	if fs.NArg() > 0 {
@@ -60,7 +65,14 @@ func runPaint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return fail(2, "output %q: write .png or .jpg", *out)
 	}
 	var w, h int
-	if n, err := fmt.Sscanf(strings.ToLower(*size), "%dx%d", &w, &h); n != 2 || err != nil {
+	if *scroll != "" {
+		if n, err := fmt.Sscanf(strings.ToLower(*scroll), "%dx%d", &w, &h); n != 2 || err != nil {
+			return fail(2, "--scroll %q: give width x height, e.g. 8192x1024", *scroll)
+		}
+		if w < 3*h {
+			return fail(2, "--scroll %s: a handscroll is at least three times as wide as it is tall; use --size for other shapes", *scroll)
+		}
+	} else if n, err := fmt.Sscanf(strings.ToLower(*size), "%dx%d", &w, &h); n != 2 || err != nil {
 		return fail(2, "--size %q: give width x height, e.g. 2048x1024", *size)
 	}
 	text := *keywords
