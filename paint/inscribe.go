@@ -30,9 +30,22 @@ type Inscription struct {
 }
 
 // Inscribe writes the inscription vertically into the quietest part of the
-// painting (see QuietRect), shrinking the characters until it fits. A
-// character the brush font lacks is an error naming it.
+// painting (see QuietRect), shrinking the characters until it fits on bare
+// paper. A character neither brush font has is an error naming it.
 func Inscribe(img *image.RGBA, ins Inscription) error {
+	return inscribe(img, ins, false)
+}
+
+// InscribePhoto writes the inscription on a photograph (题画): into its
+// calmest region — the fewest edges and least texture, usually sky or
+// water — in dark ink on a light region and in light ink on a dark one.
+// Where no region is calm enough, a soft veil of paper tone goes under
+// the text so it stays readable.
+func InscribePhoto(img *image.RGBA, ins Inscription) error {
+	return inscribe(img, ins, true)
+}
+
+func inscribe(img *image.RGBA, ins Inscription, photo bool) error {
 	f, err := newWriter()
 	if err != nil {
 		return err
@@ -53,11 +66,23 @@ func Inscribe(img *image.RGBA, ins Inscription) error {
 	for _, c := range append(append([]string{}, cols...), ins.Signature) {
 		longest = max(longest, len([]rune(c)))
 	}
-	H := img.Bounds().Dy()
-	// The text must sit on bare paper: at most one pixel in 500 of its
-	// block may be ink. Larger characters are tried first, smaller ones
-	// until the block fits.
-	for size := H / 20; size >= 10; size = size * 9 / 10 {
+	W, H := img.Bounds().Dx(), img.Bounds().Dy()
+	var mask []bool
+	limit := 0.002 // a painting: at most one pixel in 500 of the block may be ink
+	if photo {
+		mask, limit = busyMask(img), 0.03
+	} else {
+		mask = inkMask(img)
+	}
+	// Larger characters are tried first, smaller ones until the block fits;
+	// a photograph too busy everywhere takes the largest size that fits
+	// and a veil.
+	type place struct {
+		r    image.Rectangle
+		size int
+	}
+	var fallback *place
+	for size := min(H, W) / 20; size >= 10; size = size * 9 / 10 {
 		step := int(float64(size) * 1.12)
 		gap := int(float64(size) * 1.5)
 		seal := int(float64(size) * 1.6)
@@ -66,32 +91,76 @@ func Inscribe(img *image.RGBA, ins Inscription) error {
 			blockH = max(blockH, len([]rune(ins.Signature))*step+seal+size)
 		}
 		blockW := (len(cols)+1)*gap + size
-		r, ink, ok := quietRect(img, blockW, blockH, H/24)
-		if !ok || ink > 0.002 {
+		r, busy, ok := quietIn(mask, img.Bounds(), blockW, blockH, H/24)
+		if !ok {
 			continue
 		}
-		x := float64(r.Max.X) - float64(size)*1.1
-		for _, c := range cols {
-			y := float64(r.Min.Y)
-			for _, ch := range c {
-				glyph(img, f, ch, x, y, size, inkBlack)
-				y += float64(step)
+		if busy > limit {
+			if photo && fallback == nil && size <= H/28 {
+				fallback = &place{r, size}
 			}
-			x -= float64(gap)
+			continue
 		}
-		// Signature, smaller, then the seal below it.
-		small := size * 3 / 4
-		y := float64(r.Min.Y) + float64(size)
-		for _, ch := range ins.Signature {
-			glyph(img, f, ch, x+float64(size-small)/2, y, small, inkBlack)
-			y += float64(small) * 1.12
-		}
-		if ins.Seal != "" {
-			stamp(img, f, ins.Seal, int(x)+size/2-seal/2, int(y+float64(small)/2), seal)
-		}
+		write(img, f, ins, cols, r, size, photo, false)
 		return nil
 	}
-	return fmt.Errorf("paint: inscribe: the painting is too small or too busy for %d columns of text", len(cols)+1)
+	if fallback != nil {
+		write(img, f, ins, cols, fallback.r, fallback.size, true, true)
+		return nil
+	}
+	return fmt.Errorf("paint: inscribe: the picture is too small or too busy for %d columns of text", len(cols)+1)
+}
+
+// write lays the columns out in r at the given character size: the title
+// and lines right to left, then the signature, smaller, with the seal below.
+func write(img *image.RGBA, f *writer, ins Inscription, cols []string, r image.Rectangle, size int, photo, veil bool) {
+	ink := inkBlack
+	if photo {
+		if veil {
+			wash := r.Inset(-size / 3)
+			c := &canvas{img: img}
+			c.fill([]pt{{float64(wash.Min.X), float64(wash.Min.Y)}, {float64(wash.Max.X), float64(wash.Min.Y)}, {float64(wash.Max.X), float64(wash.Max.Y)}, {float64(wash.Min.X), float64(wash.Max.Y)}}, color.NRGBA{244, 238, 226, 170})
+		} else if meanLum(img, r) < 110 {
+			ink = color.NRGBA{246, 240, 228, 240} // light ink on a dark region
+		}
+	}
+	step := float64(size) * 1.12
+	gap := float64(size) * 1.5
+	seal := int(float64(size) * 1.6)
+	x := float64(r.Max.X) - float64(size)*1.1
+	for _, c := range cols {
+		y := float64(r.Min.Y)
+		for _, ch := range c {
+			glyph(img, f, ch, x, y, size, ink)
+			y += step
+		}
+		x -= gap
+	}
+	small := size * 3 / 4
+	y := float64(r.Min.Y) + float64(size)
+	for _, ch := range ins.Signature {
+		glyph(img, f, ch, x+float64(size-small)/2, y, small, ink)
+		y += float64(small) * 1.12
+	}
+	if ins.Seal != "" {
+		stamp(img, f, ins.Seal, int(x)+size/2-seal/2, int(y+float64(small)/2), seal)
+	}
+}
+
+// meanLum is the mean luminance (0..255) of img inside r.
+func meanLum(img *image.RGBA, r image.Rectangle) float64 {
+	r = r.Intersect(img.Bounds())
+	if r.Empty() {
+		return 0
+	}
+	var sum int64
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			i := img.PixOffset(x, y)
+			sum += (299*int64(img.Pix[i]) + 587*int64(img.Pix[i+1]) + 114*int64(img.Pix[i+2])) / 1000
+		}
+	}
+	return float64(sum) / float64(r.Dx()*r.Dy())
 }
 
 // glyph draws one character with its em box's top-left at (x, y). A
