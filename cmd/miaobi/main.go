@@ -28,6 +28,7 @@ func commands() []command {
 		{"poem", "write classical poems from keywords; revise a draft; offer alternatives", runPoem},
 		{"couplet", "write the 下联 for a 上联, or a couplet from keywords", runCouplet},
 		{"paint", "paint an ink-wash landscape (山水画) from keywords or a poem", runPaint},
+		{"adjust", "crop, rotate, resize and tone a picture (JPEG, PNG, GIF, WebP)", runAdjust},
 		{"train", "train the poem generator's models from the corpus", runTrain},
 		{"bench", "measure the checker and the poem generator on the corpus", runBench},
 		{"version", "print the version", func(_ []string, _ io.Reader, stdout, _ io.Writer) int {
