@@ -2,6 +2,10 @@ package paint
 
 import (
 	"strings"
+
+	"miaobi/hanzi"
+	"miaobi/models"
+	"miaobi/poem"
 	"testing"
 
 	"golang.org/x/image/font/sfnt"
@@ -170,4 +174,28 @@ func diff(a, b []byte) int {
 		}
 	}
 	return n
+}
+
+func TestFontsCoverPoemEngine(t *testing.T) {
+	e, err := poem.Load(models.Poem())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := newWriter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var missing []rune
+	for _, r := range e.Writable() {
+		if !w.has(r) || !w.has([]rune(hanzi.ToTraditional(string(r)))[0]) {
+			missing = append(missing, r)
+		}
+	}
+	if len(missing) > 0 {
+		t.Errorf("%d characters the poem engine writes (or their traditional forms) are in no font: %q; run make fonts", len(missing), string(missing))
+	}
+	// A character in neither font is refused, naming it.
+	if _, err := w.writable("三十六龘"); err == nil || !strings.Contains(err.Error(), "龘") {
+		t.Errorf("龘: %v", err)
+	}
 }

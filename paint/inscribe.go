@@ -8,6 +8,8 @@ import (
 	"math"
 	"unicode"
 
+	"miaobi/hanzi"
+
 	"golang.org/x/image/font/sfnt"
 	"golang.org/x/image/math/fixed"
 	"golang.org/x/image/vector"
@@ -55,12 +57,16 @@ func inscribe(img *image.RGBA, ins Inscription, photo bool) error {
 		cols = append(cols, ins.Title)
 	}
 	cols = append(cols, ins.Lines...)
-	for _, c := range append(append([]string{}, cols...), ins.Signature, ins.Seal) {
-		for _, r := range c {
-			if !f.has(r) && !unicode.IsSpace(r) {
-				return fmt.Errorf("paint: inscribe %q: neither brush font (Ma Shan Zheng, LXGW WenKai) has 「%c」 (U+%04X); write it another way", c, r, r)
-			}
+	for i, c := range cols {
+		if cols[i], err = f.writable(c); err != nil {
+			return err
 		}
+	}
+	if ins.Signature, err = f.writable(ins.Signature); err != nil {
+		return err
+	}
+	if ins.Seal, err = f.writable(ins.Seal); err != nil {
+		return err
 	}
 	longest := 0
 	for _, c := range append(append([]string{}, cols...), ins.Signature) {
@@ -161,6 +167,27 @@ func meanLum(img *image.RGBA, r image.Rectangle) float64 {
 		}
 	}
 	return float64(sum) / float64(r.Dx()*r.Dy())
+}
+
+// writable returns text with each character neither font has replaced by
+// its other form (simplified for traditional, or the reverse) when a font
+// has that; a character with no drawable form is an error naming it.
+func (w *writer) writable(text string) (string, error) {
+	rs := []rune(text)
+	for i, r := range rs {
+		if w.has(r) || unicode.IsSpace(r) {
+			continue
+		}
+		alt := []rune(hanzi.ToSimplified(string(r)))
+		if len(alt) != 1 || !w.has(alt[0]) {
+			alt = []rune(hanzi.ToTraditional(string(r)))
+		}
+		if len(alt) != 1 || !w.has(alt[0]) {
+			return "", fmt.Errorf("paint: inscribe %q: neither brush font (Ma Shan Zheng, LXGW WenKai) has 「%c」 (U+%04X); write it another way", text, r, r)
+		}
+		rs[i] = alt[0]
+	}
+	return string(rs), nil
 }
 
 // glyph draws one character with its em box's top-left at (x, y). A

@@ -193,6 +193,18 @@ type toneTable struct {
 	canPing, canZe []bool
 }
 
+// Writable returns the characters the engine may write, in vocabulary
+// order: fonts that inscribe its poems must cover them.
+func (e *Engine) Writable() []rune {
+	var rs []rune
+	for t, ok := range e.writable {
+		if ok {
+			rs = append(rs, e.vocab.Rune(lm.Token(t)))
+		}
+	}
+	return rs
+}
+
 func (e *Engine) tonesFor(book *prosody.Book) *toneTable {
 	if t, ok := e.tables.Load(book.Name); ok {
 		return t.(*toneTable)

@@ -1,7 +1,8 @@
 // Command glyphgen builds the fallback glyph set embedded in package paint
 // (paint/fonts/wenkai.glyphs) from a LXGW WenKai WOFF or TTF file: every
 // character of GB 2312 (hanzi and symbols), the traditional forms of its
-// hanzi (so --traditional poems can be inscribed) and printable ASCII.
+// hanzi (so --traditional poems can be inscribed), every character the
+// embedded poem engine may write, and printable ASCII.
 // Run it through `make fonts`, which fetches the font from npm.
 package main
 
@@ -14,7 +15,9 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"miaobi/hanzi"
+	"miaobi/models"
 	"miaobi/paint"
+	"miaobi/poem"
 )
 
 func main() {
@@ -42,6 +45,13 @@ func run(from, out string, grid int) error {
 		}
 	}
 	runes := charset()
+	e, err := poem.Load(models.Poem())
+	if err != nil {
+		return err
+	}
+	for _, r := range e.Writable() {
+		runes = append(runes, r, []rune(hanzi.ToTraditional(string(r)))[0])
+	}
 	file, missing, err := paint.BuildGlyphSet(b, runes, grid)
 	if err != nil {
 		return err
