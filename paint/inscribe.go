@@ -80,6 +80,7 @@ func inscribe(img *image.RGBA, ins Inscription, photo bool) error {
 	} else {
 		mask = inkMask(img)
 	}
+	quiet := newQuietMap(mask, img.Bounds())
 	// Larger characters are tried first, smaller ones until the block fits;
 	// a photograph too busy everywhere takes the largest size that fits
 	// and a veil.
@@ -97,7 +98,7 @@ func inscribe(img *image.RGBA, ins Inscription, photo bool) error {
 			blockH = max(blockH, len([]rune(ins.Signature))*step+seal+size)
 		}
 		blockW := (len(cols)+1)*gap + size
-		r, busy, ok := quietIn(mask, img.Bounds(), blockW, blockH, H/24)
+		r, busy, ok := quiet.find(blockW, blockH, H/24)
 		if !ok {
 			continue
 		}

@@ -76,23 +76,43 @@ func busyMask(img *image.RGBA) []bool {
 }
 
 // quietIn finds the w×h placement inside bounds (at least margin from the
-// edges) covering the fewest marked pixels, through a summed-area table,
-// preferring the right and the top; it returns that place and the share
-// of marked pixels in it.
+// edges) covering the fewest marked pixels, preferring the right and the
+// top; it returns that place and the share of marked pixels in it.
 func quietIn(mask []bool, b image.Rectangle, w, h, margin int) (image.Rectangle, float64, bool) {
+	return newQuietMap(mask, b).find(w, h, margin)
+}
+
+// A quietMap counts marked pixels in any rectangle in constant time, from
+// a summed-area table built once.
+type quietMap struct {
+	sat  []int32
+	b    image.Rectangle
+	W, H int
+}
+
+func newQuietMap(mask []bool, b image.Rectangle) *quietMap {
 	W, H := b.Dx(), b.Dy()
-	if w <= 0 || h <= 0 || w+2*margin > W || h+2*margin > H || len(mask) != W*H {
-		return image.Rectangle{}, 0, false
+	q := &quietMap{b: b, W: W, H: H}
+	if len(mask) != W*H {
+		return q
 	}
-	sat := make([]int32, (W+1)*(H+1))
+	q.sat = make([]int32, (W+1)*(H+1))
 	for y := 0; y < H; y++ {
 		var row int32
 		for x := 0; x < W; x++ {
 			if mask[y*W+x] {
 				row++
 			}
-			sat[(y+1)*(W+1)+x+1] = sat[y*(W+1)+x+1] + row
+			q.sat[(y+1)*(W+1)+x+1] = q.sat[y*(W+1)+x+1] + row
 		}
+	}
+	return q
+}
+
+func (q *quietMap) find(w, h, margin int) (image.Rectangle, float64, bool) {
+	W, H, sat := q.W, q.H, q.sat
+	if sat == nil || w <= 0 || h <= 0 || w+2*margin > W || h+2*margin > H {
+		return image.Rectangle{}, 0, false
 	}
 	marked := func(x, y int) int32 {
 		return sat[(y+h)*(W+1)+x+w] - sat[y*(W+1)+x+w] - sat[(y+h)*(W+1)+x] + sat[y*(W+1)+x]
@@ -106,5 +126,6 @@ func quietIn(mask []bool, b image.Rectangle, w, h, margin int) (image.Rectangle,
 			}
 		}
 	}
+	b := q.b
 	return image.Rect(b.Min.X+bx, b.Min.Y+by, b.Min.X+bx+w, b.Min.Y+by+h), float64(best) / float64(w*h), true
 }

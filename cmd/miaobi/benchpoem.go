@@ -210,6 +210,11 @@ func writeBenchDocs(e *poem.Engine, stats []poem.FormStats, results []poem.Bench
 // replaceSection puts body under heading in a Markdown file, replacing the
 // text between the bench markers, or appending the heading and body.
 func replaceSection(path, heading, body string) error {
+	return replaceBetween(path, heading, body, markStart, markEnd)
+}
+
+// replaceBetween is replaceSection with the markers given.
+func replaceBetween(path, heading, body, markStart, markEnd string) error {
 	old, err := os.ReadFile(path)
 	if err != nil {
 		return err
