@@ -37,15 +37,20 @@ fuzz:
 	$(GO) test ./lm -run '^$$' -fuzz FuzzReadNPLM -fuzztime 30s
 	$(GO) test ./paint -run '^$$' -fuzz FuzzDecodeWOFF -fuzztime 30s
 	$(GO) test ./paint -run '^$$' -fuzz FuzzParseGlyphSet -fuzztime 30s
+	$(GO) test ./photo -run '^$$' -fuzz FuzzDecode -fuzztime 30s
+	$(GO) test ./photo -run '^$$' -fuzz FuzzRead -fuzztime 30s
 
 # Fetch the real corpus (about 85 MB through npm) and measure the checker.
 corpus: build
 	./$(BIN) corpus fetch
 
 bench: build
-	$(GO) test -run '^$$' -bench . -benchmem ./prosody ./hanzi ./lm ./poem
+	$(GO) test -run '^$$' -bench . -benchmem ./prosody ./hanzi ./lm ./poem ./paint ./photo
 	./$(BIN) bench check
 	./$(BIN) bench poem
+	@# The OpenCV anchor for the photo styles needs Debian's python3-opencv.
+	-dpkg -s python3-opencv >/dev/null 2>&1 || apt-get install -y -q python3-opencv
+	./$(BIN) bench paint
 
 # Retrain the poem model from the corpus into models/poem (needs 'make corpus').
 train: build

@@ -29,6 +29,8 @@ func commands() []command {
 		{"couplet", "write the 下联 for a 上联, or a couplet from keywords", runCouplet},
 		{"paint", "paint an ink-wash landscape (山水画) from keywords or a poem", runPaint},
 		{"adjust", "crop, rotate, resize and tone a picture (JPEG, PNG, GIF, WebP)", runAdjust},
+		{"stylize", "restyle a picture as ink wash, pencil sketch, watercolour or oil", runStylize},
+		{"inscribe", "write a poem for a picture and inscribe it with a seal (题画)", runInscribe},
 		{"train", "train the poem generator's models from the corpus", runTrain},
 		{"bench", "measure the checker and the poem generator on the corpus", runBench},
 		{"version", "print the version", func(_ []string, _ io.Reader, stdout, _ io.Writer) int {

@@ -61,3 +61,60 @@ func TestAdjustCommand(t *testing.T) {
 		}
 	}
 }
+
+func TestStylizeCommand(t *testing.T) {
+	e := newEnv(t)
+	dir := t.TempDir()
+	small := filepath.Join(dir, "small.png")
+	e.run(t, nil, "adjust", photoPath, "--resize", "160x", "-o", small).wantCode(t, 0)
+	for _, style := range []string{"ink", "sketch", "watercolor", "oil"} {
+		a, b := filepath.Join(dir, style+"-a.png"), filepath.Join(dir, style+"-b.png")
+		e.run(t, nil, "stylize", "--style", style, small, "-o", a).wantCode(t, 0)
+		e.run(t, nil, "stylize", small, "--style", style, "-o", b).wantCode(t, 0)
+		if !bytes.Equal(readFile(t, a), readFile(t, b)) {
+			t.Errorf("%s: the same picture and seed gave different files", style)
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"stylize", small, "-o", filepath.Join(dir, "x.png")}, "--style"},
+		{[]string{"stylize", "--style", "cubist", small, "-o", filepath.Join(dir, "x.png")}, "ink, sketch, watercolor, oil"},
+		{[]string{"stylize", "--style", "ink", filepath.Join(dir, "none.jpg"), "-o", filepath.Join(dir, "x.png")}, "no such file"},
+	} {
+		r := e.run(t, nil, tc.args...)
+		r.wantCode(t, 2)
+		if !strings.Contains(r.stderr, tc.msg) {
+			t.Errorf("%v: %q does not say %q", tc.args, r.stderr, tc.msg)
+		}
+	}
+}
+
+func TestInscribeCommand(t *testing.T) {
+	e := newEnv(t)
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.png"), filepath.Join(dir, "b.png")
+	r := e.run(t, nil, "inscribe", photoPath, "--seed", "3", "-o", a)
+	r.wantCode(t, 0)
+	if !strings.Contains(r.stdout, "sky") || !strings.Contains(r.stdout, "keywords:") {
+		t.Errorf("the report says %q", r.stdout)
+	}
+	e.run(t, nil, "inscribe", photoPath, "--seed", "3", "-o", b).wantCode(t, 0)
+	if !bytes.Equal(readFile(t, a), readFile(t, b)) {
+		t.Error("the same picture and seed gave different files")
+	}
+	// The inscription changes the picture, and the poem obeys its form.
+	plain := filepath.Join(dir, "plain.png")
+	e.run(t, nil, "adjust", photoPath, "--brightness", "0", "-o", plain).wantCode(t, 0)
+	if bytes.Equal(readFile(t, plain), readFile(t, a)) {
+		t.Error("nothing was inscribed")
+	}
+	j := e.run(t, nil, "inscribe", photoPath, "-k", "归雁", "--form", "五绝", "--json", "-o", b)
+	j.wantCode(t, 0)
+	if !strings.Contains(j.stdout, `"form": "五绝"`) || !strings.Contains(j.stdout, `"sky"`) {
+		t.Errorf("JSON: %s", j.stdout)
+	}
+	bad := e.run(t, nil, "inscribe", photoPath, "--form", "八绝", "-o", b)
+	bad.wantCode(t, 2)
+}
