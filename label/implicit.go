@@ -53,60 +53,51 @@ func EmbedAIGC(file []byte, a AIGC) ([]byte, error) {
 // keyed AIGC) or a JPEG (APP1 XMP), accepting both JSON shapes. It
 // returns the label and where it was found.
 func ReadAIGC(file []byte) (AIGC, string, error) {
+	var found AIGC
+	var where string
+	take := func(a AIGC, at string) error {
+		found, where = a, at
+		return io.EOF // stop walking
+	}
+	var err error
 	switch Format(file) {
 	case "png":
-		var found AIGC
-		var where string
-		err := pngChunks(file, func(typ string, data []byte, _, _ int) error {
+		err = pngChunks(file, func(typ string, data []byte, _, _ int) error {
 			switch typ {
 			case "iTXt":
-				key, text, err := readITXt(data)
-				if err != nil || key != xmpKeyword {
-					return nil
-				}
-				if _, a, err := parseXMP(text); err == nil {
-					found, where = a, "PNG iTXt XML:com.adobe.xmp (XMP TC260:AIGC)"
-					return io.EOF
+				if key, text, err := readITXt(data); err == nil && key == xmpKeyword {
+					if _, a, err := parseXMP(text); err == nil {
+						return take(a, "PNG iTXt XML:com.adobe.xmp (XMP TC260:AIGC)")
+					}
 				}
 			case "tEXt":
-				key, text, ok := bytes.Cut(data, []byte{0})
-				if ok && string(key) == "AIGC" {
+				if key, text, ok := bytes.Cut(data, []byte{0}); ok && string(key) == "AIGC" {
 					if a, err := ParseAIGC(string(text)); err == nil {
-						found, where = a, "PNG tEXt AIGC"
-						return io.EOF
+						return take(a, "PNG tEXt AIGC")
 					}
 				}
 			}
 			return nil
 		})
-		if err != nil && err != io.EOF {
-			return AIGC{}, "", err
-		}
-		if where == "" {
-			return AIGC{}, "", ErrNoLabel
-		}
-		return found, where, nil
 	case "jpeg":
-		var found AIGC
-		var where string
-		err := jpegSegments(file, func(marker byte, data []byte, _, _ int) error {
+		err = jpegSegments(file, func(marker byte, data []byte, _, _ int) error {
 			if marker == 0xe1 && bytes.HasPrefix(data, jpegXMPHead) {
 				if _, a, err := parseXMP(data[len(jpegXMPHead):]); err == nil {
-					found, where = a, "JPEG APP1 XMP (TC260:AIGC)"
-					return io.EOF
+					return take(a, "JPEG APP1 XMP (TC260:AIGC)")
 				}
 			}
 			return nil
 		})
-		if err != nil && err != io.EOF {
-			return AIGC{}, "", err
-		}
-		if where == "" {
-			return AIGC{}, "", ErrNoLabel
-		}
-		return found, where, nil
+	default:
+		return AIGC{}, "", fmt.Errorf("label: %w", ErrFormat)
 	}
-	return AIGC{}, "", fmt.Errorf("label: %w", ErrFormat)
+	if err != nil && err != io.EOF {
+		return AIGC{}, "", err
+	}
+	if where == "" {
+		return AIGC{}, "", ErrNoLabel
+	}
+	return found, where, nil
 }
 
 // maxChunk bounds a PNG chunk or JPEG segment read.

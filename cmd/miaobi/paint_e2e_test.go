@@ -39,10 +39,7 @@ func TestPaintCommand(t *testing.T) {
 	if !strings.Contains(r.stderr, "has 「龘」") {
 		t.Errorf("a missing glyph: %q", r.stderr)
 	}
-	for _, tc := range []struct {
-		args []string
-		msg  string
-	}{
+	e.wantUsageErrors(t, []usageError{
 		{[]string{"paint", "-k", "山"}, "-o"},
 		{[]string{"paint", "-o", filepath.Join(dir, "x.gif")}, ".png or .jpg"},
 		{[]string{"paint", "--size", "big", "-o", a}, "--size"},
@@ -51,13 +48,7 @@ func TestPaintCommand(t *testing.T) {
 		{[]string{"paint", "--scroll", "2048x1024", "-o", a}, "three times as wide"},
 		{[]string{"paint", "--scroll", "long", "-o", a}, "--scroll"},
 		{[]string{"paint", "--poem", "/nonexistent", "-o", a}, "no such file"},
-	} {
-		r := e.run(t, nil, tc.args...)
-		r.wantCode(t, 2)
-		if !strings.Contains(r.stderr, tc.msg) {
-			t.Errorf("%v: %q does not say %q", tc.args, r.stderr, tc.msg)
-		}
-	}
+	})
 }
 
 func readFile(t *testing.T, path string) []byte {

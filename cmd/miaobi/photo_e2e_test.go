@@ -39,10 +39,7 @@ func TestAdjustCommand(t *testing.T) {
 	os.WriteFile(notPic, []byte("not a picture"), 0o644)
 	trunc := filepath.Join(dir, "t.jpg")
 	os.WriteFile(trunc, readFile(t, photoPath)[:2000], 0o644)
-	for _, tc := range []struct {
-		args []string
-		msg  string
-	}{
+	e.wantUsageErrors(t, []usageError{
 		{[]string{"adjust", photoPath}, "-o"},
 		{[]string{"adjust", "-o", out}, "one input picture"},
 		{[]string{"adjust", notPic, "-o", out}, "JPEG, PNG, GIF or WebP"},
@@ -53,13 +50,7 @@ func TestAdjustCommand(t *testing.T) {
 		{[]string{"adjust", photoPath, "--resize", "big", "-o", out}, "--resize"},
 		{[]string{"adjust", photoPath, "--contrast", "3", "-o", out}, "from -1 to 1"},
 		{[]string{"adjust", photoPath, "-o", filepath.Join(dir, "x.bmp")}, ".png or .jpg"},
-	} {
-		r := e.run(t, nil, tc.args...)
-		r.wantCode(t, 2)
-		if !strings.Contains(r.stderr, tc.msg) {
-			t.Errorf("%v: %q does not say %q", tc.args, r.stderr, tc.msg)
-		}
-	}
+	})
 }
 
 func TestStylizeCommand(t *testing.T) {
@@ -75,20 +66,11 @@ func TestStylizeCommand(t *testing.T) {
 			t.Errorf("%s: the same picture and seed gave different files", style)
 		}
 	}
-	for _, tc := range []struct {
-		args []string
-		msg  string
-	}{
+	e.wantUsageErrors(t, []usageError{
 		{[]string{"stylize", small, "-o", filepath.Join(dir, "x.png")}, "--style"},
 		{[]string{"stylize", "--style", "cubist", small, "-o", filepath.Join(dir, "x.png")}, "ink, sketch, watercolor, oil"},
 		{[]string{"stylize", "--style", "ink", filepath.Join(dir, "none.jpg"), "-o", filepath.Join(dir, "x.png")}, "no such file"},
-	} {
-		r := e.run(t, nil, tc.args...)
-		r.wantCode(t, 2)
-		if !strings.Contains(r.stderr, tc.msg) {
-			t.Errorf("%v: %q does not say %q", tc.args, r.stderr, tc.msg)
-		}
-	}
+	})
 }
 
 func TestInscribeCommand(t *testing.T) {
@@ -117,4 +99,22 @@ func TestInscribeCommand(t *testing.T) {
 	}
 	bad := e.run(t, nil, "inscribe", photoPath, "--form", "八绝", "-o", b)
 	bad.wantCode(t, 2)
+}
+
+// usageError is a command line that must fail with exit code 2 and a
+// message containing msg.
+type usageError struct {
+	args []string
+	msg  string
+}
+
+func (e *env) wantUsageErrors(t *testing.T, cases []usageError) {
+	t.Helper()
+	for _, tc := range cases {
+		r := e.run(t, nil, tc.args...)
+		r.wantCode(t, 2)
+		if !strings.Contains(r.stderr, tc.msg) {
+			t.Errorf("%v: %q does not say %q", tc.args, r.stderr, tc.msg)
+		}
+	}
 }

@@ -61,6 +61,19 @@ func (io imageIO) open(fs *flag.FlagSet) (image.Image, error) {
 	return img, nil
 }
 
+// failer returns a function that reports err for the named subcommand,
+// without the package prefixes a user does not need, and returns code.
+func failer(stderr io.Writer, cmd string) func(code int, err error) int {
+	return func(code int, err error) int {
+		msg := err.Error()
+		for _, pkg := range []string{"photo: ", "paint: ", "label: "} {
+			msg = strings.ReplaceAll(msg, pkg, "")
+		}
+		fmt.Fprintf(stderr, "miaobi %s: %s\n", cmd, msg)
+		return code
+	}
+}
+
 // checkOut checks an output path names a format Miaobi writes.
 func checkOut(out string) error {
 	if out == "" {
@@ -87,10 +100,7 @@ func runAdjust(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if err := parseInterspersed(fs, args); err != nil {
 		return parseExit(err)
 	}
-	fail := func(code int, err error) int {
-		fmt.Fprintf(stderr, "miaobi adjust: %s\n", strings.ReplaceAll(err.Error(), "photo: ", ""))
-		return code
-	}
+	fail := failer(stderr, "adjust")
 	img, err := pio.open(fs)
 	if err != nil {
 		return fail(2, err)
@@ -179,10 +189,7 @@ func runStylize(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if err := parseInterspersed(fs, args); err != nil {
 		return parseExit(err)
 	}
-	fail := func(code int, err error) int {
-		fmt.Fprintf(stderr, "miaobi stylize: %s\n", strings.ReplaceAll(err.Error(), "photo: ", ""))
-		return code
-	}
+	fail := failer(stderr, "stylize")
 	if *style == "" {
 		return fail(2, fmt.Errorf("give a style with --style: ink, sketch, watercolor or oil"))
 	}
@@ -233,11 +240,7 @@ func runInscribe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if err := parseInterspersed(fs, args); err != nil {
 		return parseExit(err)
 	}
-	fail := func(code int, err error) int {
-		msg := strings.ReplaceAll(err.Error(), "photo: ", "")
-		fmt.Fprintf(stderr, "miaobi inscribe: %s\n", strings.ReplaceAll(msg, "paint: ", ""))
-		return code
-	}
+	fail := failer(stderr, "inscribe")
 	img, err := pio.open(fs)
 	if err != nil {
 		return fail(2, err)
