@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 
+	"miaobi/label"
 	"miaobi/models"
 	"miaobi/poem"
 )
@@ -136,7 +137,14 @@ func printPoems(w io.Writer, poems []*poem.Poem, asJSON, traditional bool) int {
 			p = p.Traditional()
 		}
 		if asJSON {
-			if err := enc.Encode(p); err != nil {
+			// The explicit label and the implicit AIGC label (GB 45438)
+			// travel with every poem.
+			out := struct {
+				*poem.Poem
+				Label string     `json:"label"`
+				AIGC  label.AIGC `json:"aigc"`
+			}{p, label.DefaultTextLabel, poemAIGC(p)}
+			if err := enc.Encode(out); err != nil {
 				return 1
 			}
 			continue
@@ -162,7 +170,14 @@ func printPoem(w io.Writer, p *poem.Poem) {
 	if group == "" {
 		group = p.Check.Book
 	}
-	fmt.Fprintf(w, "  — %s · %s · %s · %s · seed %d · score %.2f\n", p.Form, p.Variant, group, p.Check.Verdict, p.Seed, p.Scores.Score)
+	fmt.Fprintf(w, "  — %s · %s · %s · %s · seed %d · score %.2f · %s\n", p.Form, p.Variant, group, p.Check.Verdict, p.Seed, p.Scores.Score, label.DefaultTextLabel)
+}
+
+// poemAIGC is a poem's implicit label; its ProduceID comes from the
+// poem itself, so the same poem always has the same ID.
+func poemAIGC(p *poem.Poem) label.AIGC {
+	id := label.ProduceID("poem", p.Form, p.Title, strings.Join(p.Lines, "/"), fmt.Sprint(p.Seed))
+	return label.New(label.DefaultProducer, id, "")
 }
 
 const reviseHelp = `Usage: miaobi poem revise [flags] [FILE|-]
@@ -383,7 +398,7 @@ func runCouplet(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			enc.Encode(p)
 			continue
 		}
-		fmt.Fprintf(stdout, "上联：%s\n下联：%s\n  — %s · seed %d · score %.2f\n", p.Lines[0], p.Lines[1], p.Check.Verdict, p.Seed, p.Scores.Score)
+		fmt.Fprintf(stdout, "上联：%s\n下联：%s\n  — %s · seed %d · score %.2f · %s\n", p.Lines[0], p.Lines[1], p.Check.Verdict, p.Seed, p.Scores.Score, label.DefaultTextLabel)
 	}
 	return 0
 }
