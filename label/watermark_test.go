@@ -1,0 +1,662 @@
+package label
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/draw"
+	"image/jpeg"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"miaobi/paint"
+)
+
+// wmPicture is a named test picture.
+type wmPicture struct {
+	name string
+	img  *image.RGBA
+}
+
+var (
+	wmPicturesOnce sync.Once
+	wmPicturesList []wmPicture
+	wmPicturesErr  error
+)
+
+// wmPictures loads the three photographs (451×300 to 640×427) and paints
+// three Miaobi pictures (two 1024×512 and one 1920×1080).
+func wmPictures(t testing.TB) []wmPicture {
+	t.Helper()
+	wmPicturesOnce.Do(func() {
+		for _, name := range []string{"rocket", "coffee", "chelsea"} {
+			f, err := os.Open(filepath.Join("..", "photo", "testdata", name+".jpg"))
+			if err != nil {
+				wmPicturesErr = err
+				return
+			}
+			img, err := jpeg.Decode(f)
+			f.Close()
+			if err != nil {
+				wmPicturesErr = err
+				return
+			}
+			wmPicturesList = append(wmPicturesList, wmPicture{name, wmToRGBA(img)})
+		}
+		for _, c := range []struct {
+			w, h int
+			seed uint64
+		}{{1024, 512, 1}, {1024, 512, 2}, {1920, 1080, 3}} {
+			img, err := paint.Paint(paint.SceneOf("山水松月"), c.w, c.h, c.seed)
+			if err != nil {
+				wmPicturesErr = err
+				return
+			}
+			wmPicturesList = append(wmPicturesList, wmPicture{fmt.Sprintf("painting-%d-%dx%d", c.seed, c.w, c.h), img})
+		}
+	})
+	if wmPicturesErr != nil {
+		t.Fatal(wmPicturesErr)
+	}
+	return wmPicturesList
+}
+
+func wmToRGBA(img image.Image) *image.RGBA {
+	b := img.Bounds()
+	out := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	draw.Draw(out, out.Bounds(), img, b.Min, draw.Src)
+	return out
+}
+
+func wmClone(img *image.RGBA) *image.RGBA {
+	out := image.NewRGBA(img.Rect)
+	copy(out.Pix, img.Pix)
+	return out
+}
+
+// Attacks.
+
+func wmJPEG(q int) func(*image.RGBA) image.Image {
+	return func(img *image.RGBA) image.Image {
+		var buf bytes.Buffer
+		if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: q}); err != nil {
+			panic(err)
+		}
+		out, err := jpeg.Decode(&buf)
+		if err != nil {
+			panic(err)
+		}
+		return out
+	}
+}
+
+// wmResize scales img by k with an area (box) filter.
+func wmResize(k float64) func(*image.RGBA) image.Image { return wmResizeXY(k, k) }
+
+// wmResizeXY scales img by kx across and ky down with an area filter.
+func wmResizeXY(kx, ky float64) func(*image.RGBA) image.Image {
+	return func(img *image.RGBA) image.Image {
+		b := img.Bounds()
+		w, h := b.Dx(), b.Dy()
+		nw, nh := int(math.Round(float64(w)*kx)), int(math.Round(float64(h)*ky))
+		out := image.NewRGBA(image.Rect(0, 0, nw, nh))
+		fx, wx := wmAreaWeights(w, nw)
+		fy, wy := wmAreaWeights(h, nh)
+		for y := 0; y < nh; y++ {
+			for x := 0; x < nw; x++ {
+				var acc [4]float64
+				for j, wyv := range wy[y] {
+					for i, wxv := range wx[x] {
+						o := img.PixOffset(fx[x]+i, fy[y]+j)
+						for c := 0; c < 4; c++ {
+							acc[c] += float64(wxv) * float64(wyv) * float64(img.Pix[o+c])
+						}
+					}
+				}
+				o := out.PixOffset(x, y)
+				for c := 0; c < 4; c++ {
+					out.Pix[o+c] = uint8(math.Max(0, math.Min(255, math.Round(acc[c]))))
+				}
+			}
+		}
+		return out
+	}
+}
+
+// wmCrop keeps the fraction fw×fh of the picture, its top-left corner at
+// the fractions (ax, ay) of the margin.
+func wmCrop(fw, fh, ax, ay float64) func(*image.RGBA) image.Image {
+	return func(img *image.RGBA) image.Image {
+		b := img.Bounds()
+		w, h := int(float64(b.Dx())*fw), int(float64(b.Dy())*fh)
+		x0 := b.Min.X + int(float64(b.Dx()-w)*ax)
+		y0 := b.Min.Y + int(float64(b.Dy()-h)*ay)
+		return wmToRGBA(img.SubImage(image.Rect(x0, y0, x0+w, y0+h)))
+	}
+}
+
+func wmNoise(sigma float64, seed uint64) func(*image.RGBA) image.Image {
+	return func(img *image.RGBA) image.Image {
+		rng := rand.New(rand.NewPCG(seed, 7))
+		out := wmClone(img)
+		for i := range out.Pix {
+			if i%4 == 3 {
+				continue
+			}
+			v := float64(out.Pix[i]) + sigma*rng.NormFloat64()
+			out.Pix[i] = uint8(math.Max(0, math.Min(255, math.Round(v))))
+		}
+		return out
+	}
+}
+
+func wmBrightness(k float64) func(*image.RGBA) image.Image {
+	return func(img *image.RGBA) image.Image {
+		out := wmClone(img)
+		for i := range out.Pix {
+			if i%4 == 3 {
+				continue
+			}
+			out.Pix[i] = uint8(math.Max(0, math.Min(255, math.Round(float64(out.Pix[i])*k))))
+		}
+		return out
+	}
+}
+
+type wmAttack struct {
+	name string
+	fn   func(*image.RGBA) image.Image
+}
+
+// wmAttacks are the required attacks.
+var wmAttacks = []wmAttack{
+	{"none", func(img *image.RGBA) image.Image { return img }},
+	{"JPEG q90", wmJPEG(90)},
+	{"JPEG q75", wmJPEG(75)},
+	{"JPEG q50", wmJPEG(50)},
+	{"resize 0.5", wmResize(0.5)},
+	{"crop central 71%×71%", wmCrop(0.71, 0.71, 0.5, 0.5)},
+	{"crop left half", wmCrop(0.5, 1, 0, 0)},
+	{"noise σ=5", wmNoise(5, 1)},
+	{"brightness ×0.8", wmBrightness(0.8)},
+	{"brightness ×1.2", wmBrightness(1.2)},
+}
+
+// wmExtraAttacks are measured in the robustness table but not required.
+var wmExtraAttacks = []wmAttack{
+	{"resize 0.75", wmResize(0.75)},
+	{"resize 0.6", wmResize(0.6)},
+	{"crop 50% off-centre (top-left 71%)", wmCrop(0.71, 0.71, 0.13, 0.37)},
+	{"JPEG q30", wmJPEG(30)},
+	{"noise σ=10", wmNoise(10, 2)},
+	{"resize 0.5 + JPEG q75", func(img *image.RGBA) image.Image { return wmJPEG(75)(wmToRGBA(wmResize(0.5)(img))) }},
+	{"crop 71% + JPEG q75", func(img *image.RGBA) image.Image { return wmJPEG(75)(wmToRGBA(wmCrop(0.71, 0.71, 0.5, 0.5)(img))) }},
+	// Beyond the design, to show where it breaks.
+	{"JPEG q20", wmJPEG(20)},
+	{"resize 0.33", wmResize(1.0 / 3)},
+	{"crop 25% (central 50%×50%)", wmCrop(0.5, 0.5, 0.5, 0.5)},
+	{"noise σ=20", wmNoise(20, 4)},
+	{"brightness ×1.5", wmBrightness(1.5)},
+	{"aspect change (width ×0.9)", wmResizeXY(0.9, 1)},
+}
+
+func wmPSNR(a, b *image.RGBA) float64 {
+	var se float64
+	n := 0
+	for i := range a.Pix {
+		if i%4 == 3 {
+			continue
+		}
+		d := float64(a.Pix[i]) - float64(b.Pix[i])
+		se += d * d
+		n++
+	}
+	if se == 0 {
+		return math.Inf(1)
+	}
+	return 10 * math.Log10(255*255/(se/float64(n)))
+}
+
+// wmBitAccuracy is the fraction of payload bits read right. When the
+// check fails it compares the payload of the decoder's most confident
+// read instead.
+func wmBitAccuracy(img image.Image, p Payload) (float64, Detection) {
+	d := wmDetect(img)
+	diff := uint64(d.guess ^ p)
+	n := 0
+	for ; diff != 0; diff &= diff - 1 {
+		n++
+	}
+	return 1 - float64(n)/64, d.best
+}
+
+func TestPayloadOf(t *testing.T) {
+	// SHA-256("abc") begins ba7816bf8f01cfea.
+	if got := PayloadOf("abc"); got != 0xba7816bf8f01cfea {
+		t.Fatalf("PayloadOf(abc) = %v", got)
+	}
+	if PayloadOf("a") == PayloadOf("b") {
+		t.Fatal("different IDs gave one payload")
+	}
+}
+
+func TestWatermarkCode(t *testing.T) {
+	for _, p := range []Payload{0, 1, 0xffffffffffffffff, PayloadOf("x")} {
+		coded := wmEncode(p)
+		var soft [wmCodedBits]float64
+		for i, b := range coded {
+			soft[i] = 1 - 2*float64(b)
+		}
+		// Flip 20 code bits spread over the word.
+		for i := 0; i < 20; i++ {
+			soft[(i*37)%wmCodedBits] *= -1
+		}
+		got, ok, _, flips := wmViterbi(&soft)
+		if !ok || got != p || flips != 20 {
+			t.Errorf("payload %v: got %v ok=%v flips=%d", p, got, ok, flips)
+		}
+	}
+}
+
+func TestWatermarkRoundTrip(t *testing.T) {
+	for _, pic := range wmPictures(t) {
+		t.Run(pic.name, func(t *testing.T) {
+			img := wmClone(pic.img)
+			p := PayloadOf("round-trip/" + pic.name)
+			if err := Watermark(img, p); err != nil {
+				t.Fatal(err)
+			}
+			det := DetectWatermark(img)
+			if !det.Found || det.Payload != p {
+				t.Fatalf("got %+v, want payload %v", det, p)
+			}
+			if psnr := wmPSNR(pic.img, img); psnr < 38 {
+				t.Errorf("PSNR %.2f dB < 38", psnr)
+			}
+		})
+	}
+}
+
+func TestWatermarkAttacks(t *testing.T) {
+	pics := wmPictures(t)
+	for _, pic := range pics {
+		img := wmClone(pic.img)
+		p := PayloadOf("attacks/" + pic.name)
+		if err := Watermark(img, p); err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range wmAttacks {
+			t.Run(pic.name+"/"+strings.ReplaceAll(a.name, " ", "_"), func(t *testing.T) {
+				att := a.fn(wmClone(img))
+				det := DetectWatermark(att)
+				if !det.Found || det.Payload != p {
+					t.Errorf("got %+v, want payload %v", det, p)
+				}
+			})
+		}
+	}
+}
+
+func TestWatermarkRobustnessTable(t *testing.T) {
+	pics := wmPictures(t)
+	type row struct {
+		acc      float64
+		found, n int
+		errs     int
+		conf     float64
+	}
+	attacks := append(append([]wmAttack{}, wmAttacks...), wmExtraAttacks...)
+	rows := make([]row, len(attacks))
+	var embedDur, detectDur time.Duration
+	var embedPx, detectPx float64
+	var psnrs []string
+	for _, pic := range pics {
+		img := wmClone(pic.img)
+		p := PayloadOf("table/" + pic.name)
+		start := time.Now()
+		if err := Watermark(img, p); err != nil {
+			t.Fatal(err)
+		}
+		embedDur += time.Since(start)
+		embedPx += float64(len(img.Pix) / 4)
+		psnrs = append(psnrs, fmt.Sprintf("%s %.1f dB", pic.name, wmPSNR(pic.img, img)))
+		for i, a := range attacks {
+			att := a.fn(wmClone(img))
+			start := time.Now()
+			acc, det := wmBitAccuracy(att, p)
+			if i == 0 {
+				detectDur += time.Since(start)
+				b := att.Bounds()
+				detectPx += float64(b.Dx() * b.Dy())
+			}
+			rows[i].acc += acc
+			rows[i].n++
+			if det.Found && det.Payload == p {
+				rows[i].found++
+				rows[i].errs += det.BitErrors
+				rows[i].conf += det.Confidence
+			}
+			if testing.Verbose() && (!det.Found || det.Payload != p) {
+				t.Logf("%s / %s: %+v, bit accuracy %.3f", pic.name, a.name, det, acc)
+			}
+		}
+	}
+	var sb strings.Builder
+	sb.WriteString("\n| attack | bit accuracy | detection rate | mean corrected code-bit errors (of 306) | mean confidence |\n|---|---|---|---|---|\n")
+	for i, a := range attacks {
+		r := rows[i]
+		errs, conf := "–", "–"
+		if r.found > 0 {
+			errs = fmt.Sprintf("%.1f", float64(r.errs)/float64(r.found))
+			conf = fmt.Sprintf("%.2f", r.conf/float64(r.found))
+		}
+		fmt.Fprintf(&sb, "| %s | %.3f | %d/%d | %s | %s |\n", a.name, r.acc/float64(r.n), r.found, r.n, errs, conf)
+	}
+	fmt.Fprintf(&sb, "\nPSNR: %s\n", strings.Join(psnrs, ", "))
+	fmt.Fprintf(&sb, "Embed %.0f ms/MP, detect (unattacked) %.0f ms/MP\n",
+		float64(embedDur.Milliseconds())/(embedPx/1e6), float64(detectDur.Milliseconds())/(detectPx/1e6))
+	t.Log(sb.String())
+}
+
+// wmUnmarked builds at least 200 unmarked pictures: variants of the
+// photographs and of paintings at several seeds and scenes, and synthetic
+// noise, gradients and periodic textures.
+func wmUnmarked(t testing.TB) []wmPicture {
+	t.Helper()
+	var out []wmPicture
+	add := func(name string, img image.Image) { out = append(out, wmPicture{name, wmToRGBA(img)}) }
+	variants := func(name string, img *image.RGBA) {
+		add(name, img)
+		for i, c := range [][4]float64{{0.5, 0.5, 0, 0}, {0.5, 0.5, 1, 0}, {0.5, 0.5, 0, 1}, {0.5, 0.5, 1, 1}, {0.71, 0.71, 0.5, 0.5}, {0.9, 0.6, 0.3, 0.8}} {
+			add(fmt.Sprintf("%s/crop%d", name, i), wmCrop(c[0], c[1], c[2], c[3])(img))
+		}
+		add(name+"/resize0.5", wmResize(0.5)(img))
+		add(name+"/resize0.75", wmResize(0.75)(img))
+		add(name+"/jpeg50", wmJPEG(50)(img))
+		add(name+"/noise5", wmNoise(5, 3)(img))
+		add(name+"/bright1.2", wmBrightness(1.2)(img))
+	}
+	for _, pic := range wmPictures(t) {
+		variants(pic.name, pic.img)
+	}
+	scenes := []string{"山水松月", "江雪", "渔舟唱晚", "松风", "秋山", "春江花月夜", "雁", "孤舟", "山居", "夜泊"}
+	for i, s := range scenes {
+		for _, seed := range []uint64{uint64(10 + i), uint64(100 + i)} {
+			img, err := paint.Paint(paint.SceneOf(s), 480, 320, seed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			name := fmt.Sprintf("paint %s/%d", s, seed)
+			add(name, img)
+			add(name+"/crop", wmCrop(0.7, 0.7, 0.3, 0.6)(img))
+			add(name+"/jpeg75", wmJPEG(75)(img))
+		}
+	}
+	rng := rand.New(rand.NewPCG(2025, 1))
+	for i := 0; i < 90; i++ {
+		w, h := 64+rng.IntN(600), 64+rng.IntN(400)
+		img := image.NewRGBA(image.Rect(0, 0, w, h))
+		kind := i % 6
+		sigma := 2 + 30*rng.Float64()
+		period := 4 + rng.IntN(120)
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				var v float64
+				switch kind {
+				case 0: // white noise
+					v = 128 + sigma*rng.NormFloat64()
+				case 1: // gradient with a little noise
+					v = 255*float64(x+y)/float64(w+h) + 2*rng.NormFloat64()
+				case 2: // checkerboard of a random period
+					v = 60
+					if (x/period+y/period)%2 == 0 {
+						v = 190
+					}
+				case 3: // sinusoidal grating
+					v = 128 + 60*math.Sin(2*math.Pi*(float64(x)+0.7*float64(y))/float64(period))
+				case 4: // flat
+					v = float64(i * 4 % 256)
+				case 5: // tiled noise: a random tile repeated with a random period
+					v = 128 + sigma*math.Sin(float64((x%period)*7919+(y%period)*104729))
+				}
+				o := img.PixOffset(x, y)
+				c := uint8(math.Max(0, math.Min(255, math.Round(v))))
+				img.Pix[o], img.Pix[o+1], img.Pix[o+2], img.Pix[o+3] = c, c, c, 255
+			}
+		}
+		add(fmt.Sprintf("synthetic-%d/kind%d", i, kind), img)
+	}
+	return out
+}
+
+func TestWatermarkFalsePositives(t *testing.T) {
+	pics := wmUnmarked(t)
+	if len(pics) < 200 {
+		t.Fatalf("only %d unmarked pictures", len(pics))
+	}
+	var maxConf float64
+	var maxName string
+	maxAttempts := 0
+	var confs []float64
+	for _, pic := range pics {
+		d := wmDetect(pic.img)
+		if d.best.Found {
+			t.Errorf("%s: false positive %+v", pic.name, d.best)
+		}
+		confs = append(confs, d.best.Confidence)
+		if d.best.Confidence >= maxConf {
+			maxConf, maxName = d.best.Confidence, pic.name
+		}
+		maxAttempts = max(maxAttempts, d.attempts)
+	}
+	t.Logf("%d unmarked pictures: none found; max confidence %.3f (%s); at most %d decodes per picture, so P(false positive) ≤ %d·2⁻³² = %.1e",
+		len(pics), maxConf, maxName, maxAttempts, maxAttempts, float64(maxAttempts)/(1<<32))
+}
+
+func TestWatermarkTooSmall(t *testing.T) {
+	for _, r := range []image.Rectangle{
+		image.Rect(0, 0, 0, 0), image.Rect(0, 0, 1, 1), image.Rect(0, 0, 63, 64),
+		image.Rect(0, 0, 64, 63), image.Rect(0, 0, 10, 1000), image.Rect(5, 5, 68, 200),
+	} {
+		img := image.NewRGBA(r)
+		if err := Watermark(img, 1); err == nil {
+			t.Errorf("%v: no error", r)
+		} else if !strings.HasPrefix(err.Error(), "label: watermark: ") {
+			t.Errorf("%v: error %q", r, err)
+		}
+		if det := DetectWatermark(img); det.Found {
+			t.Errorf("%v: found %+v", r, det)
+		}
+	}
+	if err := Watermark(nil, 1); err == nil {
+		t.Error("nil image: no error")
+	}
+	if det := DetectWatermark(nil); det.Found {
+		t.Error("nil image found")
+	}
+	// The smallest accepted picture takes a mark without error; a single
+	// tile of a busy photograph is too little to read back reliably (see
+	// TestWatermarkSmallPictures for the size that is).
+	img := wmToRGBA(wmCrop(64.0/640, 64.0/427, 0.5, 0.5)(wmPictures(t)[0].img))
+	if err := Watermark(img, 42); err != nil {
+		t.Fatal(err)
+	}
+	DetectWatermark(img)
+}
+
+// TestWatermarkSmallPictures marks 160×160 pieces of every picture (about
+// six tiles) and reads them back unattacked.
+func TestWatermarkSmallPictures(t *testing.T) {
+	for _, pic := range wmPictures(t) {
+		b := pic.img.Bounds()
+		for _, at := range [][2]float64{{0.1, 0.2}, {0.5, 0.5}, {0.9, 0.8}} {
+			img := wmToRGBA(wmCrop(160/float64(b.Dx()), 160/float64(b.Dy()), at[0], at[1])(pic.img))
+			p := PayloadOf(fmt.Sprint(pic.name, at))
+			if err := Watermark(img, p); err != nil {
+				t.Fatal(err)
+			}
+			if det := DetectWatermark(img); !det.Found || det.Payload != p {
+				t.Errorf("%s at %v: %+v", pic.name, at, det)
+			}
+		}
+	}
+}
+
+func TestWatermarkDeterministic(t *testing.T) {
+	pic := wmPictures(t)[1]
+	a, b, c := wmClone(pic.img), wmClone(pic.img), wmClone(pic.img)
+	for _, img := range []*image.RGBA{a, b} {
+		if err := Watermark(img, 7); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := Watermark(c, 8); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a.Pix, b.Pix) {
+		t.Error("same picture and payload gave different pixels")
+	}
+	if bytes.Equal(a.Pix, c.Pix) {
+		t.Error("different payloads gave the same pixels")
+	}
+	if d1, d2 := DetectWatermark(a), DetectWatermark(b); d1 != d2 {
+		t.Errorf("detections differ: %+v %+v", d1, d2)
+	}
+}
+
+// TestWatermarkImageKinds reads the mark through every image type a
+// decoder may return, and from a sub-image whose origin is not (0, 0).
+func TestWatermarkImageKinds(t *testing.T) {
+	pic := wmPictures(t)[0]
+	big := wmClone(pic.img)
+	sub := big.SubImage(image.Rect(40, 30, 600, 400)).(*image.RGBA)
+	p := PayloadOf("kinds")
+	if err := Watermark(sub, p); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(big.Pix[:4*40], pic.img.Pix[:4*40]) {
+		t.Error("pixels outside the sub-image changed")
+	}
+	gray := image.NewGray(sub.Bounds())
+	nrgba := image.NewNRGBA(sub.Bounds())
+	rgba64 := image.NewRGBA64(sub.Bounds())
+	for _, dst := range []draw.Image{gray, nrgba, rgba64} {
+		draw.Draw(dst, dst.Bounds(), sub, sub.Bounds().Min, draw.Src)
+	}
+	for name, img := range map[string]image.Image{
+		"RGBA sub-image": sub, "YCbCr": wmJPEG(90)(wmToRGBA(sub)), "Gray": gray, "NRGBA": nrgba, "RGBA64": rgba64,
+	} {
+		if det := DetectWatermark(img); !det.Found || det.Payload != p {
+			t.Errorf("%s: %+v", name, det)
+		}
+	}
+}
+
+func wmBenchPicture(b *testing.B, w, h int, marked bool) *image.RGBA {
+	b.Helper()
+	img, err := paint.Paint(paint.SceneOf("山水松月"), w, h, 5)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if marked {
+		if err := Watermark(img, 5); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return img
+}
+
+// BenchmarkWatermark embeds into a 1-megapixel (1448×724) painting.
+func BenchmarkWatermark(b *testing.B) {
+	src := wmBenchPicture(b, 1448, 724, false)
+	img := wmClone(src)
+	b.SetBytes(int64(len(img.Pix)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		copy(img.Pix, src.Pix)
+		if err := Watermark(img, Payload(i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDetectWatermark reads a marked 1-megapixel painting (found at
+// the first scale tried), and an unmarked 1- and 2-megapixel one (every
+// scale tried: the slowest case).
+func BenchmarkDetectWatermark(b *testing.B) {
+	for _, c := range []struct {
+		name   string
+		w, h   int
+		marked bool
+	}{{"marked-1MP", 1448, 724, true}, {"unmarked-1MP", 1448, 724, false}, {"unmarked-2MP", 1920, 1080, false}} {
+		b.Run(c.name, func(b *testing.B) {
+			img := wmBenchPicture(b, c.w, c.h, c.marked)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if det := DetectWatermark(img); det.Found != c.marked {
+					b.Fatalf("found %v", det.Found)
+				}
+			}
+		})
+	}
+}
+
+// FuzzDetectWatermark builds small pictures of several kinds from bytes;
+// DetectWatermark must not panic on any of them.
+func FuzzDetectWatermark(f *testing.F) {
+	f.Add([]byte{40, 40, 0, 1, 2, 3})
+	f.Add([]byte{200, 70, 1, 255, 0})
+	f.Add([]byte{33, 129, 2})
+	f.Add([]byte{64, 64, 3, 7, 7, 7, 7})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) < 3 {
+			return
+		}
+		w, h := int(data[0])%200, int(data[1])%200
+		body := data[3:]
+		px := func(i int) uint8 {
+			if len(body) == 0 {
+				return 0
+			}
+			return body[i%len(body)] ^ uint8(i*31)
+		}
+		r := image.Rect(3, -2, 3+w, -2+h)
+		var img image.Image
+		switch data[2] % 4 {
+		case 0:
+			m := image.NewRGBA(r)
+			for i := range m.Pix {
+				m.Pix[i] = px(i)
+			}
+			img = m
+		case 1:
+			m := image.NewGray(r)
+			for i := range m.Pix {
+				m.Pix[i] = px(i)
+			}
+			img = m
+		case 2:
+			m := image.NewNRGBA(r)
+			for i := range m.Pix {
+				m.Pix[i] = px(i)
+			}
+			img = m
+		case 3:
+			m := image.NewYCbCr(r, image.YCbCrSubsampleRatio420)
+			for i := range m.Y {
+				m.Y[i] = px(i)
+			}
+			img = m
+		}
+		det := DetectWatermark(img)
+		if det.Confidence < 0 || det.Confidence > 1 || math.IsNaN(det.Confidence) {
+			t.Fatalf("confidence %v", det.Confidence)
+		}
+	})
+}
