@@ -13,17 +13,26 @@ run: build
 	./$(BIN) poem -k 灯,跳舞,翅膀 --n 2
 	./$(BIN) check --color always examples/sample.txt || test $$? -eq 1
 
-# Installs what the tests need (Go toolchain check; nothing else yet: the
-# tests use the fixtures in the repo, never the corpus download), then runs
-# every test, the fuzz targets' seed corpora included.
+# The independent C2PA verifier the interop tests run (npm, about 96 MB).
+C2PA_VERIFIER ?= $(HOME)/.cache/miaobi/c2pa-verifier
+APT := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || echo sudo apt-get)
+
+# Installs what the tests need — Go modules, exiftool (Debian) and the
+# C2PA verifier c2pa-node (npm) — then runs every test, the fuzz targets'
+# seed corpora included. The tests never download the corpus.
 test: deps
 	$(GO) vet ./...
-	$(GO) test -count=1 ./...
+	MIAOBI_C2PA_VERIFIER=$(C2PA_VERIFIER) $(GO) test -count=1 ./...
 
 deps:
 	@command -v $(GO) >/dev/null || { echo "Go 1.26 is needed: install it from https://go.dev/dl or your package manager"; exit 1; }
 	@$(GO) version
 	$(GO) mod download
+	@command -v exiftool >/dev/null || DEBIAN_FRONTEND=noninteractive $(APT) install -y -q libimage-exiftool-perl
+	@command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive $(APT) install -y -q nodejs npm
+	@test -f $(C2PA_VERIFIER)/node_modules/@contentauth/c2pa-node/package.json || { \
+		mkdir -p $(C2PA_VERIFIER) && cd $(C2PA_VERIFIER) && npm init -y >/dev/null && \
+		npm install --ignore-scripts --no-audit --no-fund @contentauth/c2pa-node@0.5.5; }
 
 # A short fuzzing session of every fuzz target (not part of `make test`).
 fuzz:

@@ -31,6 +31,9 @@ func commands() []command {
 		{"adjust", "crop, rotate, resize and tone a picture (JPEG, PNG, GIF, WebP)", runAdjust},
 		{"stylize", "restyle a picture as ink wash, pencil sketch, watercolour or oil", runStylize},
 		{"inscribe", "write a poem for a picture and inscribe it with a seal (题画)", runInscribe},
+		{"label", "label a picture as AI-generated: visible label, AIGC metadata, watermark, C2PA", runLabel},
+		{"verify", "check a file's labels: visible, AIGC metadata, C2PA signature, watermark", runVerify},
+		{"keys", "create or show the key that signs Content Credentials (C2PA)", runKeys},
 		{"train", "train the poem generator's models from the corpus", runTrain},
 		{"bench", "measure the checker and the poem generator on the corpus", runBench},
 		{"version", "print the version", func(_ []string, _ io.Reader, stdout, _ io.Writer) int {

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"miaobi/label"
 	"miaobi/paint"
 	"miaobi/prosody"
 )
@@ -45,6 +46,7 @@ func runPaint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	seed := fs.Uint64("seed", 42, "random seed")
 	out := fs.String("o", "", "output file: .png or .jpg")
 	noInscription := fs.Bool("no-inscription", false, "leave the poem off the painting")
+	lf := addLabelFlags(fs)
 	fs.Usage = func() { fmt.Fprint(stderr, paintHelp); fs.PrintDefaults() }
 	if err := parseInterspersed(fs, args); err != nil {
 		return parseExit(err)
@@ -53,6 +55,9 @@ func runPaint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		msg := strings.TrimPrefix(fmt.Sprintf(format, a...), "paint: ")
 		fmt.Fprintf(stderr, "miaobi paint: %s\n", msg)
 		return code
+	}
+	if err := lf.check(); err != nil {
+		return fail(2, "%v", strings.TrimPrefix(err.Error(), "label: "))
 	}
 	if fs.NArg() > 0 {
 		return fail(2, "unexpected argument %q; give keywords with -k or a poem with --poem", fs.Arg(0))
@@ -113,7 +118,12 @@ func runPaint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return fail(2, "%v (or paint with --no-inscription)", err)
 		}
 	}
-	if err := writeImage(*out, img); err != nil {
+	prov := label.Provenance{
+		ProduceID:   label.ProduceID("paint", text, fmt.Sprint(w, "x", h), fmt.Sprint(*seed), fmt.Sprint(*noInscription)),
+		Description: "ink-wash landscape painted by miaobi paint",
+		AIGenerated: true,
+	}
+	if err := writeLabelled(*out, img, lf, prov); err != nil {
 		return fail(1, "%v", err)
 	}
 	fmt.Fprintf(stdout, "painted %s (%d×%d, seed %d)\n", *out, w, h, *seed)

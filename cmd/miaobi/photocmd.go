@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 
+	"miaobi/label"
 	"miaobi/models"
 	"miaobi/paint"
 	"miaobi/photo"
@@ -96,11 +98,15 @@ func runAdjust(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	brightness := fs.Float64("brightness", 0, "from -1 (black) to 1 (white)")
 	contrast := fs.Float64("contrast", 0, "from -1 (flat grey) to 1 (doubled)")
 	saturation := fs.Float64("saturation", 0, "from -1 (black and white) to 1 (doubled)")
+	lf := addLabelFlags(fs)
 	fs.Usage = func() { fmt.Fprint(stderr, adjustHelp); fs.PrintDefaults() }
 	if err := parseInterspersed(fs, args); err != nil {
 		return parseExit(err)
 	}
 	fail := failer(stderr, "adjust")
+	if err := lf.check(); err != nil {
+		return fail(2, err)
+	}
 	img, err := pio.open(fs)
 	if err != nil {
 		return fail(2, err)
@@ -134,7 +140,15 @@ func runAdjust(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			return fail(2, err)
 		}
 	}
-	if err := writeImage(*pio.out, cur); err != nil {
+	// An edit of a person's picture records the edit (C2PA c2pa.edited,
+	// the input as its ingredient); a picture that was labelled
+	// AI-generated stays labelled, under its own ProduceID.
+	in, _ := os.ReadFile(fs.Arg(0))
+	prov := label.Provenance{Action: "c2pa.edited", Description: "adjusted by miaobi adjust: " + strings.Join(args, " "), Ingredient: in}
+	if a, _, err := label.ReadAIGC(in); err == nil && a.Label == "1" {
+		prov.AIGenerated, prov.ProduceID = true, a.ProduceID
+	}
+	if err := writeLabelled(*pio.out, photo.Flatten(cur), lf, prov); err != nil {
 		return fail(1, err)
 	}
 	b := cur.Bounds()
@@ -185,11 +199,15 @@ func runStylize(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	pio := imageFlags(fs)
 	style := fs.String("style", "", "ink, sketch, watercolor or oil")
 	seed := fs.Uint64("seed", 42, "random seed for paper and brush textures")
+	lf := addLabelFlags(fs)
 	fs.Usage = func() { fmt.Fprint(stderr, stylizeHelp); fs.PrintDefaults() }
 	if err := parseInterspersed(fs, args); err != nil {
 		return parseExit(err)
 	}
 	fail := failer(stderr, "stylize")
+	if err := lf.check(); err != nil {
+		return fail(2, err)
+	}
 	if *style == "" {
 		return fail(2, fmt.Errorf("give a style with --style: ink, sketch, watercolor or oil"))
 	}
@@ -205,7 +223,15 @@ func runStylize(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(2, err)
 	}
-	if err := writeImage(*pio.out, out); err != nil {
+	in, _ := os.ReadFile(fs.Arg(0))
+	prov := label.Provenance{
+		ProduceID:   label.ProduceID("stylize", string(st), fmt.Sprint(*seed), string(in)),
+		Action:      "c2pa.edited",
+		Description: "restyled as " + string(st) + " by miaobi stylize",
+		Ingredient:  in,
+		AIGenerated: true,
+	}
+	if err := writeLabelled(*pio.out, out, lf, prov); err != nil {
 		return fail(1, err)
 	}
 	fmt.Fprintf(stdout, "wrote %s (%s, %d×%d, seed %d)\n", *pio.out, st, out.Rect.Dx(), out.Rect.Dy(), *seed)
@@ -236,11 +262,15 @@ func runInscribe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	form := fs.String("form", "七绝", "五绝, 七绝, 五律, 七律 or 词:TUNE")
 	seed := fs.Int64("seed", 1, "random seed for the poem")
 	asJSON := fs.Bool("json", false, "print the cues and the poem as JSON")
+	lf := addLabelFlags(fs)
 	fs.Usage = func() { fmt.Fprint(stderr, inscribeHelp); fs.PrintDefaults() }
 	if err := parseInterspersed(fs, args); err != nil {
 		return parseExit(err)
 	}
 	fail := failer(stderr, "inscribe")
+	if err := lf.check(); err != nil {
+		return fail(2, err)
+	}
 	img, err := pio.open(fs)
 	if err != nil {
 		return fail(2, err)
@@ -263,7 +293,15 @@ func runInscribe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if err := paint.InscribePhoto(canvas, paint.Inscription{Title: p.Title, Lines: p.Lines, Signature: "妙笔", Seal: "妙笔"}); err != nil {
 		return fail(2, err)
 	}
-	if err := writeImage(*pio.out, canvas); err != nil {
+	in, _ := os.ReadFile(fs.Arg(0))
+	prov := label.Provenance{
+		ProduceID:   label.ProduceID("inscribe", *form, *keywords, fmt.Sprint(*seed), string(in)),
+		Action:      "c2pa.edited",
+		Description: "poem written for the picture and inscribed by miaobi inscribe",
+		Ingredient:  in,
+		AIGenerated: true,
+	}
+	if err := writeLabelled(*pio.out, canvas, lf, prov); err != nil {
 		return fail(1, err)
 	}
 	if *asJSON {

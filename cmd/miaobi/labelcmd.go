@@ -1,0 +1,363 @@
+package main
+
+import (
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"image"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"miaobi/corpus"
+	"miaobi/label"
+	"miaobi/photo"
+)
+
+// keysDir is where Miaobi's signing keys live: $MIAOBI_HOME/keys.
+func keysDir() (string, error) {
+	d, err := corpus.DataDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(d, "keys"), nil
+}
+
+// signer loads the signing keys, creating a local CA and signer the
+// first time so every file Miaobi writes can be signed offline.
+func signer() (*label.Signer, error) {
+	dir, err := keysDir()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(filepath.Join(dir, label.SignerKeyFile)); errors.Is(err, fs.ErrNotExist) {
+		if err := label.InitKeys(dir, "", false); err != nil {
+			return nil, err
+		}
+		slog.Warn("created a local signing CA and signer for Content Credentials; give verifiers its root as the trust anchor", "dir", dir, "root", filepath.Join(dir, label.CAFile))
+	}
+	return label.LoadSigner(dir)
+}
+
+// trustRoots is the local root, and any PEM certificates in --trust.
+func trustRoots(extra string) (*x509.CertPool, error) {
+	pool := x509.NewCertPool()
+	var files []string
+	if dir, err := keysDir(); err == nil {
+		files = append(files, filepath.Join(dir, label.CAFile))
+	}
+	if extra != "" {
+		files = append(files, extra)
+	}
+	for i, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			if i == 0 {
+				continue // no local root yet
+			}
+			return nil, fmt.Errorf("--trust: %w", err)
+		}
+		if !pool.AppendCertsFromPEM(b) {
+			return nil, fmt.Errorf("%s: no PEM certificates in it", f)
+		}
+	}
+	return pool, nil
+}
+
+// labelFlags are the labelling choices every picture command offers.
+type labelFlags struct {
+	noVisible *bool
+	wording   *string
+	unsigned  *bool
+}
+
+func addLabelFlags(fs *flag.FlagSet) labelFlags {
+	return labelFlags{
+		noVisible: fs.Bool("no-visible-label", false, "leave off the visible AI label (GB 45438 allows this only under a user agreement; it is logged)"),
+		wording:   fs.String("label-text", label.DefaultImageLabel, "wording of the visible label: must say AI (or 人工智能) and 生成 (or 合成)"),
+		unsigned:  fs.Bool("unsigned", false, "write no C2PA manifest"),
+	}
+}
+
+// check refuses a visible-label wording without the elements GB 45438
+// requires, before any work is done.
+func (lf labelFlags) check() error {
+	if *lf.noVisible {
+		return nil
+	}
+	return label.CheckWording(*lf.wording)
+}
+
+// writeLabelled labels img (visible label, watermark, AIGC metadata, C2PA
+// manifest) and writes it to path, PNG or JPEG by extension.
+func writeLabelled(path string, img *image.RGBA, lf labelFlags, p label.Provenance) error {
+	format := "jpeg"
+	if strings.HasSuffix(strings.ToLower(path), ".png") {
+		format = "png"
+	}
+	p.Title = filepath.Base(path)
+	p.Wording = *lf.wording
+	p.Layers = label.AllLayers
+	p.Layers.Visible = !*lf.noVisible
+	p.Layers.C2PA = !*lf.unsigned
+	if p.Layers.C2PA {
+		s, err := signer()
+		if err != nil {
+			return fmt.Errorf("signing keys: %w (or write with --unsigned)", err)
+		}
+		p.Signer = s
+	}
+	b, err := label.Encode(img, format, p)
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(path, b)
+}
+
+// writeFileAtomic writes through a temporary file, so a failed write
+// leaves nothing half-written.
+func writeFileAtomic(path string, b []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+const keysHelp = `Usage: miaobi keys init [--org NAME] [--force]
+       miaobi keys show
+
+Miaobi signs the Content Credentials (C2PA) of every file it writes with a
+local key in $MIAOBI_HOME/keys: a local CA (ca.pem, the trust anchor to give
+verifiers) and a signer certificate meeting the C2PA certificate profile
+(signer.pem, signer.key). They are created on first use; 'keys init'
+creates them now, with your organisation's name. To use your own, put
+your certificate chain (leaf first) in signer.pem and its ECDSA P-256 key
+in signer.key.
+
+Flags:
+`
+
+func runKeys(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 || (args[0] != "init" && args[0] != "show") {
+		fmt.Fprint(stderr, keysHelp)
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			return 0
+		}
+		return 2
+	}
+	fs := flag.NewFlagSet("keys", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	org := fs.String("org", "Miaobi", "organisation named in the certificates")
+	force := fs.Bool("force", false, "replace existing keys")
+	fs.Usage = func() { fmt.Fprint(stderr, keysHelp); fs.PrintDefaults() }
+	if err := fs.Parse(args[1:]); err != nil {
+		return parseExit(err)
+	}
+	fail := failer(stderr, "keys")
+	dir, err := keysDir()
+	if err != nil {
+		return fail(1, err)
+	}
+	if args[0] == "init" {
+		if err := label.InitKeys(dir, *org, *force); err != nil {
+			return fail(1, err)
+		}
+	}
+	s, err := label.LoadSigner(dir)
+	if err != nil {
+		return fail(1, fmt.Errorf("%w; create keys with 'miaobi keys init'", err))
+	}
+	leaf := s.Chain[0]
+	fmt.Fprintf(stdout, "signer: %s\nissuer: %s\nvalid:  %s to %s\nroot:   %s\n", leaf.Subject, leaf.Issuer,
+		leaf.NotBefore.Format("2006-01-02"), leaf.NotAfter.Format("2006-01-02"), filepath.Join(dir, label.CAFile))
+	return 0
+}
+
+const labelHelp = `Usage: miaobi label FILE -o OUT [--layers visible,metadata,watermark,c2pa]
+
+Labels an existing picture (PNG or JPEG) as AI-generated: the visible
+corner label (GB 45438 §5.2), the AIGC metadata (XMP TC260:AIGC), an
+invisible watermark carrying the ProduceID and a signed C2PA manifest
+(c2pa.edited, with the input as its ingredient). --layers chooses which.
+A file that already carries a label gets a new one in its place (one
+implicit label per file); its C2PA manifest is kept as an ingredient.
+
+Flags:
+`
+
+func runLabel(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("label", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	pio := imageFlags(fs)
+	layers := fs.String("layers", "visible,metadata,watermark,c2pa", "which layers to add")
+	wording := fs.String("label-text", label.DefaultImageLabel, "wording of the visible label")
+	fs.Usage = func() { fmt.Fprint(stderr, labelHelp); fs.PrintDefaults() }
+	if err := parseInterspersed(fs, args); err != nil {
+		return parseExit(err)
+	}
+	fail := failer(stderr, "label")
+	var want label.Layers
+	for _, l := range strings.Split(*layers, ",") {
+		switch strings.TrimSpace(l) {
+		case "visible":
+			want.Visible = true
+		case "metadata":
+			want.Metadata = true
+		case "watermark":
+			want.Watermark = true
+		case "c2pa":
+			want.C2PA = true
+		default:
+			return fail(2, fmt.Errorf("--layers: unknown layer %q; choose from visible, metadata, watermark, c2pa", l))
+		}
+	}
+	img, err := pio.open(fs)
+	if err != nil {
+		return fail(2, err)
+	}
+	in, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return fail(2, err)
+	}
+	rgba := photo.Flatten(img)
+	format := "jpeg"
+	if strings.HasSuffix(strings.ToLower(*pio.out), ".png") {
+		format = "png"
+	}
+	p := label.Provenance{
+		ProduceID:   label.ProduceID("label", string(in)),
+		Title:       filepath.Base(*pio.out),
+		Action:      "c2pa.edited",
+		Description: "labelled as AI-generated by miaobi label",
+		Ingredient:  in,
+		AIGenerated: true,
+		Wording:     *wording,
+		Layers:      want,
+	}
+	if want.C2PA {
+		if p.Signer, err = signer(); err != nil {
+			return fail(1, fmt.Errorf("signing keys: %w", err))
+		}
+	}
+	b, err := label.Encode(rgba, format, p)
+	if err != nil {
+		return fail(2, err)
+	}
+	if err := writeFileAtomic(*pio.out, b); err != nil {
+		return fail(1, err)
+	}
+	fmt.Fprintf(stdout, "labelled %s → %s (%s)\n", fs.Arg(0), *pio.out, *layers)
+	return 0
+}
+
+const verifyHelp = `Usage: miaobi verify FILE [--json] [--trust ROOTS.pem]
+
+Reads every label layer back from a picture (PNG, JPEG) or a text file:
+  explicit   the visible label (Miaobi's corner label; for text, the labelled line)
+  implicit   the AIGC metadata, its fields, and whether the pixels still match its integrity code
+  c2pa       the Content Credentials: valid or not, trusted (signed under the local root or
+             --trust), the signer, actions and digital source type, any hash mismatch
+  watermark  the invisible watermark: found, payload (the ProduceID's first 64 bits), confidence
+Exit status: 0 when every layer present is intact, 1 when something was
+tampered with (a broken signature or hash, changed pixels), 2 on bad input.
+
+Flags:
+`
+
+func runVerify(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	trust := fs.String("trust", "", "PEM file of further trusted root certificates")
+	fs.Usage = func() { fmt.Fprint(stderr, verifyHelp); fs.PrintDefaults() }
+	if err := parseInterspersed(fs, args); err != nil {
+		return parseExit(err)
+	}
+	fail := failer(stderr, "verify")
+	if fs.NArg() != 1 {
+		return fail(2, fmt.Errorf("give one file to verify (got %d)", fs.NArg()))
+	}
+	b, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return fail(2, err)
+	}
+	roots, err := trustRoots(*trust)
+	if err != nil {
+		return fail(2, err)
+	}
+	r, err := label.Verify(b, roots)
+	if err != nil {
+		return fail(2, fmt.Errorf("%s: %w; give a PNG, JPEG or text file", fs.Arg(0), err))
+	}
+	tampered := (r.C2PA.Present && !r.C2PA.Valid) || (r.Implicit.PixelsIntact != nil && !*r.Implicit.PixelsIntact)
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		enc.Encode(struct {
+			File     string `json:"file"`
+			Tampered bool   `json:"tampered"`
+			label.Report
+		}{fs.Arg(0), tampered, r})
+	} else {
+		printReport(stdout, fs.Arg(0), r, tampered)
+	}
+	if tampered {
+		return 1
+	}
+	return 0
+}
+
+func printReport(w io.Writer, name string, r label.Report, tampered bool) {
+	yes := func(b bool) string {
+		if b {
+			return "yes"
+		}
+		return "no"
+	}
+	fmt.Fprintf(w, "%s (%s)\n", name, r.Format)
+	fmt.Fprintf(w, "  explicit   %s", yes(r.Explicit.Found))
+	if r.Explicit.Found {
+		fmt.Fprintf(w, " — %q at the %s", r.Explicit.Text, r.Explicit.Where)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "  implicit   %s", yes(r.Implicit.Found))
+	if a := r.Implicit.AIGC; a != nil {
+		fmt.Fprintf(w, " — Label %s, producer %s, ProduceID %s (%s)", a.Label, a.ContentProducer, a.ProduceID, r.Implicit.Where)
+		if r.Implicit.PixelsIntact != nil {
+			fmt.Fprintf(w, "; pixels intact: %s", yes(*r.Implicit.PixelsIntact))
+		}
+	}
+	if r.Implicit.Error != "" {
+		fmt.Fprintf(w, " — %s", r.Implicit.Error)
+	}
+	fmt.Fprintln(w)
+	c := r.C2PA
+	fmt.Fprintf(w, "  c2pa       %s", yes(c.Present))
+	if c.Present {
+		fmt.Fprintf(w, " — valid %s, trusted %s, signer %q, actions %s, source %s", yes(c.Valid), yes(c.Trusted), c.Signer, strings.Join(c.Actions, ","), c.DigitalSourceType)
+	}
+	for _, e := range c.Errors {
+		fmt.Fprintf(w, "\n             ! %s", e)
+	}
+	fmt.Fprintln(w)
+	m := r.Watermark
+	fmt.Fprintf(w, "  watermark  %s", yes(m.Found))
+	if m.Found {
+		fmt.Fprintf(w, " — payload %016x, confidence %.3f", uint64(m.Payload), m.Confidence)
+		if r.WatermarkMatches != nil {
+			fmt.Fprintf(w, "; matches the ProduceID: %s", yes(*r.WatermarkMatches))
+		}
+	}
+	fmt.Fprintln(w)
+	if tampered {
+		fmt.Fprintln(w, "  TAMPERED: the file changed after it was signed or labelled")
+	}
+}

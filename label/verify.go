@@ -1,0 +1,96 @@
+package label
+
+import (
+	"bytes"
+	"crypto/x509"
+	"errors"
+	"image"
+	_ "image/jpeg" // decoders for the watermark and label readers
+	_ "image/png"
+	"unicode/utf8"
+)
+
+// Report is what Verify found in a file, layer by layer.
+type Report struct {
+	Format    string         `json:"format"`
+	Explicit  ExplicitReport `json:"explicit"`
+	Implicit  ImplicitReport `json:"implicit"`
+	C2PA      C2PAReport     `json:"c2pa"`
+	Watermark Detection      `json:"watermark"`
+	// WatermarkMatches says whether the watermark's payload is the one the
+	// implicit label's ProduceID gives; nil unless both were found.
+	WatermarkMatches *bool `json:"watermark_matches_produce_id,omitempty"`
+}
+
+// ExplicitReport is the visible label: for text, the labelled line; for
+// pictures, how well Miaobi's corner label matches (score above 0.5).
+type ExplicitReport struct {
+	Found bool    `json:"found"`
+	Text  string  `json:"text,omitempty"`
+	Score float64 `json:"score,omitempty"`
+	Where string  `json:"where,omitempty"`
+}
+
+// ImplicitReport is the AIGC metadata.
+type ImplicitReport struct {
+	Found bool   `json:"found"`
+	AIGC  *AIGC  `json:"aigc,omitempty"`
+	Where string `json:"where,omitempty"`
+	// PixelsIntact says whether the pixels still hash to ReservedCode1
+	// (Miaobi's integrity code); nil when there is no code to check.
+	PixelsIntact *bool  `json:"pixels_intact,omitempty"`
+	Error        string `json:"error,omitempty"`
+}
+
+// Verify reads every label layer back from a file: PNG and JPEG pictures
+// (all four layers) or UTF-8 text (the explicit label). roots are the
+// trusted C2PA signing roots (nil: none, so no signature is Trusted).
+func Verify(file []byte, roots *x509.CertPool) (Report, error) {
+	var r Report
+	r.Format = Format(file)
+	if r.Format == "" {
+		if utf8.Valid(file) && !bytes.ContainsRune(file, 0) {
+			r.Format = "text"
+			if line, ok := FindTextLabel(string(file)); ok {
+				r.Explicit = ExplicitReport{Found: true, Text: line, Where: "text"}
+			}
+			if i := bytes.Index(file, []byte(`{"AIGC"`)); i >= 0 {
+				if end := bytes.IndexByte(file[i:], '\n'); end > 0 {
+					if a, err := ParseAIGC(string(file[i : i+end])); err == nil {
+						r.Implicit = ImplicitReport{Found: true, AIGC: &a, Where: "in-band JSON line"}
+					}
+				}
+			}
+			return r, nil
+		}
+		return r, ErrFormat
+	}
+	if a, where, err := ReadAIGC(file); err == nil {
+		r.Implicit = ImplicitReport{Found: true, AIGC: &a, Where: where}
+		if a.ReservedCode1 != "" {
+			if h, err := PixelHash(file); err == nil {
+				ok := h == a.ReservedCode1
+				r.Implicit.PixelsIntact = &ok
+			}
+		}
+	} else if !errors.Is(err, ErrNoLabel) {
+		r.Implicit.Error = err.Error()
+	}
+	c, err := VerifyC2PA(file, roots)
+	if err != nil {
+		c.Errors = append(c.Errors, err.Error())
+	}
+	r.C2PA = c
+	img, _, err := image.Decode(bytes.NewReader(file))
+	if err != nil {
+		return r, nil // a damaged picture: the metadata layers are all there is
+	}
+	score := FindImageLabel(img, DefaultImageLabel)
+	r.Explicit = ExplicitReport{Found: score > 0.5, Score: score, Text: DefaultImageLabel, Where: "bottom-right corner"}
+	r.Watermark = DetectWatermark(img)
+	if r.Watermark.Found && r.Implicit.AIGC != nil {
+		ok := r.Watermark.Payload == PayloadOf(r.Implicit.AIGC.ProduceID)
+		r.WatermarkMatches = &ok
+	}
+	return r, nil
+}
