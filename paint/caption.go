@@ -34,7 +34,8 @@ func captionAdvance(text string) float64 {
 	return sum / float64(n)
 }
 
-// Caption writes text horizontally on a plate in the box CaptionBox gives,
+// Caption writes text horizontally, in the plain regular hand (LXGW
+// WenKai) rather than the brush, on a plate in the box CaptionBox gives,
 // for labels that must be legible over any picture: the plate is plate
 // colour, the text ink colour. Characters neither font has are skipped;
 // call Writable first to refuse them. It returns the box and, for each
@@ -45,6 +46,7 @@ func Caption(img *image.RGBA, text string, size int, corner image.Point, ink, pl
 	if err != nil {
 		return image.Rectangle{}, nil, err
 	}
+	f.plain = true
 	box := CaptionBox(text, size, corner)
 	c := &canvas{img: img}
 	fbox := []pt{{float64(box.Min.X), float64(box.Min.Y)}, {float64(box.Max.X), float64(box.Min.Y)}, {float64(box.Max.X), float64(box.Max.Y)}, {float64(box.Min.X), float64(box.Max.Y)}}

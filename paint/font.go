@@ -51,6 +51,9 @@ type writer struct {
 	brush    *sfnt.Font
 	fallback *GlyphSet
 	buf      sfnt.Buffer
+	// plain prefers the fallback's regular hand (LXGW WenKai), for labels
+	// that must read clearly rather than as calligraphy.
+	plain bool
 }
 
 func newWriter() (*writer, error) {
@@ -83,6 +86,10 @@ func (w *writer) outline(r rune, size int) (sfnt.Segments, float64, bool) {
 
 // outlineFrom is outline, also saying whether the fallback supplied it.
 func (w *writer) outlineFrom(r rune, size int) (segs sfnt.Segments, asc float64, fallback, ok bool) {
+	if w.plain && w.fallback.Has(r) {
+		segs, asc, ok = w.fallback.segments(r, size)
+		return segs, asc, true, ok
+	}
 	if gi, err := w.brush.GlyphIndex(&w.buf, r); err == nil && gi != 0 {
 		ppem := fixed.I(size)
 		segs, err := w.brush.LoadGlyph(&w.buf, gi, ppem, nil)

@@ -11,7 +11,7 @@ $M poem -k 雪,江,舟 --form 五绝 --seed 7 | $M paint --poem - --size 1600x80
 $M poem -k 月,夜,灯,楼 --form 七律 --seed 4 | $M paint --poem - --size 1600x800 --seed 4 -o $G/night-moon.jpg
 $M poem -k 梅,雪 --form 词:如梦令 --seed 3 | $M paint --poem - --size 1600x800 --seed 3 -o $G/ci-plum.jpg
 $M poem -k 江,柳,渔,雁 --form 七绝 --seed 8 | $M paint --poem - --scroll 8192x1024 --seed 8 -o /tmp/scroll-river.png
-$M adjust /tmp/scroll-river.png --resize 4096x -o $G/scroll-river.jpg
+$M adjust /tmp/scroll-river.png --resize 3200x -o $G/scroll-river.jpg
 # Stylized photographs (photo/testdata: public domain and CC0) and a 题画.
 for s in ink sketch watercolor oil; do
 	$M stylize --style $s photo/testdata/coffee.jpg -o $G/coffee-$s.jpg
