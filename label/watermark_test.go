@@ -47,7 +47,7 @@ func wmPictures(t testing.TB) []wmPicture {
 				wmPicturesErr = err
 				return
 			}
-			wmPicturesList = append(wmPicturesList, wmPicture{name, wmToRGBA(img)})
+			wmPicturesList = append(wmPicturesList, wmPicture{name, toRGBA(img)})
 		}
 		for _, c := range []struct {
 			w, h int
@@ -65,175 +65,6 @@ func wmPictures(t testing.TB) []wmPicture {
 		t.Fatal(wmPicturesErr)
 	}
 	return wmPicturesList
-}
-
-func wmToRGBA(img image.Image) *image.RGBA {
-	b := img.Bounds()
-	out := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
-	draw.Draw(out, out.Bounds(), img, b.Min, draw.Src)
-	return out
-}
-
-func wmClone(img *image.RGBA) *image.RGBA {
-	out := image.NewRGBA(img.Rect)
-	copy(out.Pix, img.Pix)
-	return out
-}
-
-// Attacks.
-
-func wmJPEG(q int) func(*image.RGBA) image.Image {
-	return func(img *image.RGBA) image.Image {
-		var buf bytes.Buffer
-		if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: q}); err != nil {
-			panic(err)
-		}
-		out, err := jpeg.Decode(&buf)
-		if err != nil {
-			panic(err)
-		}
-		return out
-	}
-}
-
-// wmResize scales img by k with an area (box) filter.
-func wmResize(k float64) func(*image.RGBA) image.Image { return wmResizeXY(k, k) }
-
-// wmResizeXY scales img by kx across and ky down with an area filter.
-func wmResizeXY(kx, ky float64) func(*image.RGBA) image.Image {
-	return func(img *image.RGBA) image.Image {
-		b := img.Bounds()
-		w, h := b.Dx(), b.Dy()
-		nw, nh := int(math.Round(float64(w)*kx)), int(math.Round(float64(h)*ky))
-		out := image.NewRGBA(image.Rect(0, 0, nw, nh))
-		fx, wx := wmAreaWeights(w, nw)
-		fy, wy := wmAreaWeights(h, nh)
-		for y := 0; y < nh; y++ {
-			for x := 0; x < nw; x++ {
-				var acc [4]float64
-				for j, wyv := range wy[y] {
-					for i, wxv := range wx[x] {
-						o := img.PixOffset(fx[x]+i, fy[y]+j)
-						for c := 0; c < 4; c++ {
-							acc[c] += float64(wxv) * float64(wyv) * float64(img.Pix[o+c])
-						}
-					}
-				}
-				o := out.PixOffset(x, y)
-				for c := 0; c < 4; c++ {
-					out.Pix[o+c] = uint8(math.Max(0, math.Min(255, math.Round(acc[c]))))
-				}
-			}
-		}
-		return out
-	}
-}
-
-// wmCrop keeps the fraction fw×fh of the picture, its top-left corner at
-// the fractions (ax, ay) of the margin.
-func wmCrop(fw, fh, ax, ay float64) func(*image.RGBA) image.Image {
-	return func(img *image.RGBA) image.Image {
-		b := img.Bounds()
-		w, h := int(float64(b.Dx())*fw), int(float64(b.Dy())*fh)
-		x0 := b.Min.X + int(float64(b.Dx()-w)*ax)
-		y0 := b.Min.Y + int(float64(b.Dy()-h)*ay)
-		return wmToRGBA(img.SubImage(image.Rect(x0, y0, x0+w, y0+h)))
-	}
-}
-
-func wmNoise(sigma float64, seed uint64) func(*image.RGBA) image.Image {
-	return func(img *image.RGBA) image.Image {
-		rng := rand.New(rand.NewPCG(seed, 7))
-		out := wmClone(img)
-		for i := range out.Pix {
-			if i%4 == 3 {
-				continue
-			}
-			v := float64(out.Pix[i]) + sigma*rng.NormFloat64()
-			out.Pix[i] = uint8(math.Max(0, math.Min(255, math.Round(v))))
-		}
-		return out
-	}
-}
-
-func wmBrightness(k float64) func(*image.RGBA) image.Image {
-	return func(img *image.RGBA) image.Image {
-		out := wmClone(img)
-		for i := range out.Pix {
-			if i%4 == 3 {
-				continue
-			}
-			out.Pix[i] = uint8(math.Max(0, math.Min(255, math.Round(float64(out.Pix[i])*k))))
-		}
-		return out
-	}
-}
-
-type wmAttack struct {
-	name string
-	fn   func(*image.RGBA) image.Image
-}
-
-// wmAttacks are the required attacks.
-var wmAttacks = []wmAttack{
-	{"none", func(img *image.RGBA) image.Image { return img }},
-	{"JPEG q90", wmJPEG(90)},
-	{"JPEG q75", wmJPEG(75)},
-	{"JPEG q50", wmJPEG(50)},
-	{"resize 0.5", wmResize(0.5)},
-	{"crop central 71%×71%", wmCrop(0.71, 0.71, 0.5, 0.5)},
-	{"crop left half", wmCrop(0.5, 1, 0, 0)},
-	{"noise σ=5", wmNoise(5, 1)},
-	{"brightness ×0.8", wmBrightness(0.8)},
-	{"brightness ×1.2", wmBrightness(1.2)},
-}
-
-// wmExtraAttacks are measured in the robustness table but not required.
-var wmExtraAttacks = []wmAttack{
-	{"resize 0.75", wmResize(0.75)},
-	{"resize 0.6", wmResize(0.6)},
-	{"crop 50% off-centre (top-left 71%)", wmCrop(0.71, 0.71, 0.13, 0.37)},
-	{"JPEG q30", wmJPEG(30)},
-	{"noise σ=10", wmNoise(10, 2)},
-	{"resize 0.5 + JPEG q75", func(img *image.RGBA) image.Image { return wmJPEG(75)(wmToRGBA(wmResize(0.5)(img))) }},
-	{"crop 71% + JPEG q75", func(img *image.RGBA) image.Image { return wmJPEG(75)(wmToRGBA(wmCrop(0.71, 0.71, 0.5, 0.5)(img))) }},
-	// Beyond the design, to show where it breaks.
-	{"JPEG q20", wmJPEG(20)},
-	{"resize 0.33", wmResize(1.0 / 3)},
-	{"crop 25% (central 50%×50%)", wmCrop(0.5, 0.5, 0.5, 0.5)},
-	{"noise σ=20", wmNoise(20, 4)},
-	{"brightness ×1.5", wmBrightness(1.5)},
-	{"aspect change (width ×0.9)", wmResizeXY(0.9, 1)},
-}
-
-func wmPSNR(a, b *image.RGBA) float64 {
-	var se float64
-	n := 0
-	for i := range a.Pix {
-		if i%4 == 3 {
-			continue
-		}
-		d := float64(a.Pix[i]) - float64(b.Pix[i])
-		se += d * d
-		n++
-	}
-	if se == 0 {
-		return math.Inf(1)
-	}
-	return 10 * math.Log10(255*255/(se/float64(n)))
-}
-
-// wmBitAccuracy is the fraction of payload bits read right. When the
-// check fails it compares the payload of the decoder's most confident
-// read instead.
-func wmBitAccuracy(img image.Image, p Payload) (float64, Detection) {
-	d := wmDetect(img)
-	diff := uint64(d.guess ^ p)
-	n := 0
-	for ; diff != 0; diff &= diff - 1 {
-		n++
-	}
-	return 1 - float64(n)/64, d.best
 }
 
 func TestPayloadOf(t *testing.T) {
@@ -267,7 +98,7 @@ func TestWatermarkCode(t *testing.T) {
 func TestWatermarkRoundTrip(t *testing.T) {
 	for _, pic := range wmPictures(t) {
 		t.Run(pic.name, func(t *testing.T) {
-			img := wmClone(pic.img)
+			img := cloneRGBA(pic.img)
 			p := PayloadOf("round-trip/" + pic.name)
 			if err := Watermark(img, p); err != nil {
 				t.Fatal(err)
@@ -276,7 +107,7 @@ func TestWatermarkRoundTrip(t *testing.T) {
 			if !det.Found || det.Payload != p {
 				t.Fatalf("got %+v, want payload %v", det, p)
 			}
-			if psnr := wmPSNR(pic.img, img); psnr < 38 {
+			if psnr := PSNR(pic.img, img); psnr < 38 {
 				t.Errorf("PSNR %.2f dB < 38", psnr)
 			}
 		})
@@ -286,14 +117,14 @@ func TestWatermarkRoundTrip(t *testing.T) {
 func TestWatermarkAttacks(t *testing.T) {
 	pics := wmPictures(t)
 	for _, pic := range pics {
-		img := wmClone(pic.img)
+		img := cloneRGBA(pic.img)
 		p := PayloadOf("attacks/" + pic.name)
 		if err := Watermark(img, p); err != nil {
 			t.Fatal(err)
 		}
-		for _, a := range wmAttacks {
-			t.Run(pic.name+"/"+strings.ReplaceAll(a.name, " ", "_"), func(t *testing.T) {
-				att := a.fn(wmClone(img))
+		for _, a := range RequiredAttacks {
+			t.Run(pic.name+"/"+strings.ReplaceAll(a.Name, " ", "_"), func(t *testing.T) {
+				att := a.Apply(cloneRGBA(img))
 				det := DetectWatermark(att)
 				if !det.Found || det.Payload != p {
 					t.Errorf("got %+v, want payload %v", det, p)
@@ -311,13 +142,13 @@ func TestWatermarkRobustnessTable(t *testing.T) {
 		errs     int
 		conf     float64
 	}
-	attacks := append(append([]wmAttack{}, wmAttacks...), wmExtraAttacks...)
+	attacks := append(append([]Attack{}, RequiredAttacks...), ExtraAttacks...)
 	rows := make([]row, len(attacks))
 	var embedDur, detectDur time.Duration
 	var embedPx, detectPx float64
 	var psnrs []string
 	for _, pic := range pics {
-		img := wmClone(pic.img)
+		img := cloneRGBA(pic.img)
 		p := PayloadOf("table/" + pic.name)
 		start := time.Now()
 		if err := Watermark(img, p); err != nil {
@@ -325,11 +156,11 @@ func TestWatermarkRobustnessTable(t *testing.T) {
 		}
 		embedDur += time.Since(start)
 		embedPx += float64(len(img.Pix) / 4)
-		psnrs = append(psnrs, fmt.Sprintf("%s %.1f dB", pic.name, wmPSNR(pic.img, img)))
+		psnrs = append(psnrs, fmt.Sprintf("%s %.1f dB", pic.name, PSNR(pic.img, img)))
 		for i, a := range attacks {
-			att := a.fn(wmClone(img))
+			att := a.Apply(cloneRGBA(img))
 			start := time.Now()
-			acc, det := wmBitAccuracy(att, p)
+			acc, det := WatermarkBitAccuracy(att, p)
 			if i == 0 {
 				detectDur += time.Since(start)
 				b := att.Bounds()
@@ -343,7 +174,7 @@ func TestWatermarkRobustnessTable(t *testing.T) {
 				rows[i].conf += det.Confidence
 			}
 			if testing.Verbose() && (!det.Found || det.Payload != p) {
-				t.Logf("%s / %s: %+v, bit accuracy %.3f", pic.name, a.name, det, acc)
+				t.Logf("%s / %s: %+v, bit accuracy %.3f", pic.name, a.Name, det, acc)
 			}
 		}
 	}
@@ -356,7 +187,7 @@ func TestWatermarkRobustnessTable(t *testing.T) {
 			errs = fmt.Sprintf("%.1f", float64(r.errs)/float64(r.found))
 			conf = fmt.Sprintf("%.2f", r.conf/float64(r.found))
 		}
-		fmt.Fprintf(&sb, "| %s | %.3f | %d/%d | %s | %s |\n", a.name, r.acc/float64(r.n), r.found, r.n, errs, conf)
+		fmt.Fprintf(&sb, "| %s | %.3f | %d/%d | %s | %s |\n", a.Name, r.acc/float64(r.n), r.found, r.n, errs, conf)
 	}
 	fmt.Fprintf(&sb, "\nPSNR: %s\n", strings.Join(psnrs, ", "))
 	fmt.Fprintf(&sb, "Embed %.0f ms/MP, detect (unattacked) %.0f ms/MP\n",
@@ -370,17 +201,17 @@ func TestWatermarkRobustnessTable(t *testing.T) {
 func wmUnmarked(t testing.TB) []wmPicture {
 	t.Helper()
 	var out []wmPicture
-	add := func(name string, img image.Image) { out = append(out, wmPicture{name, wmToRGBA(img)}) }
+	add := func(name string, img image.Image) { out = append(out, wmPicture{name, toRGBA(img)}) }
 	variants := func(name string, img *image.RGBA) {
 		add(name, img)
 		for i, c := range [][4]float64{{0.5, 0.5, 0, 0}, {0.5, 0.5, 1, 0}, {0.5, 0.5, 0, 1}, {0.5, 0.5, 1, 1}, {0.71, 0.71, 0.5, 0.5}, {0.9, 0.6, 0.3, 0.8}} {
-			add(fmt.Sprintf("%s/crop%d", name, i), wmCrop(c[0], c[1], c[2], c[3])(img))
+			add(fmt.Sprintf("%s/crop%d", name, i), AttackCrop(c[0], c[1], c[2], c[3])(img))
 		}
-		add(name+"/resize0.5", wmResize(0.5)(img))
-		add(name+"/resize0.75", wmResize(0.75)(img))
-		add(name+"/jpeg50", wmJPEG(50)(img))
-		add(name+"/noise5", wmNoise(5, 3)(img))
-		add(name+"/bright1.2", wmBrightness(1.2)(img))
+		add(name+"/resize0.5", AttackResize(0.5)(img))
+		add(name+"/resize0.75", AttackResize(0.75)(img))
+		add(name+"/jpeg50", AttackJPEG(50)(img))
+		add(name+"/noise5", AttackNoise(5, 3)(img))
+		add(name+"/bright1.2", AttackBrightness(1.2)(img))
 	}
 	for _, pic := range wmPictures(t) {
 		variants(pic.name, pic.img)
@@ -394,8 +225,8 @@ func wmUnmarked(t testing.TB) []wmPicture {
 			}
 			name := fmt.Sprintf("paint %s/%d", s, seed)
 			add(name, img)
-			add(name+"/crop", wmCrop(0.7, 0.7, 0.3, 0.6)(img))
-			add(name+"/jpeg75", wmJPEG(75)(img))
+			add(name+"/crop", AttackCrop(0.7, 0.7, 0.3, 0.6)(img))
+			add(name+"/jpeg75", AttackJPEG(75)(img))
 		}
 	}
 	rng := rand.New(rand.NewPCG(2025, 1))
@@ -483,7 +314,7 @@ func TestWatermarkTooSmall(t *testing.T) {
 	// The smallest accepted picture takes a mark without error; a single
 	// tile of a busy photograph is too little to read back reliably (see
 	// TestWatermarkSmallPictures for the size that is).
-	img := wmToRGBA(wmCrop(64.0/640, 64.0/427, 0.5, 0.5)(wmPictures(t)[0].img))
+	img := toRGBA(AttackCrop(64.0/640, 64.0/427, 0.5, 0.5)(wmPictures(t)[0].img))
 	if err := Watermark(img, 42); err != nil {
 		t.Fatal(err)
 	}
@@ -496,7 +327,7 @@ func TestWatermarkSmallPictures(t *testing.T) {
 	for _, pic := range wmPictures(t) {
 		b := pic.img.Bounds()
 		for _, at := range [][2]float64{{0.1, 0.2}, {0.5, 0.5}, {0.9, 0.8}} {
-			img := wmToRGBA(wmCrop(160/float64(b.Dx()), 160/float64(b.Dy()), at[0], at[1])(pic.img))
+			img := toRGBA(AttackCrop(160/float64(b.Dx()), 160/float64(b.Dy()), at[0], at[1])(pic.img))
 			p := PayloadOf(fmt.Sprint(pic.name, at))
 			if err := Watermark(img, p); err != nil {
 				t.Fatal(err)
@@ -510,7 +341,7 @@ func TestWatermarkSmallPictures(t *testing.T) {
 
 func TestWatermarkDeterministic(t *testing.T) {
 	pic := wmPictures(t)[1]
-	a, b, c := wmClone(pic.img), wmClone(pic.img), wmClone(pic.img)
+	a, b, c := cloneRGBA(pic.img), cloneRGBA(pic.img), cloneRGBA(pic.img)
 	for _, img := range []*image.RGBA{a, b} {
 		if err := Watermark(img, 7); err != nil {
 			t.Fatal(err)
@@ -534,7 +365,7 @@ func TestWatermarkDeterministic(t *testing.T) {
 // decoder may return, and from a sub-image whose origin is not (0, 0).
 func TestWatermarkImageKinds(t *testing.T) {
 	pic := wmPictures(t)[0]
-	big := wmClone(pic.img)
+	big := cloneRGBA(pic.img)
 	sub := big.SubImage(image.Rect(40, 30, 600, 400)).(*image.RGBA)
 	p := PayloadOf("kinds")
 	if err := Watermark(sub, p); err != nil {
@@ -550,7 +381,7 @@ func TestWatermarkImageKinds(t *testing.T) {
 		draw.Draw(dst, dst.Bounds(), sub, sub.Bounds().Min, draw.Src)
 	}
 	for name, img := range map[string]image.Image{
-		"RGBA sub-image": sub, "YCbCr": wmJPEG(90)(wmToRGBA(sub)), "Gray": gray, "NRGBA": nrgba, "RGBA64": rgba64,
+		"RGBA sub-image": sub, "YCbCr": AttackJPEG(90)(toRGBA(sub)), "Gray": gray, "NRGBA": nrgba, "RGBA64": rgba64,
 	} {
 		if det := DetectWatermark(img); !det.Found || det.Payload != p {
 			t.Errorf("%s: %+v", name, det)
@@ -575,7 +406,7 @@ func wmBenchPicture(b *testing.B, w, h int, marked bool) *image.RGBA {
 // BenchmarkWatermark embeds into a 1-megapixel (1448×724) painting.
 func BenchmarkWatermark(b *testing.B) {
 	src := wmBenchPicture(b, 1448, 724, false)
-	img := wmClone(src)
+	img := cloneRGBA(src)
 	b.SetBytes(int64(len(img.Pix)))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -13,6 +13,7 @@ import (
 const benchHelp = `Usage: miaobi bench check [flags]
        miaobi bench poem [flags]   (see 'miaobi bench poem --help')
        miaobi bench paint [flags]  (see 'miaobi bench paint --help')
+       miaobi bench label [flags]  (see 'miaobi bench label --help')
 
 Checks every Tang poem of the corpus on one goroutine and reports the speed,
 then compares the checker's tones on the regulated-shape poems (五绝, 七绝,
@@ -28,6 +29,9 @@ func runBench(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	if len(args) > 0 && args[0] == "paint" {
 		return runBenchPaint(args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "label" {
+		return runBenchLabel(args[1:], stdout, stderr)
 	}
 	if len(args) == 0 || args[0] != "check" {
 		fmt.Fprint(stderr, benchHelp)
