@@ -48,6 +48,11 @@ fuzz:
 	$(GO) test ./paint -run '^$$' -fuzz FuzzParseGlyphSet -fuzztime 30s
 	$(GO) test ./photo -run '^$$' -fuzz FuzzDecode -fuzztime 30s
 	$(GO) test ./photo -run '^$$' -fuzz FuzzRead -fuzztime 30s
+	$(GO) test ./label -run '^$$' -fuzz FuzzReadAIGC -fuzztime 30s
+	$(GO) test ./label -run '^$$' -fuzz FuzzVerifyC2PA -fuzztime 30s
+	$(GO) test ./label -run '^$$' -fuzz FuzzParseJUMBF -fuzztime 30s
+	$(GO) test ./label -run '^$$' -fuzz FuzzDecodeCBOR -fuzztime 30s
+	$(GO) test ./label -run '^$$' -fuzz FuzzDetectWatermark -fuzztime 30s
 
 # Fetch the real corpus (about 85 MB through npm) and measure the checker.
 corpus: build
@@ -60,6 +65,7 @@ bench: build
 	@# The OpenCV anchor for the photo styles needs Debian's python3-opencv.
 	-dpkg -s python3-opencv >/dev/null 2>&1 || apt-get install -y -q python3-opencv
 	./$(BIN) bench paint
+	./$(BIN) bench label
 
 # Retrain the poem model from the corpus into models/poem (needs 'make corpus').
 train: build
