@@ -52,7 +52,7 @@ func Verify(file []byte, roots *x509.CertPool) (Report, error) {
 		if utf8.Valid(file) && !bytes.ContainsRune(file, 0) {
 			r.Format = "text"
 			if line, ok := FindTextLabel(string(file)); ok {
-				r.Explicit = ExplicitReport{Found: true, Text: line, Where: "text"}
+				r.Explicit = ExplicitReport{Found: true, Text: line, Where: "start or end of the text"}
 			}
 			if i := bytes.Index(file, []byte(`{"AIGC"`)); i >= 0 {
 				if end := bytes.IndexByte(file[i:], '\n'); end > 0 {

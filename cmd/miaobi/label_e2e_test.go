@@ -124,3 +124,20 @@ func TestExiftoolReadsAIGC(t *testing.T) {
 		}
 	}
 }
+
+func TestPoemFileLabels(t *testing.T) {
+	e := newEnv(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "poem.txt")
+	e.run(t, nil, "poem", "-k", "灯", "-o", out, "--aigc-inband").wantCode(t, 0)
+	rep := verified(t, e, out, 0)
+	if field(rep, "implicit", "aigc", "Label") != "1" || field(rep, "explicit", "found") != true {
+		t.Errorf("poem file: %v", rep)
+	}
+	os.WriteFile(out, []byte(strings.Split(string(readFile(t, out)), "{")[0]), 0o644) // in-band line gone
+	if rep := verified(t, e, out, 0); field(rep, "implicit", "where") != "sidecar poem.txt.aigc.json" {
+		t.Errorf("sidecar: %v", rep["implicit"])
+	}
+	// The labelled file still paints: footer and JSON lines are not poem.
+	e.run(t, nil, "paint", "--poem", out, "--size", "960x480", "-o", filepath.Join(dir, "p.png")).wantCode(t, 0)
+}

@@ -296,6 +296,14 @@ func runVerify(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(2, fmt.Errorf("%s: %w; give a PNG, JPEG or text file", fs.Arg(0), err))
 	}
+	// A text file's implicit label may sit beside it in FILE.aigc.json.
+	if r.Format == "text" && !r.Implicit.Found {
+		if side, err := os.ReadFile(fs.Arg(0) + ".aigc.json"); err == nil {
+			if a, err := label.ParseAIGC(string(side)); err == nil {
+				r.Implicit = label.ImplicitReport{Found: true, AIGC: &a, Where: "sidecar " + filepath.Base(fs.Arg(0)) + ".aigc.json"}
+			}
+		}
+	}
 	tampered := (r.C2PA.Present && !r.C2PA.Valid) || (r.Implicit.PixelsIntact != nil && !*r.Implicit.PixelsIntact)
 	if *asJSON {
 		enc := json.NewEncoder(stdout)

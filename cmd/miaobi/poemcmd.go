@@ -97,6 +97,8 @@ func runPoem(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	pf := newPoemFlags("poem", stderr, poemHelp)
 	acrostic := pf.fs.String("acrostic", "", "藏头: characters that open the lines, e.g. 春江花月")
+	out := pf.fs.String("o", "", "write the poems to FILE, with the AIGC label in FILE.aigc.json beside it")
+	inband := pf.fs.Bool("aigc-inband", false, "with -o, also end FILE with the AIGC label as a JSON line")
 	if err := parseInterspersed(pf.fs, args); err != nil {
 		return parseExit(err)
 	}
@@ -116,7 +118,39 @@ func runPoem(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "miaobi poem: %v\n", err)
 		return exitFor(err)
 	}
-	return printPoems(stdout, poems, *pf.asJSON, *pf.traditional)
+	if *out == "" {
+		return printPoems(stdout, poems, *pf.asJSON, *pf.traditional)
+	}
+	return writePoems(*out, *inband, poems, pf, stdout, stderr)
+}
+
+// writePoems writes poems to a file: the text (the explicit label in each
+// footer) and the implicit label in a sidecar FILE.aigc.json, and in-band
+// as the file's last line when asked.
+func writePoems(out string, inband bool, poems []*poem.Poem, pf *poemFlags, stdout, stderr io.Writer) int {
+	var buf strings.Builder
+	if code := printPoems(&buf, poems, *pf.asJSON, *pf.traditional); code != 0 {
+		return code
+	}
+	var ids []string
+	for _, p := range poems {
+		ids = append(ids, poemAIGC(p).ProduceID)
+	}
+	a := label.New(label.DefaultProducer, label.ProduceID(append([]string{"poems"}, ids...)...), "")
+	text := buf.String()
+	if inband {
+		text += a.JSON() + "\n"
+	}
+	for _, f := range []struct {
+		path, text string
+	}{{out, text}, {out + ".aigc.json", a.JSON() + "\n"}} {
+		if err := writeFileAtomic(f.path, []byte(f.text)); err != nil {
+			fmt.Fprintf(stderr, "miaobi poem: %v\n", err)
+			return 1
+		}
+	}
+	fmt.Fprintf(stdout, "wrote %s and %s\n", out, out+".aigc.json")
+	return 0
 }
 
 // exitFor maps errors to exit codes: 2 for bad input, 1 otherwise.
