@@ -451,13 +451,23 @@ func verifyManifest(ctx *verifyCtx, mb *jumbfBox, file []byte, ranges []byteRang
 	return res
 }
 
-// readActions reads action names and the first digital source type.
-func (res *manifestResult) readActions(box *jumbfBox) {
+// cborAssertion decodes a CBOR assertion box's map, recording a failure
+// when it is not one.
+func (res *manifestResult) cborAssertion(box *jumbfBox) (cborMap, bool) {
 	data, _ := box.content("cbor")
 	v, err := cborDecode(data)
 	m, ok := v.(cborMap)
 	if err != nil || !ok {
 		res.fail("assertion.cbor.invalid", "", "%s is not a CBOR map", box.Label)
+		return nil, false
+	}
+	return m, true
+}
+
+// readActions reads action names and the first digital source type.
+func (res *manifestResult) readActions(box *jumbfBox) {
+	m, ok := res.cborAssertion(box)
+	if !ok {
 		return
 	}
 	list, _ := m.get("actions")
@@ -477,11 +487,8 @@ func (res *manifestResult) readActions(box *jumbfBox) {
 // checkIngredient checks an ingredient assertion's references into the
 // store and, recursively, the ingredient's manifest.
 func (res *manifestResult) checkIngredient(ctx *verifyCtx, mb, box *jumbfBox, alg string, depth int) {
-	data, _ := box.content("cbor")
-	v, err := cborDecode(data)
-	m, ok := v.(cborMap)
-	if err != nil || !ok {
-		res.fail("assertion.cbor.invalid", "", "%s is not a CBOR map", box.Label)
+	m, ok := res.cborAssertion(box)
+	if !ok {
 		return
 	}
 	ref, ok := m.get("activeManifest")

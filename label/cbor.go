@@ -162,32 +162,11 @@ func cborAppend(b []byte, v any, depth int) ([]byte, error) {
 		}
 		return append(cborHead(b, 3, uint64(len(x))), x...), nil
 	case []string:
-		b = cborHead(b, 4, uint64(len(x)))
-		for _, s := range x {
-			var err error
-			if b, err = cborAppend(b, s, depth+1); err != nil {
-				return nil, err
-			}
-		}
-		return b, nil
+		return cborAppendList(b, x, depth)
 	case []any:
-		b = cborHead(b, 4, uint64(len(x)))
-		for _, e := range x {
-			var err error
-			if b, err = cborAppend(b, e, depth+1); err != nil {
-				return nil, err
-			}
-		}
-		return b, nil
+		return cborAppendList(b, x, depth)
 	case []cborMap:
-		b = cborHead(b, 4, uint64(len(x)))
-		for _, e := range x {
-			var err error
-			if b, err = cborAppend(b, e, depth+1); err != nil {
-				return nil, err
-			}
-		}
-		return b, nil
+		return cborAppendList(b, x, depth)
 	case map[string]any:
 		m := make(cborMap, 0, len(x))
 		for k, e := range x {
@@ -522,4 +501,16 @@ func (d *cborDecoder) item(depth int) (any, error) {
 		return float64(math.Float32frombits(uint32(arg))), nil
 	}
 	return math.Float64frombits(arg), nil
+}
+
+// cborAppendList encodes a CBOR array of xs.
+func cborAppendList[T any](b []byte, xs []T, depth int) ([]byte, error) {
+	b = cborHead(b, 4, uint64(len(xs)))
+	for _, e := range xs {
+		var err error
+		if b, err = cborAppend(b, e, depth+1); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
 }
