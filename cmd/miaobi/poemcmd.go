@@ -377,6 +377,9 @@ func runAlt(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stdout, "%d. %s   (score %.2f, %s)   %s\n", i+1, a.Text, a.Score, a.Verdict, strings.Join(a.Lines, "，"))
 	}
+	if !*pf.asJSON {
+		fmt.Fprintf(stdout, "— %s\n", label.DefaultTextLabel)
+	}
 	return 0
 }
 
