@@ -17,8 +17,8 @@ run: build
 C2PA_VERIFIER ?= $(HOME)/.cache/miaobi/c2pa-verifier
 APT := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || echo sudo apt-get)
 
-# Installs what the tests need — Go modules, exiftool (Debian) and the
-# C2PA verifier c2pa-node (npm) — then runs every test, the fuzz targets'
+# Installs what the tests need — Go modules, exiftool, ffmpeg and lame
+# (Debian) and the C2PA verifier c2pa-node (npm) — then runs every test, the fuzz targets'
 # seed corpora included. The tests never download the corpus.
 test: deps
 	$(GO) vet ./...
@@ -29,6 +29,7 @@ deps:
 	@$(GO) version
 	$(GO) mod download
 	@command -v exiftool >/dev/null || DEBIAN_FRONTEND=noninteractive $(APT) install -y -q libimage-exiftool-perl
+	@command -v ffmpeg >/dev/null && command -v lame >/dev/null || DEBIAN_FRONTEND=noninteractive $(APT) install -y -q ffmpeg lame
 	@command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive $(APT) install -y -q nodejs npm
 	@test -f $(C2PA_VERIFIER)/node_modules/@contentauth/c2pa-node/package.json || { \
 		mkdir -p $(C2PA_VERIFIER) && cd $(C2PA_VERIFIER) && npm init -y >/dev/null && \
@@ -48,7 +49,8 @@ fuzz:
 	$(GO) test ./paint -run '^$$' -fuzz FuzzParseGlyphSet -fuzztime 30s
 	$(GO) test ./photo -run '^$$' -fuzz FuzzDecode -fuzztime 30s
 	$(GO) test ./photo -run '^$$' -fuzz FuzzRead -fuzztime 30s
-	$(GO) test ./label -run '^$$' -fuzz FuzzReadAIGC -fuzztime 30s
+	$(GO) test ./label -run '^$$' -fuzz '^FuzzReadAIGC$$' -fuzztime 30s
+	$(GO) test ./label -run '^$$' -fuzz FuzzReadMP4AIGC -fuzztime 30s
 	$(GO) test ./label -run '^$$' -fuzz FuzzVerifyC2PA -fuzztime 30s
 	$(GO) test ./label -run '^$$' -fuzz FuzzParseJUMBF -fuzztime 30s
 	$(GO) test ./label -run '^$$' -fuzz FuzzDecodeCBOR -fuzztime 30s

@@ -1,6 +1,7 @@
 package label
 
-// C2PA Content Credentials for PNG and JPEG, written in pure Go.
+// C2PA Content Credentials for PNG, JPEG, MP4 and WAV, written in pure
+// Go.
 //
 // A manifest store Miaobi writes is this JUMBF tree (C2PA 2.x; layout and
 // hashing rules measured against c2pa-rs 0.82.1, see
@@ -21,8 +22,9 @@ package label
 // {url, hash}: SHA-256 over the assertion superbox without its 8-byte
 // header. c2pa.hash.data holds the SHA-256 of the file without the
 // container units carrying the store, and that exclusion as {start,
-// length}. Signing lays the file out with a placeholder store of the
-// final size, hashes it, then writes the real store in its place.
+// length}; MP4 takes c2pa.hash.bmff.v3 in its place (c2pa_mp4.go).
+// Signing lays the file out with a placeholder store of the final size,
+// hashes it, then writes the real store in its place.
 
 import (
 	"bytes"
@@ -80,7 +82,7 @@ type Action struct {
 	// Description says in words what was done.
 	Description string
 	// Parameters are extra string parameters of the action. The key
-	// "ingredients" is reserved: SignPNG and SignJPEG fill it with hashed
+	// "ingredients" is reserved: the Sign functions fill it with hashed
 	// URIs of the ingredients the action acts on (c2pa.opened: the
 	// parentOf ingredient; c2pa.placed: the componentOf ones).
 	Parameters map[string]string
@@ -106,7 +108,8 @@ type Manifest struct {
 	// Title is the asset's name (claim dc:title); optional.
 	Title string
 	// Format is the asset's media type; optional, and when given it must
-	// match the container ("image/png", "image/jpeg").
+	// match the container ("image/png", "image/jpeg", "video/mp4" or
+	// "audio/mp4", "audio/wav").
 	Format string
 	// Actions are written in order. The first must be c2pa.created or
 	// c2pa.opened; when it is another (c2pa.edited) and there is a
@@ -155,12 +158,34 @@ func SignJPEG(jpg []byte, m Manifest, s *Signer) ([]byte, error) {
 	return signC2PA(jpg, "jpeg", m, s)
 }
 
-// mimeType is the media type of a container name Format returns.
+// mimeType is the media type of a container name c2paFormat returns.
 func mimeType(format string) string {
-	if format == "png" {
+	switch format {
+	case "png":
 		return "image/png"
+	case "mp4":
+		return "video/mp4"
+	case "wav":
+		return "audio/wav"
 	}
 	return "image/jpeg"
+}
+
+// formatMatches reports whether a Manifest.Format fits the container.
+func formatMatches(mime, format string) bool {
+	switch format {
+	case "mp4":
+		switch mime {
+		case "video/mp4", "audio/mp4", "application/mp4", "video/quicktime":
+			return true
+		}
+	case "wav":
+		switch mime {
+		case "audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave":
+			return true
+		}
+	}
+	return mime == mimeType(format)
 }
 
 func signC2PA(file []byte, format string, m Manifest, s *Signer) ([]byte, error) {
@@ -170,7 +195,7 @@ func signC2PA(file []byte, format string, m Manifest, s *Signer) ([]byte, error)
 	if pub, ok := s.Chain[0].PublicKey.(interface{ Equal(crypto.PublicKey) bool }); !ok || !pub.Equal(&s.Key.PublicKey) {
 		return nil, errors.New("label: c2pa: the signer key does not match its certificate")
 	}
-	if m.Format != "" && m.Format != mimeType(format) {
+	if m.Format != "" && !formatMatches(m.Format, format) {
 		return nil, fmt.Errorf("label: c2pa: manifest format %q, but the file is %s", m.Format, mimeType(format))
 	}
 	clean, old, err := stripStore(file)
@@ -183,6 +208,12 @@ func signC2PA(file []byte, format string, m Manifest, s *Signer) ([]byte, error)
 	b, err := newManifestBuilder(m, s)
 	if err != nil {
 		return nil, err
+	}
+	switch format {
+	case "mp4":
+		return signBMFF(clean, b)
+	case "wav":
+		return signWAV(clean, b)
 	}
 	at, err := insertionPoint(clean)
 	if err != nil {
@@ -480,22 +511,39 @@ func generatorInfo() cborMap {
 	return g
 }
 
-// units builds the store for a file whose store units start at byte at
-// and are length bytes long, with the content hash digest, signs it
-// (or not, when dummy) and wraps it in the container's units.
-func (b *manifestBuilder) units(format string, en uint16, at, length int, digest []byte, dummy bool) ([]byte, error) {
-	hd := cborMap{
+// dataHashAssertion is the c2pa.hash.data assertion: the file's hash
+// without the length bytes at at (the store's container units), with
+// pad bytes of padding.
+func dataHashAssertion(at, length int, digest []byte, pad int) (*jumbfBox, error) {
+	return cborAssertion("c2pa.hash.data", cborMap{
 		{"exclusions", []any{cborMap{{"start", int64(at)}, {"length", int64(length)}}}},
 		{"name", "jumbf manifest"},
 		{"alg", "sha256"},
 		{"hash", digest},
-		{"pad", []byte{}},
-	}
-	hdBox, err := cborAssertion("c2pa.hash.data", hd)
+		{"pad", make([]byte, pad)},
+	})
+}
+
+// units builds the store for a PNG or JPEG whose store units start at
+// byte at and are length bytes long, with the content hash digest,
+// signs it (or not, when dummy) and wraps it in the container's units.
+func (b *manifestBuilder) units(format string, en uint16, at, length int, digest []byte, dummy bool) ([]byte, error) {
+	hdBox, err := dataHashAssertion(at, length, digest, 0)
 	if err != nil {
 		return nil, err
 	}
-	assertions := append(append([]*jumbfBox(nil), b.fixed...), hdBox)
+	jb, err := b.store(hdBox, dummy)
+	if err != nil {
+		return nil, err
+	}
+	return containerUnits(format, jb, en)
+}
+
+// store builds the manifest store with the hard binding hb (the last
+// assertion), signs its claim (or not, when dummy: a signature of the
+// same size) and returns its JUMBF bytes.
+func (b *manifestBuilder) store(hb *jumbfBox, dummy bool) ([]byte, error) {
+	assertions := append(append([]*jumbfBox(nil), b.fixed...), hb)
 	var created []any
 	for _, a := range assertions {
 		ref, err := hashedURI(assertionURL(a.Label), a)
@@ -532,5 +580,5 @@ func (b *manifestBuilder) units(format string, en uint16, at, length int, digest
 	if err != nil {
 		return nil, fmt.Errorf("label: c2pa: %w", err)
 	}
-	return containerUnits(format, jb, en)
+	return jb, nil
 }

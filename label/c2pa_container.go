@@ -1,7 +1,8 @@
 package label
 
 // Where a C2PA manifest store lives in PNG and JPEG files (C2PA 2.x
-// §A.3, measured against c2pa-rs 0.82.1 output):
+// §A.3, measured against c2pa-rs 0.82.1 output; MP4 and WAV: see
+// c2pa_mp4.go and c2pa_wav.go):
 //
 //   - PNG: one ancillary, private, not-safe-to-copy chunk "caBX" holding
 //     the store's JUMBF bytes, after IHDR and before the first IDAT.
@@ -47,18 +48,38 @@ type foundStore struct {
 	Ranges []byteRange
 }
 
-// findStore returns the C2PA manifest store of a PNG or JPEG, or nil
-// when there is none.
+// c2paFormat names the container of a file C2PA is read from and
+// written to, from its first bytes: "png", "jpeg", "mp4" (any ISO BMFF
+// file starting with ftyp: MP4, MOV, M4A), "wav" (RIFF WAVE), or "".
+func c2paFormat(b []byte) string {
+	switch {
+	case isBMFF(b):
+		return "mp4"
+	case len(b) >= 12 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WAVE":
+		return "wav"
+	}
+	return Format(b)
+}
+
+// errC2PAFormat is the error for a file of another format.
+var errC2PAFormat = fmt.Errorf("label: c2pa: %w: C2PA is read from and written to PNG, JPEG, MP4 and WAV files", ErrFormat)
+
+// findStore returns the C2PA manifest store of a PNG, JPEG, MP4 or WAV,
+// or nil when there is none.
 func findStore(file []byte) (*foundStore, error) {
 	var fs *foundStore
 	var err error
-	switch Format(file) {
+	switch c2paFormat(file) {
 	case "png":
 		fs, err = findStorePNG(file)
 	case "jpeg":
 		fs, err = findStoreJPEG(file)
+	case "mp4":
+		fs, err = findStoreBMFF(file)
+	case "wav":
+		fs, err = findStoreWAV(file)
 	default:
-		return nil, fmt.Errorf("label: c2pa: %w: C2PA is read from PNG and JPEG files", ErrFormat)
+		return nil, errC2PAFormat
 	}
 	return fs, c2paErr(err)
 }
@@ -188,6 +209,14 @@ func stripStore(file []byte) ([]byte, *foundStore, error) {
 	if err != nil || fs == nil {
 		return file, nil, err
 	}
+	switch c2paFormat(file) {
+	case "mp4": // the boxes after it move back: fix the chunk offsets
+		out, err := bmffSplice(file, fs.Ranges[0].Start, fs.Ranges[0].End, nil)
+		return out, fs, c2paErr(err)
+	case "wav":
+		out, err := stripWAVStore(file, fs.Ranges[0])
+		return out, fs, err
+	}
 	var out []byte
 	pos := 0
 	for _, r := range fs.Ranges {
@@ -282,9 +311,9 @@ func freeEn(clean []byte) (uint16, error) {
 	}
 }
 
-// ExtractC2PA returns the C2PA manifest store a PNG or JPEG carries, as
-// JUMBF bytes (reassembled from all its APP11 segments in a JPEG), or
-// nil when it has none. Pass it as Ingredient.ManifestStore when a
+// ExtractC2PA returns the C2PA manifest store a PNG, JPEG, MP4 or WAV
+// carries, as JUMBF bytes (reassembled from all its APP11 segments in a
+// JPEG), or nil when it has none. Pass it as Ingredient.ManifestStore when a
 // person's file becomes an ingredient.
 func ExtractC2PA(file []byte) ([]byte, error) {
 	fs, err := findStore(file)
@@ -294,12 +323,14 @@ func ExtractC2PA(file []byte) ([]byte, error) {
 	return append([]byte(nil), fs.JUMBF...), nil
 }
 
-// RemoveC2PA returns a PNG or JPEG without its C2PA manifest store (the
-// caBX chunk or the store's APP11 segments); other content is kept byte
-// for byte. A file without a store comes back unchanged.
+// RemoveC2PA returns a PNG, JPEG, MP4 or WAV without its C2PA manifest
+// store (the caBX chunk, the store's APP11 segments, the C2PA uuid box
+// or the C2PA chunk); other content is kept byte for byte, except the
+// MP4 chunk offsets and the RIFF size, which follow the removal. A file
+// without a store comes back unchanged.
 func RemoveC2PA(file []byte) ([]byte, error) {
-	if Format(file) == "" {
-		return nil, fmt.Errorf("label: c2pa: %w: C2PA is read from PNG and JPEG files", ErrFormat)
+	if c2paFormat(file) == "" {
+		return nil, errC2PAFormat
 	}
 	clean, _, err := stripStore(file)
 	return clean, err

@@ -572,6 +572,22 @@ func FuzzVerifyC2PA(f *testing.F) {
 		store, _ := ExtractC2PA(out)
 		f.Add(append(append([]byte{0xff, 0xd8, 0xff, 0xeb, 0, 0}, "JP\x02\x11\x00\x00\x00\x01"...), store[:64]...))
 	}
+	// MP4 (both layouts) and WAV.
+	for _, in := range [][]byte{synthMP4(true, nil), synthMP4(false, nil)} {
+		out, err := SignMP4(in, Manifest{Title: "t"}, s)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(out)
+		f.Add(out[:len(out)/2])
+	}
+	wav, err := SignWAV(testWAV(0.01), Manifest{Title: "t"}, s)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(wav)
+	f.Add([]byte("RIFF\x00\x00\x00\x00WAVEC2PA\xff\xff\xff\xff"))
+	f.Add([]byte("\x00\x00\x00\x0cftypisom\x00\x00\x00\x01uuid\xff\xff\xff\xff\xff\xff\xff\xff"))
 	f.Add([]byte("\x89PNG\r\n\x1a\n"))
 	f.Add([]byte{0xff, 0xd8, 0xff})
 	roots := testRoots(f)

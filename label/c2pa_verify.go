@@ -53,9 +53,10 @@ type C2PAReport struct {
 	AIGC string
 }
 
-// VerifyC2PA reads and checks the C2PA manifest store of a PNG or JPEG
-// (sniffed from its first bytes): the JUMBF structure, the claim CBOR,
-// the hash binding to the file ("hash mismatch" when the content
+// VerifyC2PA reads and checks the C2PA manifest store of a PNG, JPEG,
+// MP4 or WAV (sniffed from its first bytes): the JUMBF structure, the
+// claim CBOR, the hash binding to the file (c2pa.hash.data, or
+// c2pa.hash.bmff.v2/v3 in MP4; "hash mismatch" when the content
 // changed), the COSE_Sign1 signature over the claim, the signer
 // certificate's C2PA profile and validity, the assertions' and
 // ingredient manifests' hashes, and, with roots, the chain to a trusted
@@ -64,7 +65,7 @@ type C2PAReport struct {
 // what fails there goes to Warnings.
 //
 // A file without a store gives Present false and no error. The error is
-// for files that are neither PNG nor JPEG or whose container is broken;
+// for files of other formats or whose container is broken;
 // a broken store is reported in the C2PAReport.
 func VerifyC2PA(file []byte, roots *x509.CertPool) (C2PAReport, error) {
 	var r C2PAReport
@@ -438,10 +439,19 @@ func verifyManifest(ctx *verifyCtx, mb *jumbfBox, file []byte, ranges []byteRang
 			if file != nil {
 				res.checkDataHash(box, file, ranges, base+"/c2pa.assertions/"+l)
 			}
-		case "c2pa.hash.bmff", "c2pa.hash.bmff.v2", "c2pa.hash.bmff.v3", "c2pa.hash.boxes", "c2pa.hash.collection.data":
+		case "c2pa.hash.bmff", "c2pa.hash.bmff.v2", "c2pa.hash.bmff.v3":
 			hardBindings++
 			if file != nil {
-				res.fail("algorithm.unsupported", base+"/c2pa.assertions/"+l, "hard binding %s is not supported for PNG/JPEG", l)
+				if c2paFormat(file) == "mp4" {
+					res.checkBMFFHash(box, file, ranges, base+"/c2pa.assertions/"+l)
+				} else {
+					res.fail("algorithm.unsupported", base+"/c2pa.assertions/"+l, "hard binding %s is for BMFF (MP4) files, not %s", l, c2paFormat(file))
+				}
+			}
+		case "c2pa.hash.boxes", "c2pa.hash.collection.data":
+			hardBindings++
+			if file != nil {
+				res.fail("algorithm.unsupported", base+"/c2pa.assertions/"+l, "hard binding %s is not supported", l)
 			}
 		}
 	}
