@@ -1,0 +1,319 @@
+package label
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// awAccuracy is the share of the 306 code bits whose sign the best read
+// got right, before error correction.
+func awAccuracy(d *awDetector, p Payload) float64 {
+	coded := wmEncode(p)
+	ok := 0
+	for i, b := range coded {
+		if (d.soft[i] > 0) == (b == 0) {
+			ok++
+		}
+	}
+	return float64(ok) / float64(len(coded))
+}
+
+func TestAudioWatermarkRoundTrip(t *testing.T) {
+	p := PayloadOf(ProduceID("audio", "round trip"))
+	for _, c := range []struct {
+		name string
+		a    *Audio
+	}{
+		{"music mono 44.1k", auMusic(51, 12, 44100, 1)},
+		{"music stereo 48k", auMusic(52, 12, 48000, 2)},
+		{"music 4 channels 96k", auMusic(53, 6, 96000, 4)},
+		{"speech-like 22.05k", auSpeechLike(54, 12, 22050)},
+		{"speech-like 16k", auSpeechLike(55, 12, 16000)},
+		{"speech-like 11.025k", auSpeechLike(56, 12, 11025)},
+		{"chord", auTone(12, 44100, 261.63, 329.63, 392)},
+		{"pink noise, 30 s", auNoise(57, 30, 44100, 0.1)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m := c.a.Clone()
+			if err := WatermarkAudio(m, p); err != nil {
+				t.Fatal(err)
+			}
+			snr := auSNR(c.a, m)
+			d := awDetect(m)
+			t.Logf("SNR %.1f dB; found=%v, code bits right %.3f, confidence %.2f", snr, d.best.Found, awAccuracy(d, p), d.best.Confidence)
+			if !d.best.Found || d.best.Payload != p {
+				t.Fatalf("read %+v", d.best)
+			}
+			if snr < 25 {
+				t.Errorf("SNR %.1f dB: under 25", snr)
+			}
+			again := c.a.Clone()
+			WatermarkAudio(again, p)
+			for i := range again.Samples {
+				if again.Samples[i] != m.Samples[i] {
+					t.Fatal("marking twice gave different samples")
+				}
+			}
+		})
+	}
+}
+
+func TestAudioWatermarkErrors(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		a    *Audio
+		want string
+	}{
+		{"nil", nil, "none"},
+		{"8 kHz", &Audio{Rate: 8000, Channels: 1, Samples: make([]float32, 8000)}, "at least 11025"},
+		{"no channels", &Audio{Rate: 44100}, "0 channels"},
+		{"empty", &Audio{Rate: 44100, Channels: 2}, "no samples"},
+	} {
+		if err := WatermarkAudio(c.a, 1); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want an error saying %q", c.name, err, c.want)
+		}
+	}
+	for _, a := range []*Audio{nil, {Rate: 44100, Channels: 1}, {Rate: 8000, Channels: 1, Samples: make([]float32, 80000)}, {Rate: 44100, Channels: 1, Samples: make([]float32, 44100*5)}} {
+		if d := DetectAudioWatermark(a); d.Found {
+			t.Errorf("found a watermark in %v", a)
+		}
+	}
+	// A short sound is marked, but three seconds are needed to read it.
+	short := auMusic(58, 0.5, 44100, 1)
+	if err := WatermarkAudio(short, 1); err != nil {
+		t.Error(err)
+	}
+}
+
+// auMarked caches the marked sounds the robustness test and the
+// benchmarks share.
+var (
+	auMarkedOnce sync.Once
+	auMarkedList []auSound
+)
+
+type auSound struct {
+	name       string
+	orig, mark *Audio
+	snr        float64
+	took       time.Duration
+}
+
+const auPayloadID = "robustness"
+
+func auMarkedSounds(t testing.TB) []auSound {
+	auMarkedOnce.Do(func() {
+		p := PayloadOf(auPayloadID)
+		for _, s := range []struct {
+			name string
+			a    *Audio
+		}{
+			{"music mono 44.1 kHz, 45 s", auMusic(41, 45, 44100, 1)},
+			{"music stereo 44.1 kHz, 45 s", auMusic(42, 45, 44100, 2)},
+			{"speech-like mono 22.05 kHz, 45 s", auSpeechLike(43, 45, 22050)},
+		} {
+			m := s.a.Clone()
+			start := time.Now()
+			if err := WatermarkAudio(m, p); err != nil {
+				panic(err)
+			}
+			auMarkedList = append(auMarkedList, auSound{s.name, s.a, m, auSNR(s.a, m), time.Since(start)})
+		}
+	})
+	return auMarkedList
+}
+
+// TestAudioWatermarkRobustness attacks the marked sounds and reads 10 s
+// pieces of them; it logs the results as a Markdown table and requires
+// every piece to be read after the attacks the watermark is meant for.
+func TestAudioWatermarkRobustness(t *testing.T) {
+	auNeedTools(t, "lame", "ffmpeg")
+	sounds := auMarkedSounds(t)
+	p := PayloadOf(auPayloadID)
+	for _, s := range sounds {
+		t.Logf("%s: SNR of the marked sound %.1f dB (marked in %v)", s.name, s.snr, s.took.Round(time.Millisecond))
+		if s.snr < 25 {
+			t.Errorf("%s: SNR %.1f dB, under 25", s.name, s.snr)
+		}
+	}
+	mp3 := func(kbps int) func(*Audio) *Audio {
+		return func(a *Audio) *Audio { return auDecodeMP3(t, auMP3(t, a, kbps)) }
+	}
+	scale := func(k float32) func(*Audio) *Audio {
+		return func(a *Audio) *Audio {
+			b := a.Clone()
+			for i := range b.Samples {
+				b.Samples[i] *= k
+			}
+			return b
+		}
+	}
+	there := func(rate int) func(*Audio) *Audio {
+		return func(a *Audio) *Audio { return auResample(auResample(a, rate), a.Rate) }
+	}
+	attacks := []struct {
+		name     string
+		required bool
+		crop     float64 // seconds kept (0: the whole sound)
+		attack   func(*Audio) *Audio
+	}{
+		{"none (whole sound)", true, 0, nil},
+		{"crop to 10 s", true, 10, nil},
+		{"MP3 128 kbit/s (lame), 10 s", true, 10, mp3(128)},
+		{"MP3 64 kbit/s (lame), 10 s", true, 10, mp3(64)},
+		{"resample to 16 kHz and back, 10 s", true, 10, there(16000)},
+		{"white noise at 20 dB SNR, 10 s", true, 10, func(a *Audio) *Audio { return auNoisy(a, 20, 9) }},
+		{"volume −12 dB, 10 s", false, 10, scale(0.25)},
+		{"polarity inverted, 10 s", false, 10, scale(-1)},
+		{"MP3 64 kbit/s, then noise at 20 dB SNR, 10 s", false, 10, func(a *Audio) *Audio { return auNoisy(mp3(64)(a), 20, 10) }},
+		{"MP3 32 kbit/s (lame), 10 s", false, 10, mp3(32)},
+		{"resample to 8 kHz and back, 10 s", false, 10, there(8000)},
+		{"white noise at 10 dB SNR, 10 s", false, 10, func(a *Audio) *Audio { return auNoisy(a, 10, 11) }},
+		{"crop to 5 s", false, 5, nil},
+	}
+	offsets := []float64{0.7, 11.3, 22.9, 33.1}
+	var table strings.Builder
+	table.WriteString("| attack | code-bit accuracy before decoding (mean / worst) | detection (payload right) | lowest correlation of a read |\n|---|---|---|---|\n")
+	for _, at := range attacks {
+		var accSum, accMin, corrMin float64 = 0, 1, 1
+		found, total := 0, 0
+		var misses []string
+		for _, s := range sounds {
+			x := s.mark
+			if at.attack != nil {
+				x = at.attack(x)
+			}
+			pieces := []*Audio{x}
+			if at.crop > 0 {
+				pieces = nil
+				for _, off := range offsets {
+					pieces = append(pieces, auCrop(x, off, at.crop))
+				}
+			}
+			for i, piece := range pieces {
+				d := awDetect(piece)
+				acc := awAccuracy(d, p)
+				accSum += acc
+				accMin = math.Min(accMin, acc)
+				total++
+				if d.best.Found && d.best.Payload == p {
+					found++
+					corrMin = math.Min(corrMin, d.corr)
+				} else {
+					misses = append(misses, fmt.Sprintf("%s piece %d (accuracy %.3f)", s.name, i, acc))
+				}
+			}
+		}
+		fmt.Fprintf(&table, "| %s | %.3f / %.3f | %d/%d | %.3f |\n", at.name, accSum/float64(total), accMin, found, total, corrMin)
+		if at.required && found < total {
+			t.Errorf("%s: not read in %s", at.name, strings.Join(misses, ", "))
+		}
+	}
+	t.Logf("robustness (3 sounds, pieces cut at %v s):\n%s", offsets, table.String())
+}
+
+// TestAudioWatermarkFalsePositives reads unmarked sounds, whole and in
+// 10 s pieces: nothing may be found. The keyed check bounds the chance
+// of a false read; the test also logs the highest code-word correlation
+// noise reached, which awMinCorr must stay above.
+func TestAudioWatermarkFalsePositives(t *testing.T) {
+	type src struct {
+		name string
+		a    *Audio
+	}
+	var sounds []src
+	for i := uint64(0); i < 4; i++ {
+		sounds = append(sounds, src{fmt.Sprintf("music mono %d", i), auMusic(60+i, 30, 44100, 1)})
+	}
+	for i := uint64(0); i < 2; i++ {
+		sounds = append(sounds, src{fmt.Sprintf("music stereo %d", i), auMusic(70+i, 30, 44100, 2)})
+		sounds = append(sounds, src{fmt.Sprintf("speech-like %d", i), auSpeechLike(80+i, 30, 22050)})
+	}
+	sounds = append(sounds,
+		src{"tone 800 Hz", auTone(30, 44100, 800)},
+		src{"chord C E G", auTone(30, 44100, 261.63, 329.63, 392)},
+		src{"tones 1 and 3 kHz", auTone(30, 48000, 1000, 3000)},
+		src{"white noise", auNoise(90, 30, 44100, 1)},
+		src{"pink-ish noise", auNoise(91, 30, 44100, 0.1)},
+		src{"dark noise", auNoise(92, 30, 44100, 0.02)},
+		src{"rhythm cue and silence", PrependRhythm(&Audio{Rate: 44100, Channels: 1, Samples: make([]float32, 44100*28)})},
+		src{"faint noise (−80 dB)", func() *Audio {
+			a := auNoise(93, 30, 44100, 1)
+			for i := range a.Samples {
+				a.Samples[i] *= 1e-4
+			}
+			return a
+		}()},
+	)
+	calls, decodes := 0, 0
+	worst, worstAt := -1.0, ""
+	for _, s := range sounds {
+		pieces := []*Audio{s.a}
+		for off := 0.0; off+10 <= 30; off += 5 {
+			pieces = append(pieces, auCrop(s.a, off, 10))
+		}
+		for i, piece := range pieces {
+			d := awDetect(piece)
+			calls++
+			decodes += d.attempts
+			if d.best.Found {
+				t.Errorf("%s piece %d: found %+v", s.name, i, d.best)
+			}
+			if d.corr > worst {
+				worst, worstAt = d.corr, fmt.Sprintf("%s piece %d", s.name, i)
+			}
+		}
+	}
+	t.Logf("%d unmarked sounds, %d reads (whole and 10 s pieces), %d decodes: none found; highest code-word correlation %.3f (%s), threshold %.2f; bound per read %d·2⁻³² = %.1e",
+		len(sounds), calls, decodes, worst, worstAt, awMinCorr, awMaxAttempts, awMaxAttempts/math.Pow(2, 32))
+	if worst >= awMinCorr {
+		t.Errorf("noise reached a correlation of %.3f, over the threshold %.2f", worst, awMinCorr)
+	}
+}
+
+func auMinute(b *testing.B) *Audio {
+	b.Helper()
+	return auMusic(99, 60, 44100, 2)
+}
+
+// BenchmarkWatermarkAudio marks a minute of 44.1 kHz stereo.
+func BenchmarkWatermarkAudio(b *testing.B) {
+	a := auMinute(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		m := a.Clone()
+		if err := WatermarkAudio(m, 1); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDetectAudioWatermark reads a marked minute of 44.1 kHz stereo.
+func BenchmarkDetectAudioWatermark(b *testing.B) {
+	a := auMinute(b)
+	if err := WatermarkAudio(a, 1); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if d := DetectAudioWatermark(a); !d.Found {
+			b.Fatal("not found")
+		}
+	}
+}
+
+// BenchmarkDetectAudioWatermarkUnmarked reads an unmarked minute, which
+// costs the most: the whole sound, then 10 s windows.
+func BenchmarkDetectAudioWatermarkUnmarked(b *testing.B) {
+	a := auMinute(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if d := DetectAudioWatermark(a); d.Found {
+			b.Fatal("found")
+		}
+	}
+}
