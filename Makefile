@@ -51,6 +51,9 @@ fuzz:
 	$(GO) test ./photo -run '^$$' -fuzz FuzzRead -fuzztime 30s
 	$(GO) test ./label -run '^$$' -fuzz '^FuzzReadAIGC$$' -fuzztime 30s
 	$(GO) test ./label -run '^$$' -fuzz FuzzReadMP4AIGC -fuzztime 30s
+	$(GO) test ./label -run '^$$' -fuzz FuzzDecodeWAV -fuzztime 30s
+	$(GO) test ./label -run '^$$' -fuzz FuzzReadAIGCWAV -fuzztime 30s
+	$(GO) test ./label -run '^$$' -fuzz FuzzReadAIGCMP3 -fuzztime 30s
 	$(GO) test ./label -run '^$$' -fuzz FuzzVerifyC2PA -fuzztime 30s
 	$(GO) test ./label -run '^$$' -fuzz FuzzParseJUMBF -fuzztime 30s
 	$(GO) test ./label -run '^$$' -fuzz FuzzDecodeCBOR -fuzztime 30s

@@ -120,21 +120,7 @@ func Encode(img *image.RGBA, format string, p Provenance) ([]byte, error) {
 	if p.Signer == nil {
 		return nil, fmt.Errorf("label: encode: a C2PA manifest needs a signer")
 	}
-	act := Action{Action: p.Action, SoftwareAgent: "Miaobi", Description: p.Description}
-	if p.AIGenerated {
-		act.DigitalSourceType = DigitalSourceTrained
-	}
-	m := Manifest{Title: p.Title, Format: "image/" + format, Actions: []Action{act}, AIGC: aigc}
-	if p.Ingredient != nil {
-		in := Ingredient{Title: "input", Format: mimeOf(p.Ingredient), Relationship: "parentOf"}
-		h := sha256.Sum256(p.Ingredient)
-		in.Hash = h[:]
-		// The person's own Content Credentials, if any, are chained.
-		if store, err := ExtractC2PA(p.Ingredient); err == nil && len(store) > 0 {
-			in.ManifestStore = store
-		}
-		m.Ingredients = append(m.Ingredients, in)
-	}
+	m := manifestOf(p, "image/"+format, aigc)
 	if format == "png" {
 		return SignPNG(file, m, p.Signer)
 	}
@@ -162,11 +148,17 @@ func PixelHash(file []byte) (string, error) {
 
 // mimeOf names a file's media type from its first bytes.
 func mimeOf(b []byte) string {
-	switch Format(b) {
-	case "png":
+	switch {
+	case Format(b) == "png":
 		return "image/png"
-	case "jpeg":
+	case Format(b) == "jpeg":
 		return "image/jpeg"
+	case AudioFormat(b) == "wav":
+		return "audio/wav"
+	case AudioFormat(b) == "mp3":
+		return "audio/mpeg"
+	case isMP4(b):
+		return "video/mp4"
 	}
 	return "application/octet-stream"
 }

@@ -36,17 +36,53 @@ type ImplicitReport struct {
 	Found bool   `json:"found"`
 	AIGC  *AIGC  `json:"aigc,omitempty"`
 	Where string `json:"where,omitempty"`
-	// PixelsIntact says whether the pixels still hash to ReservedCode1
-	// (Miaobi's integrity code); nil when there is no code to check.
-	PixelsIntact *bool  `json:"pixels_intact,omitempty"`
-	Error        string `json:"error,omitempty"`
+	// ContentIntact says whether the pixels or samples still hash to
+	// ReservedCode1 (Miaobi's integrity code); nil when there is no code
+	// to check.
+	ContentIntact *bool  `json:"content_intact,omitempty"`
+	Error         string `json:"error,omitempty"`
 }
 
 // Verify reads every label layer back from a file: PNG and JPEG pictures
-// (all four layers) or UTF-8 text (the explicit label). roots are the
-// trusted C2PA signing roots (nil: none, so no signature is Trusted).
+// and WAV sound (all four layers), MP3 (the AIGC metadata), MP4 (the AIGC
+// metadata and C2PA) or UTF-8 text (the explicit and in-band labels).
+// roots are the trusted C2PA signing roots (nil: none, so no signature is
+// Trusted).
 func Verify(file []byte, roots *x509.CertPool) (Report, error) {
 	var r Report
+	switch {
+	case AudioFormat(file) != "":
+		ar, err := VerifyAudio(file)
+		if err != nil {
+			return r, err
+		}
+		r.Format, r.Explicit, r.Implicit, r.Watermark, r.WatermarkMatches = ar.Format, ar.Explicit, ar.Implicit, ar.Watermark, ar.WatermarkMatches
+		r.Implicit.ContentIntact = ar.SamplesIntact
+		if ar.Format == "wav" {
+			r.C2PA, err = VerifyC2PA(file, roots)
+			if err != nil {
+				r.C2PA.Errors = append(r.C2PA.Errors, err.Error())
+			}
+		}
+		return r, nil
+	case isMP4(file):
+		r.Format = "mp4"
+		if a, where, err := ReadAIGCMP4(file); err == nil {
+			r.Implicit = ImplicitReport{Found: true, AIGC: &a, Where: where}
+		} else if !errors.Is(err, ErrNoLabel) {
+			r.Implicit.Error = err.Error()
+		}
+		c, err := VerifyC2PA(file, roots)
+		if err != nil {
+			c.Errors = append(c.Errors, err.Error())
+		}
+		r.C2PA = c
+		// The visible label, one second in, where ffmpeg can read frames.
+		if score, err := FindVideoLabel(file, DefaultImageLabel, 1); err == nil {
+			r.Explicit = ExplicitReport{Found: score > 0.5, Score: score, Text: DefaultImageLabel, Where: "opening frames, bottom-right corner"}
+		}
+		return r, nil
+	}
 	r.Format = Format(file)
 	if r.Format == "" {
 		if utf8.Valid(file) && !bytes.ContainsRune(file, 0) {
@@ -70,7 +106,7 @@ func Verify(file []byte, roots *x509.CertPool) (Report, error) {
 		if a.ReservedCode1 != "" {
 			if h, err := PixelHash(file); err == nil {
 				ok := h == a.ReservedCode1
-				r.Implicit.PixelsIntact = &ok
+				r.Implicit.ContentIntact = &ok
 			}
 		}
 	} else if !errors.Is(err, ErrNoLabel) {
@@ -93,4 +129,9 @@ func Verify(file []byte, roots *x509.CertPool) (Report, error) {
 		r.WatermarkMatches = &ok
 	}
 	return r, nil
+}
+
+// isMP4 reports whether b starts like an ISO BMFF file (an ftyp box).
+func isMP4(b []byte) bool {
+	return len(b) >= 12 && string(b[4:8]) == "ftyp"
 }

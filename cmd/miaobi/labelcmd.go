@@ -182,10 +182,14 @@ func runKeys(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 
 const labelHelp = `Usage: miaobi label FILE -o OUT [--layers visible,metadata,watermark,c2pa]
 
-Labels an existing picture (PNG or JPEG) as AI-generated: the visible
-corner label (GB 45438 §5.2), the AIGC metadata (XMP TC260:AIGC), an
-invisible watermark carrying the ProduceID and a signed C2PA manifest
-(c2pa.edited, with the input as its ingredient). --layers chooses which.
+Labels an existing file as AI-generated (GB 45438-2025), with a signed C2PA
+manifest (c2pa.edited, the input as its ingredient):
+  PNG, JPEG  visible corner label, AIGC metadata (XMP TC260:AIGC), watermark, C2PA
+  WAV        the 短长短短 rhythm cue, AIGC metadata (RIFF AIGC + LIST/INFO), watermark, C2PA
+  MP4        the visible label on the first 3 s (re-encoded with ffmpeg), AIGC metadata
+             (moov/udta/meta), C2PA
+  MP3        AIGC metadata (ID3v2.4 TXXX:AIGC)
+--layers chooses which.
 A file that already carries a label gets a new one in its place (one
 implicit label per file); its C2PA manifest is kept as an ingredient.
 
@@ -218,18 +222,15 @@ func runLabel(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			return fail(2, fmt.Errorf("--layers: unknown layer %q; choose from visible, metadata, watermark, c2pa", l))
 		}
 	}
-	img, err := pio.open(fs)
-	if err != nil {
-		return fail(2, err)
+	if fs.NArg() != 1 {
+		return fail(2, fmt.Errorf("give one file to label (got %d arguments)", fs.NArg()))
+	}
+	if *pio.out == "" {
+		return fail(2, fmt.Errorf("give the output file with -o"))
 	}
 	in, err := os.ReadFile(fs.Arg(0))
 	if err != nil {
 		return fail(2, err)
-	}
-	rgba := photo.Flatten(img)
-	format := "jpeg"
-	if strings.HasSuffix(strings.ToLower(*pio.out), ".png") {
-		format = "png"
 	}
 	p := label.Provenance{
 		ProduceID:   label.ProduceID("label", string(in)),
@@ -246,8 +247,22 @@ func runLabel(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			return fail(1, fmt.Errorf("signing keys: %w", err))
 		}
 	}
-	b, err := label.Encode(rgba, format, p)
-	if err != nil {
+	var b []byte
+	if label.Format(in) != "" {
+		// A picture: decoded within the pixel limit, written as the
+		// output's extension says.
+		img, err := pio.open(fs)
+		if err != nil {
+			return fail(2, err)
+		}
+		format := "jpeg"
+		if strings.HasSuffix(strings.ToLower(*pio.out), ".png") {
+			format = "png"
+		}
+		if b, err = label.Encode(photo.Flatten(img), format, p); err != nil {
+			return fail(2, err)
+		}
+	} else if b, _, err = label.File(in, p); err != nil {
 		return fail(2, err)
 	}
 	if err := writeFileAtomic(*pio.out, b); err != nil {
@@ -259,8 +274,10 @@ func runLabel(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 
 const verifyHelp = `Usage: miaobi verify FILE [--json] [--trust ROOTS.pem]
 
-Reads every label layer back from a picture (PNG, JPEG) or a text file:
-  explicit   the visible label (Miaobi's corner label; for text, the labelled line)
+Reads every label layer back from a picture (PNG, JPEG), a sound (WAV;
+MP3: metadata only), a video (MP4: metadata and C2PA) or a text file:
+  explicit   the visible label (Miaobi's corner label; for text, the labelled line;
+             for sound, the 短长短短 rhythm cue)
   implicit   the AIGC metadata, its fields, and whether the pixels still match its integrity code
   c2pa       the Content Credentials: valid or not, trusted (signed under the local root or
              --trust), the signer, actions and digital source type, any hash mismatch
@@ -294,7 +311,7 @@ func runVerify(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	r, err := label.Verify(b, roots)
 	if err != nil {
-		return fail(2, fmt.Errorf("%s: %w; give a PNG, JPEG or text file", fs.Arg(0), err))
+		return fail(2, fmt.Errorf("%s: %w; give a PNG, JPEG, WAV, MP3, MP4 or text file", fs.Arg(0), err))
 	}
 	// A text file's implicit label may sit beside it in FILE.aigc.json.
 	if r.Format == "text" && !r.Implicit.Found {
@@ -304,7 +321,7 @@ func runVerify(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	tampered := (r.C2PA.Present && !r.C2PA.Valid) || (r.Implicit.PixelsIntact != nil && !*r.Implicit.PixelsIntact)
+	tampered := (r.C2PA.Present && !r.C2PA.Valid) || (r.Implicit.ContentIntact != nil && !*r.Implicit.ContentIntact)
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -339,8 +356,8 @@ func printReport(w io.Writer, name string, r label.Report, tampered bool) {
 	fmt.Fprintf(w, "  implicit   %s", yes(r.Implicit.Found))
 	if a := r.Implicit.AIGC; a != nil {
 		fmt.Fprintf(w, " — Label %s, producer %s, ProduceID %s (%s)", a.Label, a.ContentProducer, a.ProduceID, r.Implicit.Where)
-		if r.Implicit.PixelsIntact != nil {
-			fmt.Fprintf(w, "; pixels intact: %s", yes(*r.Implicit.PixelsIntact))
+		if r.Implicit.ContentIntact != nil {
+			fmt.Fprintf(w, "; content intact: %s", yes(*r.Implicit.ContentIntact))
 		}
 	}
 	if r.Implicit.Error != "" {

@@ -1,0 +1,108 @@
+package label
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"fmt"
+	"image"
+)
+
+// File labels a file of any format Miaobi knows, as p asks: pictures (PNG,
+// JPEG) through Encode; WAV with the rhythm cue, the watermark, the AIGC
+// metadata and a C2PA manifest; MP4 with the visible label on its opening
+// frames (ffmpeg), the AIGC metadata and a C2PA manifest; MP3 with the
+// AIGC metadata (C2PA has no MP3 binding here). It returns the labelled
+// file and its format.
+func File(file []byte, p Provenance) ([]byte, string, error) {
+	if p.Producer == "" {
+		p.Producer = DefaultProducer
+	}
+	if p.Wording == "" {
+		p.Wording = DefaultImageLabel
+	}
+	L := p.Layers
+	switch {
+	case Format(file) != "":
+		format := Format(file)
+		img, _, err := image.Decode(bytes.NewReader(file))
+		if err != nil {
+			return nil, "", fmt.Errorf("label: %s: %w", format, err)
+		}
+		b := img.Bounds()
+		rgba := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+		for y := 0; y < b.Dy(); y++ {
+			for x := 0; x < b.Dx(); x++ {
+				rgba.Set(x, y, img.At(b.Min.X+x, b.Min.Y+y))
+			}
+		}
+		out, err := Encode(rgba, format, p)
+		return out, format, err
+	case AudioFormat(file) == "wav":
+		a, err := DecodeWAV(file)
+		if err != nil {
+			return nil, "", err
+		}
+		out, err := EncodeAudio(a, p)
+		if err != nil {
+			return nil, "", err
+		}
+		out, err = signIf(out, "audio/wav", p, SignWAV)
+		return out, "wav", err
+	case AudioFormat(file) == "mp3":
+		if !L.Metadata {
+			return nil, "", fmt.Errorf("label: MP3: only the AIGC metadata layer can be written to MP3 here")
+		}
+		out, err := EmbedAIGCMP3(file, New(p.Producer, p.ProduceID, ""))
+		return out, "mp3", err
+	case isMP4(file):
+		out := file
+		var err error
+		if L.Visible {
+			if out, err = Video(out, p.Wording); err != nil {
+				return nil, "", err
+			}
+		}
+		if L.Metadata {
+			if out, err = EmbedAIGCMP4(out, New(p.Producer, p.ProduceID, "")); err != nil {
+				return nil, "", err
+			}
+		}
+		out, err = signIf(out, "video/mp4", p, SignMP4)
+		return out, "mp4", err
+	}
+	return nil, "", fmt.Errorf("label: %w: give a PNG, JPEG, WAV, MP3 or MP4 file", ErrFormat)
+}
+
+// signIf adds a C2PA manifest when p asks for one.
+func signIf(file []byte, mime string, p Provenance, sign func([]byte, Manifest, *Signer) ([]byte, error)) ([]byte, error) {
+	if !p.Layers.C2PA {
+		return file, nil
+	}
+	if p.Signer == nil {
+		return nil, fmt.Errorf("label: a C2PA manifest needs a signer")
+	}
+	return sign(file, manifestOf(p, mime, ""), p.Signer)
+}
+
+// manifestOf is the C2PA manifest describing p's output.
+func manifestOf(p Provenance, mime, aigc string) Manifest {
+	act := Action{Action: p.Action, SoftwareAgent: "Miaobi", Description: p.Description}
+	if act.Action == "" {
+		act.Action = "c2pa.created"
+	}
+	if p.AIGenerated {
+		act.DigitalSourceType = DigitalSourceTrained
+	}
+	m := Manifest{Title: p.Title, Format: mime, Actions: []Action{act}, AIGC: aigc}
+	if p.Ingredient != nil {
+		in := Ingredient{Title: "input", Format: mimeOf(p.Ingredient), Relationship: "parentOf"}
+		h := sha256.Sum256(p.Ingredient)
+		in.Hash = h[:]
+		// The person's own Content Credentials, if any, are chained.
+		if store, err := ExtractC2PA(p.Ingredient); err == nil && len(store) > 0 {
+			in.ManifestStore = store
+		}
+		m.Ingredients = append(m.Ingredients, in)
+	}
+	return m
+}
