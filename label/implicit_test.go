@@ -2,6 +2,7 @@ package label
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"image"
 	"image/color"
@@ -163,4 +164,16 @@ func FuzzReadAIGC(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestPayloadJSON(t *testing.T) {
+	p := PayloadOf("json")
+	b, err := json.Marshal(Detection{Found: true, Payload: p})
+	if err != nil || !strings.Contains(string(b), `"payload":"`+p.String()+`"`) {
+		t.Fatalf("%s, %v", b, err)
+	}
+	var d Detection
+	if err := json.Unmarshal(b, &d); err != nil || d.Payload != p {
+		t.Errorf("read back %v, %v", d.Payload, err)
+	}
 }

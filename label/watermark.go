@@ -7,6 +7,7 @@ import (
 	"image"
 	"math"
 	"sort"
+	"strconv"
 )
 
 // The invisible watermark: 64 payload bits, protected by a 32-bit keyed
@@ -70,6 +71,20 @@ func PayloadOf(produceID string) Payload {
 
 // String formats the payload as 16 hexadecimal digits.
 func (p Payload) String() string { return fmt.Sprintf("%016x", uint64(p)) }
+
+// MarshalText writes the payload as 16 hex digits, so JSON readers (whose
+// numbers lose precision above 2^53) get it exactly.
+func (p Payload) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
+
+// UnmarshalText reads 16 hex digits.
+func (p *Payload) UnmarshalText(b []byte) error {
+	v, err := strconv.ParseUint(string(b), 16, 64)
+	if err != nil {
+		return fmt.Errorf("label: watermark payload %q: %w", b, err)
+	}
+	*p = Payload(v)
+	return nil
+}
 
 // Detection is what DetectWatermark found.
 type Detection struct {
