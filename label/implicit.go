@@ -193,10 +193,7 @@ func embedPNG(file []byte, a AIGC) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	packet := XMPPacket(a)
-	if old != nil {
-		packet = MergeXMP(old, a)
-	}
+	packet := packetFor(old, a)
 	var out bytes.Buffer
 	out.Write(pngMagic)
 	for i, k := range kept {
@@ -263,10 +260,7 @@ func embedJPEG(file []byte, a AIGC) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	packet := XMPPacket(a)
-	if old != nil {
-		packet = MergeXMP(old, a)
-	}
+	packet := packetFor(old, a)
 	if len(jpegXMPHead)+len(packet)+2 > 0xffff {
 		return nil, errors.New("label: the XMP packet is too large for one JPEG segment")
 	}
@@ -294,4 +288,13 @@ func embedJPEG(file []byte, a AIGC) ([]byte, error) {
 	}
 	out.Write(file[pos:])
 	return out.Bytes(), nil
+}
+
+// packetFor is the XMP packet to write: old with the label merged in, or
+// a fresh packet when there was none.
+func packetFor(old []byte, a AIGC) []byte {
+	if old == nil {
+		return XMPPacket(a)
+	}
+	return MergeXMP(old, a)
 }

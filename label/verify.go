@@ -59,10 +59,7 @@ func Verify(file []byte, roots *x509.CertPool) (Report, error) {
 		r.Format, r.Explicit, r.Implicit, r.Watermark, r.WatermarkMatches = ar.Format, ar.Explicit, ar.Implicit, ar.Watermark, ar.WatermarkMatches
 		r.Implicit.ContentIntact = ar.SamplesIntact
 		if ar.Format == "wav" {
-			r.C2PA, err = VerifyC2PA(file, roots)
-			if err != nil {
-				r.C2PA.Errors = append(r.C2PA.Errors, err.Error())
-			}
+			r.C2PA = c2paOf(file, roots)
 		}
 		return r, nil
 	case isMP4(file):
@@ -72,11 +69,7 @@ func Verify(file []byte, roots *x509.CertPool) (Report, error) {
 		} else if !errors.Is(err, ErrNoLabel) {
 			r.Implicit.Error = err.Error()
 		}
-		c, err := VerifyC2PA(file, roots)
-		if err != nil {
-			c.Errors = append(c.Errors, err.Error())
-		}
-		r.C2PA = c
+		r.C2PA = c2paOf(file, roots)
 		// The visible label, one second in, where ffmpeg can read frames.
 		if score, err := FindVideoLabel(file, DefaultImageLabel, 1); err == nil {
 			r.Explicit = ExplicitReport{Found: score > 0.5, Score: score, Text: DefaultImageLabel, Where: "opening frames, bottom-right corner"}
@@ -112,11 +105,7 @@ func Verify(file []byte, roots *x509.CertPool) (Report, error) {
 	} else if !errors.Is(err, ErrNoLabel) {
 		r.Implicit.Error = err.Error()
 	}
-	c, err := VerifyC2PA(file, roots)
-	if err != nil {
-		c.Errors = append(c.Errors, err.Error())
-	}
-	r.C2PA = c
+	r.C2PA = c2paOf(file, roots)
 	img, _, err := image.Decode(bytes.NewReader(file))
 	if err != nil {
 		return r, nil // a damaged picture: the metadata layers are all there is
@@ -134,4 +123,14 @@ func Verify(file []byte, roots *x509.CertPool) (Report, error) {
 // isMP4 reports whether b starts like an ISO BMFF file (an ftyp box).
 func isMP4(b []byte) bool {
 	return len(b) >= 12 && string(b[4:8]) == "ftyp"
+}
+
+// c2paOf is VerifyC2PA with a failure to read the store reported among
+// the errors.
+func c2paOf(file []byte, roots *x509.CertPool) C2PAReport {
+	c, err := VerifyC2PA(file, roots)
+	if err != nil {
+		c.Errors = append(c.Errors, err.Error())
+	}
+	return c
 }
