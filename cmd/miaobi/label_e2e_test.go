@@ -47,7 +47,7 @@ func TestLabelledOutputs(t *testing.T) {
 			{[]string{"explicit", "found"}, true},
 			{[]string{"implicit", "found"}, true},
 			{[]string{"implicit", "aigc", "Label"}, "1"},
-			{[]string{"implicit", "pixels_intact"}, true},
+			{[]string{"implicit", "content_intact"}, true},
 			{[]string{"c2pa", "Valid"}, true},
 			{[]string{"c2pa", "Trusted"}, true},
 			{[]string{"c2pa", "DigitalSourceType"}, "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"},
