@@ -1,6 +1,7 @@
 // Command miaobi is Miaobi (妙笔), a self-hosted AIGC creative studio. Each
 // subcommand is one job: check a poem's metre and rhyme, fetch and build the
-// poetry corpus, or measure speed and accuracy.
+// poetry corpus, write poems, paint, restyle and inscribe pictures, label
+// and verify files, or measure speed and accuracy.
 package main
 
 import (
@@ -31,11 +32,11 @@ func commands() []command {
 		{"adjust", "crop, rotate, resize and tone a picture (JPEG, PNG, GIF, WebP)", runAdjust},
 		{"stylize", "restyle a picture as ink wash, pencil sketch, watercolour or oil", runStylize},
 		{"inscribe", "write a poem for a picture and inscribe it with a seal (题画)", runInscribe},
-		{"label", "label a picture as AI-generated: visible label, AIGC metadata, watermark, C2PA", runLabel},
+		{"label", "label a file (picture, WAV, MP3, MP4) as AI-generated: visible, metadata, watermark, C2PA", runLabel},
 		{"verify", "check a file's labels: visible, AIGC metadata, C2PA signature, watermark", runVerify},
 		{"keys", "create or show the key that signs Content Credentials (C2PA)", runKeys},
 		{"train", "train the poem generator's models from the corpus", runTrain},
-		{"bench", "measure the checker and the poem generator on the corpus", runBench},
+		{"bench", "measure the checker, poems, painting, styles and watermarks", runBench},
 		{"version", "print the version", func(_ []string, _ io.Reader, stdout, _ io.Writer) int {
 			fmt.Fprintln(stdout, "miaobi", version)
 			return 0
@@ -60,9 +61,12 @@ Examples:
   echo "白日依山尽，黄河入海流。欲穷千里目，更上一层楼。" | miaobi check
   miaobi check --json poems.txt
   miaobi corpus fetch && miaobi corpus stats
+  miaobi poem -k 秋,山 --seed 1 | miaobi paint --poem - -o autumn.jpg
+  miaobi verify autumn.jpg
 
 Environment:
-  MIAOBI_HOME   data directory (default ~/.local/share/miaobi)
+  MIAOBI_HOME   data directory (default ~/.local/share/miaobi): the corpus, and keys/
+                with the key that signs Content Credentials
 `)
 }
 
