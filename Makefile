@@ -21,6 +21,7 @@ APT := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || echo sudo apt-get)
 # (Debian) and the C2PA verifier c2pa-node (npm) — then runs every test, the fuzz targets'
 # seed corpora included. The tests never download the corpus.
 test: deps
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); test -z "$$out" || { echo "gofmt: these files are not formatted:"; echo "$$out"; exit 1; }
 	$(GO) vet ./...
 	MIAOBI_C2PA_VERIFIER=$(C2PA_VERIFIER) $(GO) test -count=1 ./...
 

@@ -91,7 +91,9 @@ func ScanCopies(path string, poems [][]string) ([]Copy, error) {
 		}
 		return nil
 	})
-	sort.Slice(out, func(i, j int) bool { return out[i].Poem < out[j].Poem || out[i].Poem == out[j].Poem && out[i].Line < out[j].Line })
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].Poem < out[j].Poem || out[i].Poem == out[j].Poem && out[i].Line < out[j].Line
+	})
 	return out, err
 }
 
