@@ -35,15 +35,29 @@ var (
 // declaring a huge picture (a decompression bomb) costs nothing. It
 // returns the picture and its format name.
 func Decode(r io.Reader, maxPixels int) (image.Image, string, error) {
-	if maxPixels <= 0 {
-		maxPixels = DefaultMaxPixels
+	b, err := readLimited(r)
+	if err != nil {
+		return nil, "", err
 	}
+	return decodeBytes(b, maxPixels)
+}
+
+// readLimited reads a whole file of at most MaxFileBytes.
+func readLimited(r io.Reader) ([]byte, error) {
 	b, err := io.ReadAll(io.LimitReader(r, MaxFileBytes+1))
 	if err != nil {
-		return nil, "", fmt.Errorf("photo: read: %w", err)
+		return nil, fmt.Errorf("photo: read: %w", err)
 	}
 	if len(b) > MaxFileBytes {
-		return nil, "", fmt.Errorf("photo: the file is over %d MiB: %w", MaxFileBytes>>20, ErrTooLarge)
+		return nil, fmt.Errorf("photo: the file is over %d MiB: %w", MaxFileBytes>>20, ErrTooLarge)
+	}
+	return b, nil
+}
+
+// decodeBytes is Decode of a file already read.
+func decodeBytes(b []byte, maxPixels int) (image.Image, string, error) {
+	if maxPixels <= 0 {
+		maxPixels = DefaultMaxPixels
 	}
 	if len(b) == 0 {
 		return nil, "", errors.New("photo: the file is empty; give a JPEG, PNG, GIF or WebP picture")
@@ -74,16 +88,25 @@ func Decode(r io.Reader, maxPixels int) (image.Image, string, error) {
 
 // Open decodes the picture in the named file (see Decode).
 func Open(path string, maxPixels int) (image.Image, string, error) {
+	img, _, format, err := Load(path, maxPixels)
+	return img, format, err
+}
+
+// Load is Open that also returns the file's bytes, for callers that keep
+// them (as a C2PA ingredient, say) without reading the file twice.
+func Load(path string, maxPixels int) (img image.Image, raw []byte, format string, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, "", fmt.Errorf("photo: %w", err)
+		return nil, nil, "", fmt.Errorf("photo: %w", err)
 	}
 	defer f.Close()
-	img, format, err := Decode(f, maxPixels)
-	if err != nil {
-		return nil, "", fmt.Errorf("%s: %w", path, err)
+	if raw, err = readLimited(f); err == nil {
+		img, format, err = decodeBytes(raw, maxPixels)
 	}
-	return img, format, nil
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("%s: %w", path, err)
+	}
+	return img, raw, format, nil
 }
 
 // sniff names what an unsupported file seems to be, for the error message.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto/x509"
 	"encoding/json"
 	"errors"
@@ -251,9 +252,12 @@ func runLabel(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if label.Format(in) != "" {
 		// A picture: decoded within the pixel limit, written as the
 		// output's extension says.
-		img, err := pio.open(fs)
-		if err != nil {
+		if err := checkOut(*pio.out); err != nil {
 			return fail(2, err)
+		}
+		img, _, err := photo.Decode(bytes.NewReader(in), *pio.maxPixels)
+		if err != nil {
+			return fail(2, fmt.Errorf("%s: %w", fs.Arg(0), err))
 		}
 		format := "jpeg"
 		if strings.HasSuffix(strings.ToLower(*pio.out), ".png") {

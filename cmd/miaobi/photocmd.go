@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"image"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -48,19 +47,16 @@ func imageFlags(fs *flag.FlagSet) imageIO {
 }
 
 // open checks the arguments (one input file, an output path) and decodes
-// the input.
-func (io imageIO) open(fs *flag.FlagSet) (image.Image, error) {
+// the input, returning the file's bytes too (the C2PA ingredient).
+func (io imageIO) open(fs *flag.FlagSet) (image.Image, []byte, error) {
 	if fs.NArg() != 1 {
-		return nil, fmt.Errorf("give one input picture (got %d arguments)", fs.NArg())
+		return nil, nil, fmt.Errorf("give one input picture (got %d arguments)", fs.NArg())
 	}
 	if err := checkOut(*io.out); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	img, _, err := photo.Open(fs.Arg(0), *io.maxPixels)
-	if err != nil {
-		return nil, err
-	}
-	return img, nil
+	img, raw, _, err := photo.Load(fs.Arg(0), *io.maxPixels)
+	return img, raw, err
 }
 
 // failer returns a function that reports err for the named subcommand,
@@ -107,7 +103,7 @@ func runAdjust(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if err := lf.check(); err != nil {
 		return fail(2, err)
 	}
-	img, err := pio.open(fs)
+	img, in, err := pio.open(fs)
 	if err != nil {
 		return fail(2, err)
 	}
@@ -143,7 +139,6 @@ func runAdjust(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	// An edit of a person's picture records the edit (C2PA c2pa.edited,
 	// the input as its ingredient); a picture that was labelled
 	// AI-generated stays labelled, under its own ProduceID.
-	in, _ := os.ReadFile(fs.Arg(0))
 	prov := label.Provenance{Action: "c2pa.edited", Description: "adjusted by miaobi adjust: " + strings.Join(args, " "), Ingredient: in}
 	if a, _, err := label.ReadAIGC(in); err == nil && a.Label == "1" {
 		prov.AIGenerated, prov.ProduceID = true, a.ProduceID
@@ -215,7 +210,7 @@ func runStylize(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(2, err)
 	}
-	img, err := pio.open(fs)
+	img, in, err := pio.open(fs)
 	if err != nil {
 		return fail(2, err)
 	}
@@ -223,7 +218,6 @@ func runStylize(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(2, err)
 	}
-	in, _ := os.ReadFile(fs.Arg(0))
 	prov := label.Provenance{
 		ProduceID:   label.ProduceID("stylize", string(st), fmt.Sprint(*seed), string(in)),
 		Action:      "c2pa.edited",
@@ -271,7 +265,7 @@ func runInscribe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if err := lf.check(); err != nil {
 		return fail(2, err)
 	}
-	img, err := pio.open(fs)
+	img, in, err := pio.open(fs)
 	if err != nil {
 		return fail(2, err)
 	}
@@ -293,7 +287,6 @@ func runInscribe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if err := paint.InscribePhoto(canvas, paint.Inscription{Title: p.Title, Lines: p.Lines, Signature: "妙笔", Seal: "妙笔"}); err != nil {
 		return fail(2, err)
 	}
-	in, _ := os.ReadFile(fs.Arg(0))
 	prov := label.Provenance{
 		ProduceID:   label.ProduceID("inscribe", *form, *keywords, fmt.Sprint(*seed), string(in)),
 		Action:      "c2pa.edited",
