@@ -55,7 +55,7 @@ func c2paFormat(b []byte) string {
 	switch {
 	case isBMFF(b):
 		return "mp4"
-	case len(b) >= 12 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WAVE":
+	case AudioFormat(b) == "wav":
 		return "wav"
 	}
 	return Format(b)

@@ -28,14 +28,7 @@ func File(file []byte, p Provenance) ([]byte, string, error) {
 		if err != nil {
 			return nil, "", fmt.Errorf("label: %s: %w", format, err)
 		}
-		b := img.Bounds()
-		rgba := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
-		for y := 0; y < b.Dy(); y++ {
-			for x := 0; x < b.Dx(); x++ {
-				rgba.Set(x, y, img.At(b.Min.X+x, b.Min.Y+y))
-			}
-		}
-		out, err := Encode(rgba, format, p)
+		out, err := Encode(toRGBA(img), format, p)
 		return out, format, err
 	case AudioFormat(file) == "wav":
 		a, err := DecodeWAV(file)
@@ -54,7 +47,7 @@ func File(file []byte, p Provenance) ([]byte, string, error) {
 		}
 		out, err := EmbedAIGCMP3(file, New(p.Producer, p.ProduceID, ""))
 		return out, "mp3", err
-	case isMP4(file):
+	case isBMFF(file):
 		out := file
 		var err error
 		if L.Visible {

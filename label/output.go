@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"image"
-	"image/draw"
 	"image/jpeg"
 	"image/png"
 	"log/slog"
@@ -136,29 +135,30 @@ func PixelHash(file []byte) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("label: pixel hash: %w", err)
 	}
-	b := img.Bounds()
+	return pixelHash(img), nil
+}
+
+// pixelHash is PixelHash of a picture already decoded.
+func pixelHash(img image.Image) string {
 	rgba, ok := img.(*image.RGBA)
-	if !ok || rgba.Stride != 4*b.Dx() {
-		rgba = image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
-		draw.Draw(rgba, rgba.Rect, img, b.Min, draw.Src)
+	if !ok || rgba.Stride != 4*rgba.Rect.Dx() {
+		rgba = toRGBA(img)
 	}
 	sum := sha256.Sum256(rgba.Pix)
-	return fmt.Sprintf("%x", sum[:20]), nil
+	return fmt.Sprintf("%x", sum[:20])
 }
 
 // mimeOf names a file's media type from its first bytes.
 func mimeOf(b []byte) string {
-	switch {
-	case Format(b) == "png":
-		return "image/png"
-	case Format(b) == "jpeg":
-		return "image/jpeg"
-	case AudioFormat(b) == "wav":
+	switch f := c2paFormat(b); {
+	case f == "png" || f == "jpeg":
+		return "image/" + f
+	case f == "wav":
 		return "audio/wav"
+	case f == "mp4":
+		return "video/mp4"
 	case AudioFormat(b) == "mp3":
 		return "audio/mpeg"
-	case isMP4(b):
-		return "video/mp4"
 	}
 	return "application/octet-stream"
 }

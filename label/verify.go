@@ -62,7 +62,7 @@ func Verify(file []byte, roots *x509.CertPool) (Report, error) {
 			r.C2PA = c2paOf(file, roots)
 		}
 		return r, nil
-	case isMP4(file):
+	case isBMFF(file):
 		r.Format = "mp4"
 		if a, where, err := ReadAIGCMP4(file); err == nil {
 			r.Implicit = ImplicitReport{Found: true, AIGC: &a, Where: where}
@@ -94,21 +94,21 @@ func Verify(file []byte, roots *x509.CertPool) (Report, error) {
 		}
 		return r, ErrFormat
 	}
+	// The picture is decoded once, for the integrity code, the visible
+	// label and the watermark; a damaged one leaves the metadata layers.
+	img, _, decErr := image.Decode(bytes.NewReader(file))
 	if a, where, err := ReadAIGC(file); err == nil {
 		r.Implicit = ImplicitReport{Found: true, AIGC: &a, Where: where}
-		if a.ReservedCode1 != "" {
-			if h, err := PixelHash(file); err == nil {
-				ok := h == a.ReservedCode1
-				r.Implicit.ContentIntact = &ok
-			}
+		if a.ReservedCode1 != "" && decErr == nil {
+			ok := pixelHash(img) == a.ReservedCode1
+			r.Implicit.ContentIntact = &ok
 		}
 	} else if !errors.Is(err, ErrNoLabel) {
 		r.Implicit.Error = err.Error()
 	}
 	r.C2PA = c2paOf(file, roots)
-	img, _, err := image.Decode(bytes.NewReader(file))
-	if err != nil {
-		return r, nil // a damaged picture: the metadata layers are all there is
+	if decErr != nil {
+		return r, nil
 	}
 	score := FindImageLabel(img, DefaultImageLabel)
 	r.Explicit = ExplicitReport{Found: score > 0.5, Score: score, Text: DefaultImageLabel, Where: "bottom-right corner"}
@@ -118,11 +118,6 @@ func Verify(file []byte, roots *x509.CertPool) (Report, error) {
 		r.WatermarkMatches = &ok
 	}
 	return r, nil
-}
-
-// isMP4 reports whether b starts like an ISO BMFF file (an ftyp box).
-func isMP4(b []byte) bool {
-	return len(b) >= 12 && string(b[4:8]) == "ftyp"
 }
 
 // c2paOf is VerifyC2PA with a failure to read the store reported among
