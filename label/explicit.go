@@ -63,6 +63,18 @@ func FindTextLabel(s string) (string, bool) {
 	return "", false
 }
 
+// checkDrawable checks a visible label's wording has both required
+// elements and that the fonts can draw every character of it.
+func checkDrawable(wording string) error {
+	if err := CheckWording(wording); err != nil {
+		return err
+	}
+	if r := paint.Writable(wording); r != 0 {
+		return fmt.Errorf("label: wording %q: no font has 「%c」", wording, r)
+	}
+	return nil
+}
+
 // imageLabelSize is the character size (pixels per em) of the image label
 // on a picture whose shortest side is short: the visible height of the
 // characters, about 0.82 em in the brush font, must be at least 5% of it.
@@ -81,11 +93,8 @@ func labelCorner(r image.Rectangle) image.Point {
 // wording in white on a dark plate, its characters at least 5% of the
 // shortest side tall (GB 45438-2025 §5.2). It returns the plate's box.
 func Image(img *image.RGBA, wording string) (image.Rectangle, error) {
-	if err := CheckWording(wording); err != nil {
+	if err := checkDrawable(wording); err != nil {
 		return image.Rectangle{}, err
-	}
-	if r := paint.Writable(wording); r != 0 {
-		return image.Rectangle{}, fmt.Errorf("label: wording %q: no font has 「%c」", wording, r)
 	}
 	b := img.Bounds()
 	size := imageLabelSize(min(b.Dx(), b.Dy()))
@@ -112,7 +121,7 @@ func FindImageLabel(img image.Image, wording string) float64 {
 	if !box.In(b) {
 		return 0
 	}
-	scratch := image.NewRGBA(b)
+	scratch := image.NewRGBA(box) // the plate alone: Caption draws in absolute coordinates
 	_, mask, err := paint.Caption(scratch, wording, size, corner, labelInk, labelPlate)
 	if err != nil {
 		return 0

@@ -13,8 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"miaobi/paint"
 )
 
 // VideoLabelSeconds is how long the visible label stays on a video's
@@ -64,11 +62,8 @@ func labelOverlay(w, h int, wording string) ([]byte, error) {
 // re-encoded with ffmpeg (H.264, or MPEG-4 Part 2 where libx264 is
 // missing); the sound is copied.
 func Video(mp4 []byte, wording string) ([]byte, error) {
-	if err := CheckWording(wording); err != nil {
+	if err := checkDrawable(wording); err != nil { // before any ffmpeg work
 		return nil, err
-	}
-	if r := paint.Writable(wording); r != 0 {
-		return nil, fmt.Errorf("label: wording %q: no font has 「%c」", wording, r)
 	}
 	if _, err := exec.LookPath("ffmpeg"); err != nil {
 		return nil, ErrNoFFmpeg
