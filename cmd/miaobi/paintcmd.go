@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"image"
@@ -130,25 +131,19 @@ func runPaint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// writeImage encodes img by the file's extension, through a temporary file
-// so a failed write leaves nothing half-written.
+// writeImage encodes img, unlabelled, by the file's extension and writes
+// it through a temporary file (see writeFileAtomic). Products go through
+// writeLabelled instead; this is for working files such as the bench's.
 func writeImage(path string, img image.Image) error {
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
+	var b bytes.Buffer
+	var err error
 	if strings.HasSuffix(strings.ToLower(path), ".png") {
-		err = png.Encode(f, img)
+		err = png.Encode(&b, img)
 	} else {
-		err = jpeg.Encode(f, img, &jpeg.Options{Quality: 92})
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
+		err = jpeg.Encode(&b, img, &jpeg.Options{Quality: 92})
 	}
 	if err != nil {
-		os.Remove(tmp)
 		return err
 	}
-	return os.Rename(tmp, path)
+	return writeFileAtomic(path, b.Bytes())
 }
