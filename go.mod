@@ -5,6 +5,16 @@
 //     basis of the 中华新韵 rhyme book (14 groups from pinyin finals). Pure Go, MIT.
 //   golang.org/x/image — vector: anti-aliased polygon rasterisation for the
 //     ink-wash painter (package paint); the standard library has none. Pure Go, BSD-3-Clause.
+//   modernc.org/sqlite — the studio's default database, SQLite compiled to Go, so
+//     'miaobi serve' needs no cgo and no database server. BSD-3-Clause.
+//   github.com/jackc/pgx/v5 — the PostgreSQL driver (database/sql) behind
+//     'miaobi serve --db postgres://…'. Pure Go, MIT.
+//   github.com/nats-io/nats-server/v2, github.com/nats-io/nats.go — the job
+//     queue: a NATS JetStream server embedded in 'miaobi serve' (durable
+//     work-queue stream, redelivery after a crash), or an external one shared
+//     with 'miaobi worker' processes. Pure Go, Apache-2.0.
+//   golang.org/x/crypto — argon2id password hashing for studio accounts
+//     (already required by nats-server). BSD-3-Clause.
 //   golang.org/x/text — the GB 2312 code table (simplifiedchinese) that chooses the
 //     fallback glyph set's characters (paint/internal/glyphgen). Pure Go, BSD-3-Clause.
 module miaobi
@@ -12,9 +22,36 @@ module miaobi
 go 1.26.0
 
 require (
+	github.com/jackc/pgx/v5 v5.12.0
 	github.com/mozillazg/go-pinyin v0.21.0
+	github.com/nats-io/nats-server/v2 v2.15.2
+	github.com/nats-io/nats.go v1.55.0
+	golang.org/x/crypto v0.58.0
 	golang.org/x/image v0.48.0
 	golang.org/x/text v0.44.0
+	modernc.org/sqlite v1.62.0
 )
 
-require golang.org/x/sys v0.50.0 // indirect
+require (
+	github.com/antithesishq/antithesis-sdk-go v0.8.0-default-no-op // indirect
+	github.com/dustin/go-humanize v1.1.0 // indirect
+	github.com/google/go-tpm v0.9.8 // indirect
+	github.com/google/uuid v1.6.0 // indirect
+	github.com/jackc/pgpassfile v1.0.0 // indirect
+	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect
+	github.com/jackc/puddle/v2 v2.2.3 // indirect
+	github.com/klauspost/compress v1.20.3 // indirect
+	github.com/mattn/go-isatty v0.0.24 // indirect
+	github.com/minio/highwayhash v1.0.4 // indirect
+	github.com/nats-io/jwt/v2 v2.8.2 // indirect
+	github.com/nats-io/nkeys v0.4.16 // indirect
+	github.com/nats-io/nuid v1.0.1 // indirect
+	github.com/ncruces/go-strftime v1.1.0 // indirect
+	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
+	golang.org/x/sync v0.25.0 // indirect
+	golang.org/x/sys v0.50.0 // indirect
+	golang.org/x/time v0.16.0 // indirect
+	modernc.org/libc v1.80.1 // indirect
+	modernc.org/mathutil v1.7.1 // indirect
+	modernc.org/memory v1.12.1 // indirect
+)

@@ -86,7 +86,13 @@ func manifestOf(p Provenance, mime, aigc string) Manifest {
 	if p.AIGenerated {
 		act.DigitalSourceType = DigitalSourceTrained
 	}
-	m := Manifest{Title: p.Title, Format: mime, Actions: []Action{act}, AIGC: aigc}
+	m := Manifest{Title: p.Title, Format: mime, Actions: append([]Action{act}, p.History...), AIGC: aigc}
+	for _, c := range p.Components {
+		if c.Relationship == "" {
+			c.Relationship = RelationComponentOf
+		}
+		m.Ingredients = append(m.Ingredients, c)
+	}
 	if p.Ingredient != nil {
 		in := Ingredient{Title: "input", Format: mimeOf(p.Ingredient), Relationship: "parentOf"}
 		h := sha256.Sum256(p.Ingredient)

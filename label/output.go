@@ -41,6 +41,12 @@ type Provenance struct {
 	Layers Layers
 	// Signer signs the C2PA manifest; needed when Layers.C2PA is set.
 	Signer *Signer
+	// History lists further actions after the first, in order: who made
+	// or changed which part (the studio's per-part attribution).
+	History []Action
+	// Components are other files the content was made with or published
+	// beside (the poem text of a painting), bound by their hashes.
+	Components []Ingredient
 }
 
 // Layers names the label layers.

@@ -7,6 +7,7 @@ import (
 
 	"miaobi/hanzi"
 	"miaobi/lm"
+	"miaobi/prosody"
 )
 
 // Keyword is one keyword and the classical images it maps to.
@@ -148,3 +149,53 @@ func assignLines(k, n int) []int {
 	}
 	return out
 }
+
+// Suggestion is what the plan step offers for one keyword: the classical
+// images it maps to and characters the corpus often sets beside them.
+type Suggestion struct {
+	Keyword
+	Related []string `json:"related"`
+}
+
+// Suggest maps a keyword to images (as generation would) and adds up to
+// k characters the corpus links with them, strongest first.
+func (e *Engine) Suggest(keyword string, k int) (Suggestion, error) {
+	kw, err := e.mapKeyword(keyword)
+	if err != nil {
+		return Suggestion{}, err
+	}
+	s := Suggestion{Keyword: kw}
+	seen := map[rune]bool{}
+	for _, img := range kw.Images {
+		for _, r := range img {
+			seen[r] = true
+		}
+	}
+	for _, img := range kw.Images {
+		for _, rel := range e.Imagery.Related[[]rune(img)[0]] {
+			if len(s.Related) >= k {
+				return s, nil
+			}
+			t := e.vocab.Token(rel.R)
+			if seen[rel.R] || t == lm.Unk || !e.writable[t] {
+				continue
+			}
+			seen[rel.R] = true
+			s.Related = append(s.Related, string(rel.R))
+		}
+	}
+	return s, nil
+}
+
+// Check runs the prosody checker on lines in form (empty: detected from
+// the shape) with rhyme book rhyme (empty: pingshui).
+func (e *Engine) Check(rhyme, form string, lines []string) (prosody.Result, error) {
+	if rhyme == "" {
+		rhyme = "pingshui"
+	}
+	return e.check(rhyme, form, lines)
+}
+
+// Originality runs the copy guard over lines, as generation does for its
+// own poems: it reports runs shared with corpus lines.
+func (e *Engine) Originality(lines []string) Originality { return e.originality(lines) }

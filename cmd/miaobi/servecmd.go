@@ -1,0 +1,365 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"miaobi/corpus"
+	"miaobi/judge"
+	"miaobi/models"
+	"miaobi/poem"
+	"miaobi/queue"
+	"miaobi/server"
+	"miaobi/store"
+	"miaobi/studio"
+)
+
+const serveHelp = `Usage: miaobi serve [flags]
+
+Starts the studio: the web pages and the JSON API (/api/, described at
+/openapi.json), job workers, an embedded NATS JetStream server for the jobs
+and SQLite for the data, all in one process, on 127.0.0.1:8080. The first
+run creates the user admin and prints its password.
+
+Settings come from flags, then MIAOBI_* environment variables, then the
+config file ($MIAOBI_HOME/miaobi.conf or --config: lines of key = value,
+with the keys addr, db, nats, nats_listen, workers, grace, lexicon), then
+the defaults.
+
+Examples:
+  miaobi serve
+  miaobi serve --addr 0.0.0.0:8080 --workers 0        # jobs run in 'miaobi worker'
+  miaobi serve --db postgres://miaobi:secret@db/miaobi --nats nats://nats:4222
+
+Flags:
+`
+
+const workerHelp = `Usage: miaobi worker [flags]
+
+Runs job workers (poem candidates, paintings, autopilot) against the same
+NATS server, database and data directory as 'miaobi serve', in another
+process or on another machine (the data directory must then be shared, for
+the asset store and the signing keys).
+
+Example:
+  miaobi worker --nats nats://127.0.0.1:4222 --workers 4
+
+Flags:
+`
+
+// settings are serve's and worker's configuration.
+type settings struct {
+	addr, db, nats, natsListen, lexicon, config string
+	workers                                     int
+	grace                                       time.Duration
+}
+
+// bindSettings declares the flags; defaults are filled later from the
+// environment and the config file.
+func bindSettings(fs *flag.FlagSet, s *settings, worker bool) {
+	if !worker {
+		fs.StringVar(&s.addr, "addr", "", "listen address (default 127.0.0.1:8080; env MIAOBI_ADDR)")
+		fs.StringVar(&s.natsListen, "nats-listen", "", "the embedded NATS server's client address, for 'miaobi worker' processes (default 127.0.0.1:4222; 0 picks a free port; none)")
+		fs.StringVar(&s.lexicon, "lexicon", "", "the sensitive-word lexicon for reviews: lines of WORD<TAB>CATEGORY (default: the built-in one)")
+	}
+	fs.StringVar(&s.db, "db", "", "database: a SQLite file, or postgres://user:pass@host/db (default $MIAOBI_HOME/miaobi.db; env MIAOBI_DB)")
+	fs.StringVar(&s.nats, "nats", "", "an external NATS server with JetStream, nats://host:4222 (default: embedded; env MIAOBI_NATS)")
+	fs.IntVar(&s.workers, "workers", -1, "job workers in this process (default 2; 0 for none)")
+	fs.DurationVar(&s.grace, "grace", 0, "at shutdown, how long running jobs may finish before they are handed back to the queue (default 20s)")
+	fs.StringVar(&s.config, "config", "", "config file (default $MIAOBI_HOME/miaobi.conf when it exists)")
+}
+
+// resolve fills unset settings from the environment, the config file and
+// the defaults.
+func (s *settings) resolve(dataDir string) error {
+	conf := map[string]string{}
+	path := s.config
+	if path == "" {
+		path = filepath.Join(dataDir, "miaobi.conf")
+	}
+	if f, err := os.Open(path); err == nil {
+		defer f.Close()
+		sc := bufio.NewScanner(f)
+		for n := 1; sc.Scan(); n++ {
+			line := strings.TrimSpace(sc.Text())
+			if line == "" || strings.HasPrefix(line, "#") {
+				continue
+			}
+			k, v, ok := strings.Cut(line, "=")
+			k = strings.TrimSpace(k)
+			if !ok || !strings.Contains("addr db nats nats_listen workers grace lexicon", k) || k == "" {
+				return fmt.Errorf("%s line %d: want key = value with a key among addr, db, nats, nats_listen, workers, grace, lexicon", path, n)
+			}
+			conf[k] = strings.Trim(strings.TrimSpace(v), `"`)
+		}
+	} else if s.config != "" {
+		return fmt.Errorf("config file: %w", err)
+	}
+	pick := func(dst *string, env, key, def string) {
+		if *dst != "" {
+			return
+		}
+		if v := os.Getenv(env); v != "" {
+			*dst = v
+		} else if v := conf[key]; v != "" {
+			*dst = v
+		} else {
+			*dst = def
+		}
+	}
+	pick(&s.addr, "MIAOBI_ADDR", "addr", "127.0.0.1:8080")
+	pick(&s.db, "MIAOBI_DB", "db", "")
+	pick(&s.nats, "MIAOBI_NATS", "nats", "")
+	pick(&s.natsListen, "MIAOBI_NATS_LISTEN", "nats_listen", "")
+	pick(&s.lexicon, "MIAOBI_LEXICON", "lexicon", "")
+	if s.workers < 0 {
+		w := "2"
+		pick(&w, "MIAOBI_WORKERS", "workers", "2")
+		if _, err := fmt.Sscan(w, &s.workers); err != nil || s.workers < 0 || s.workers > 64 {
+			return fmt.Errorf("workers %q: give 0 to 64", w)
+		}
+	}
+	if s.grace == 0 {
+		g := ""
+		pick(&g, "MIAOBI_GRACE", "grace", "20s")
+		d, err := time.ParseDuration(g)
+		if err != nil || d < 0 {
+			return fmt.Errorf("grace %q: give a duration such as 20s", g)
+		}
+		s.grace = d
+	}
+	return nil
+}
+
+// openStudio connects everything a studio process needs.
+func openStudio(ctx context.Context, s *settings, dataDir string, stderr io.Writer) (*studio.Studio, func(), error) {
+	var closers []func()
+	cleanup := func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}
+	db, err := store.Open(ctx, s.db, dataDir)
+	if err != nil {
+		return nil, cleanup, err
+	}
+	closers = append(closers, func() { db.Close() })
+	assets, err := store.NewAssets(filepath.Join(dataDir, "assets"))
+	if err != nil {
+		return nil, cleanup, err
+	}
+	q, err := queue.Open(ctx, queue.Config{URL: s.nats, Dir: dataDir, Listen: s.natsListen})
+	if err != nil {
+		return nil, cleanup, err
+	}
+	closers = append(closers, q.Close)
+	eng, err := poem.Load(models.Poem())
+	if err != nil {
+		return nil, cleanup, err
+	}
+	sg, err := signer()
+	if err != nil {
+		return nil, cleanup, fmt.Errorf("signing keys: %w", err)
+	}
+	lx := judge.DefaultLexicon()
+	if s.lexicon != "" {
+		b, err := os.ReadFile(s.lexicon)
+		if err != nil {
+			return nil, cleanup, fmt.Errorf("lexicon: %w", err)
+		}
+		if lx, err = judge.ParseLexicon(string(b)); err != nil {
+			return nil, cleanup, err
+		}
+	}
+	st := &studio.Studio{DB: db, Assets: assets, Queue: q, Poems: eng, Signer: sg, Lexicon: lx, Metrics: studio.NewMetrics()}
+	return st, cleanup, nil
+}
+
+// loadRefs loads the corpus index in the background, for reference poems
+// and originality reports; without the corpus the studio says how to get
+// it.
+func loadRefs(st *studio.Studio, dataDir string) {
+	path := corpus.DefaultPath(dataDir)
+	if _, err := os.Stat(path); err != nil {
+		st.SetRefs(nil, "reference poems and the closest-poem search need the corpus: run 'miaobi corpus fetch' and restart the studio")
+		return
+	}
+	st.SetRefs(nil, "the corpus is loading; reload in a few seconds")
+	go func() {
+		start := time.Now()
+		refs, err := judge.LoadRefs(path)
+		if err != nil {
+			slog.Error("loading the corpus for references", "err", err)
+			st.SetRefs(nil, "the corpus could not be read: "+err.Error())
+			return
+		}
+		slog.Info("corpus loaded for references", "poems", refs.Len(), "seconds", time.Since(start).Seconds())
+		st.SetRefs(refs, "")
+	}()
+}
+
+func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var s settings
+	bindSettings(fs, &s, false)
+	fs.Usage = func() { fmt.Fprint(stderr, serveHelp); fs.PrintDefaults() }
+	if err := fs.Parse(args); err != nil {
+		return parseExit(err)
+	}
+	fail := failer(stderr, "serve")
+	if fs.NArg() > 0 {
+		return fail(2, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
+	}
+	slog.SetDefault(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	dataDir, err := corpus.DataDir()
+	if err != nil {
+		return fail(1, err)
+	}
+	if err := s.resolve(dataDir); err != nil {
+		return fail(2, err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ln, err := net.Listen("tcp", s.addr)
+	if err != nil {
+		return fail(1, fmt.Errorf("listen on %s: %w (is another studio running? choose another address with --addr)", s.addr, err))
+	}
+	st, cleanup, err := openStudio(ctx, &s, dataDir, stderr)
+	defer cleanup()
+	if err != nil {
+		ln.Close()
+		return fail(1, err)
+	}
+	admin, password, err := firstAdmin(ctx, st.DB)
+	if err != nil {
+		ln.Close()
+		return fail(1, err)
+	}
+	loadRefs(st, dataDir)
+	if n, err := st.Recover(ctx); err != nil {
+		slog.Error("re-queueing unfinished jobs", "err", err)
+	} else if n > 0 {
+		slog.Info("re-queued jobs the queue had lost", "jobs", n)
+	}
+	workersDone := make(chan struct{})
+	wctx, stopWorkers := context.WithCancel(context.Background())
+	go func() {
+		defer close(workersDone)
+		if s.workers > 0 {
+			st.Queue.Work(wctx, s.workers, s.grace, st.RunJob, st.Requeued)
+		}
+	}()
+	srv := &http.Server{Handler: server.New(st), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+	srvErr := make(chan error, 1)
+	go func() { srvErr <- srv.Serve(ln) }()
+	url := "http://" + ln.Addr().String()
+	fmt.Fprintf(stdout, "Miaobi studio: %s/ (API %s/api/, OpenAPI %s/openapi.json)\n", url, url, url)
+	fmt.Fprintf(stdout, "database: %s · queue: %s · workers: %d · data: %s\n", st.DB.Kind(), queueName(st.Queue, s.nats), s.workers, dataDir)
+	if password != "" {
+		fmt.Fprintf(stdout, "First run: sign in at %s/login as %q with password %s (keep it: it is shown only now; set MIAOBI_ADMIN_PASSWORD before the first run to choose it)\n", url, admin, password)
+	}
+	select {
+	case <-ctx.Done():
+	case err := <-srvErr:
+		stopWorkers()
+		<-workersDone
+		return fail(1, err)
+	}
+	slog.Info("shutting down: finishing requests and jobs", "grace", s.grace)
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	srv.Shutdown(sctx)
+	stopWorkers()
+	<-workersDone
+	slog.Info("stopped")
+	return 0
+}
+
+func queueName(q *queue.Queue, url string) string {
+	if url != "" {
+		return "NATS at " + url
+	}
+	if u := q.URL(); u != "" {
+		return "embedded NATS JetStream at " + u
+	}
+	return "embedded NATS JetStream"
+}
+
+// firstAdmin creates the user admin on the first run, with the password
+// in MIAOBI_ADMIN_PASSWORD or a random one, which it returns.
+func firstAdmin(ctx context.Context, db *store.DB) (string, string, error) {
+	n, err := db.CountUsers(ctx)
+	if err != nil || n > 0 {
+		return "", "", err
+	}
+	pw := os.Getenv("MIAOBI_ADMIN_PASSWORD")
+	if pw == "" {
+		b := make([]byte, 12)
+		rand.Read(b)
+		pw = base64.RawURLEncoding.EncodeToString(b)
+	}
+	if _, err := db.CreateUser(ctx, "admin", pw, true); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return "", "", nil
+		}
+		return "", "", fmt.Errorf("creating the admin user: %w", err)
+	}
+	return "admin", pw, nil
+}
+
+func runWorker(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var s settings
+	bindSettings(fs, &s, true)
+	fs.Usage = func() { fmt.Fprint(stderr, workerHelp); fs.PrintDefaults() }
+	if err := fs.Parse(args); err != nil {
+		return parseExit(err)
+	}
+	fail := failer(stderr, "worker")
+	if fs.NArg() > 0 {
+		return fail(2, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
+	}
+	slog.SetDefault(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	dataDir, err := corpus.DataDir()
+	if err != nil {
+		return fail(1, err)
+	}
+	if err := s.resolve(dataDir); err != nil {
+		return fail(2, err)
+	}
+	if s.nats == "" {
+		s.nats = "nats://127.0.0.1:4222"
+	}
+	if s.workers == 0 {
+		return fail(2, errors.New("--workers 0: a worker process needs at least one worker"))
+	}
+	s.natsListen = "none"
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	st, cleanup, err := openStudio(ctx, &s, dataDir, stderr)
+	defer cleanup()
+	if err != nil {
+		return fail(1, err)
+	}
+	fmt.Fprintf(stdout, "Miaobi worker: %d workers on %s, database %s\n", s.workers, s.nats, st.DB.Kind())
+	st.Queue.Work(ctx, s.workers, s.grace, st.RunJob, st.Requeued)
+	slog.Info("worker stopped")
+	return 0
+}

@@ -1,0 +1,193 @@
+package server
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto/x509"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"miaobi/label"
+	"miaobi/store"
+	"miaobi/store/storetest"
+	"miaobi/studio"
+)
+
+type workReply struct {
+	Work studio.Work `json:"work"`
+	Job  *store.Job  `json:"job"`
+}
+
+// TestWorkFlow takes a work through every stage over the API, on SQLite
+// and on PostgreSQL: plan, create (a job), choose, edit with locks,
+// regenerate, alternatives, rate, review and publish, then checks the
+// bundle's labels and its record of who made what.
+func TestWorkFlow(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		c := e.program(e.admin, 100)
+		var nw workReply
+		c.do("POST", "/api/works", map[string]any{"keywords": []string{"灯", "跳舞", "翅膀"}, "form": "七绝"}, 201, &nw)
+		id := nw.Work.ID
+		if nw.Work.Stage != "plan" || nw.Work.Head != 1 {
+			t.Fatalf("new work: %+v", nw.Work.Work)
+		}
+		var plan studio.Suggestions
+		c.do("GET", "/api/works/"+id+"/plan", nil, 200, &plan)
+		if len(plan.Keywords) != 3 || len(plan.Keywords[0].Images) == 0 || len(plan.Forms) == 0 {
+			t.Fatalf("plan: %+v", plan)
+		}
+		img := plan.Keywords[0].Images[0]
+		var w studio.Work
+		c.do("POST", "/api/works/"+id+"/brief", map[string]any{"base": 1, "keywords": []string{"灯", "跳舞", "翅膀"}, "form": "七绝", "images": []string{img}}, 200, &w)
+		if w.Head != 2 || len(w.Content.Brief.Images) != 1 {
+			t.Fatalf("brief: %+v", w.Content.Brief)
+		}
+		var jr struct{ Job store.Job }
+		c.do("POST", "/api/works/"+id+"/create", map[string]any{"n": 3, "seed": 7, "paint": true, "width": 640, "height": 320}, 202, &jr)
+		if j := c.wait(jr.Job.ID); j.State != store.JobDone {
+			t.Fatalf("create job: %+v", j)
+		}
+		c.do("GET", "/api/works/"+id, nil, 200, &w)
+		if len(w.Content.Candidates) != 3 || len(w.Content.Lines) != 4 || w.Content.Painting == nil || w.Stage != "edit" {
+			t.Fatalf("after create: %+v", w.Content)
+		}
+		if w.Share.Person != 0 || w.Share.AIChars != 28 {
+			t.Fatalf("share after create: %+v", w.Share)
+		}
+		c.do("POST", "/api/works/"+id+"/choose", map[string]any{"base": w.Head, "candidate": 2}, 200, &w)
+		if strings.Join(w.Content.Lines, "") != strings.Join(w.Content.Candidates[1].Lines, "") {
+			t.Fatal("choose did not take candidate 2")
+		}
+		// The person rewrites line 1 and locks it; regenerating keeps it.
+		lines := append([]string{}, w.Content.Lines...)
+		lines[0] = "春风又绿江南岸"
+		locks := []string{"1111111", "0000000", "0000000", "0000000"}
+		c.do("POST", "/api/works/"+id+"/edit", map[string]any{"base": w.Head, "lines": lines, "locks": locks}, 200, &w)
+		if w.Content.Hands[0] != "ppppppp" || w.Content.Locks[0] != "1111111" {
+			t.Fatalf("edit: hands %v locks %v", w.Content.Hands, w.Content.Locks)
+		}
+		before := append([]string{}, w.Content.Lines...)
+		c.do("POST", "/api/works/"+id+"/revise", map[string]any{"base": w.Head, "seed": 11}, 200, &w)
+		if w.Content.Lines[0] != "春风又绿江南岸" || w.Content.Hands[0] != "ppppppp" {
+			t.Fatalf("revise changed the locked line: %v", w.Content.Lines)
+		}
+		if strings.Join(w.Content.Lines[1:], "") == strings.Join(before[1:], "") {
+			t.Fatalf("revise changed nothing: %v → %v", before, w.Content.Lines)
+		}
+		if w.Share.PersonChars != 7 || w.Share.AIChars != 21 {
+			t.Fatalf("share: %+v", w.Share)
+		}
+		var alts struct{ Alternatives []struct{ Text string } }
+		c.do("POST", "/api/works/"+id+"/alternatives", map[string]any{"line": 2, "col": 3, "k": 3}, 200, &alts)
+		if len(alts.Alternatives) == 0 {
+			t.Fatal("no alternatives")
+		}
+		c.do("POST", "/api/works/"+id+"/alternatives/use", map[string]any{"base": w.Head, "line": 2, "col": 3, "text": alts.Alternatives[0].Text}, 200, &w)
+		if []rune(w.Content.Lines[1])[2] != []rune(alts.Alternatives[0].Text)[0] {
+			t.Fatal("alternative not used")
+		}
+		c.do("POST", "/api/works/"+id+"/ratings", map[string]any{"candidate": 1, "score": 9, "favourite": true}, 201, nil)
+		c.do("POST", "/api/works/"+id+"/ratings", map[string]any{"score": 6}, 201, nil)
+		var rs struct{ Ratings []store.Rating }
+		c.do("GET", "/api/works/"+id+"/ratings", nil, 200, &rs)
+		if len(rs.Ratings) != 2 {
+			t.Fatalf("ratings: %+v", rs)
+		}
+		var rev studio.ReviewReport
+		c.do("GET", "/api/works/"+id+"/review", nil, 200, &rev)
+		if rev.Check.Verdict == "" || rev.Labels.ProduceID == "" || len(rev.Labels.Actions) < 4 {
+			t.Fatalf("review: %+v", rev)
+		}
+		// 春风又绿江南岸 is 王安石's: the guard flags it, so publishing
+		// needs the person's acknowledgement.
+		if rev.Ready {
+			t.Fatalf("a copied line passed the review: %+v", rev.Originality)
+		}
+		c.do("POST", "/api/works/"+id+"/publish", map[string]any{"base": w.Head}, 422, nil)
+		c.do("POST", "/api/works/"+id+"/publish", map[string]any{"base": w.Head, "ack": true}, 200, &w)
+		if w.Stage != "publish" || w.Content.Bundle == "" {
+			t.Fatalf("publish: %+v", w.Work)
+		}
+		status, zb := c.raw("GET", "/api/works/"+id+"/bundle", "", nil, nil)
+		if status != 200 {
+			t.Fatalf("bundle: %d %s", status, zb)
+		}
+		checkBundle(t, e, zb, w.Content.Lines)
+		var vs struct{ Versions []store.Version }
+		c.do("GET", "/api/works/"+id+"/versions", nil, 200, &vs)
+		var actions []string
+		for _, v := range vs.Versions {
+			actions = append(actions, v.Action)
+		}
+		if got := strings.Join(actions, ","); got != "plan,plan,create,choose,edit,revise,alternative,publish" {
+			t.Fatalf("history: %s", got)
+		}
+	})
+}
+
+// checkBundle opens a published bundle and verifies its files.
+func checkBundle(t *testing.T, e *env, zb []byte, lines []string) {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(zb), int64(len(zb)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	for _, f := range zr.File {
+		r, _ := f.Open()
+		files[f.Name], _ = io.ReadAll(r)
+		r.Close()
+	}
+	txt := string(files["poem.txt"])
+	if !strings.Contains(txt, lines[0]) || !strings.Contains(txt, label.DefaultTextLabel) {
+		t.Fatalf("poem.txt: %q", txt)
+	}
+	if _, err := label.ParseAIGC(strings.TrimSpace(string(files["poem.txt.aigc.json"]))); err != nil {
+		t.Fatalf("sidecar: %v", err)
+	}
+	var md studio.Metadata
+	if err := json.Unmarshal(files["metadata.json"], &md); err != nil {
+		t.Fatal(err)
+	}
+	if md.Share.PersonChars != 7 || len(md.History) < 7 || md.Files["poem.txt"] == "" || md.Files["painting.png"] == "" {
+		t.Fatalf("metadata: %+v", md)
+	}
+	ca, err := os.ReadFile(filepath.Join(e.keys, label.CAFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(ca)
+	rep, err := label.Verify(files["painting.png"], roots)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(rep)
+	s := string(b)
+	for _, want := range []string{"humanEdits", "trainedAlgorithmicMedia", "org.miaobi.by", "person:admin", "miaobi-poem", "poem.txt"} {
+		if !strings.Contains(s, want) && !strings.Contains(manifestText(t, files["painting.png"]), want) {
+			t.Errorf("painting's provenance lacks %q", want)
+		}
+	}
+	if !rep.C2PA.Valid || !rep.C2PA.Trusted || !rep.Watermark.Found || !rep.Explicit.Found {
+		t.Fatalf("painting labels: %s", s)
+	}
+}
+
+// manifestText is the painting's C2PA store as text, for looking for
+// the attribution's strings.
+func manifestText(t *testing.T, png []byte) string {
+	store, err := label.ExtractC2PA(png)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(store)
+}
+
+var _ = context.Background

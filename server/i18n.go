@@ -1,0 +1,70 @@
+package server
+
+import (
+	"net/http"
+	"strings"
+)
+
+// messages holds the page text in each language; keys are English-ish ids.
+var messages = map[string]map[string]string{
+	"zh": {
+		"studio": "妙笔创作室", "login": "登录", "logout": "退出", "user": "用户名", "password": "密码",
+		"works": "我的作品", "new_work": "新作品", "title": "标题", "keywords": "关键词", "keywords_hint": "如：灯、跳舞、翅膀",
+		"form": "体裁", "rhyme": "韵书", "autopilot": "自动完成（无人工步骤）", "start": "开始", "keys": "API 密钥",
+		"stage_plan": "构思", "stage_create": "生成", "stage_edit": "修改", "stage_review": "审核", "stage_publish": "发布",
+		"suggestions": "意象建议", "related": "相关字", "references": "参考诗作", "choose_images": "选择意象", "save_plan": "保存构思",
+		"create": "生成候选与画作", "candidates": "候选诗作", "use": "采用", "painting": "画作", "repaint": "重新作画", "seed": "种子",
+		"poem": "诗作", "lock": "锁定", "save_edit": "保存修改", "regenerate": "重新生成未锁定的字", "alternatives": "换字建议",
+		"line": "行", "char": "字", "ask": "求建议", "vertical": "竖排", "horizontal": "横排", "review": "审核", "go_review": "进入审核",
+		"check": "格律检查", "originality": "原创性", "closest": "最相近的古诗", "sensitive": "敏感词审查", "none": "无",
+		"labels": "将写入的标识", "publish": "发布", "ack": "我已审阅以上提示，仍然发布", "download": "下载作品包",
+		"rate": "评分", "favourite": "收藏", "ratings": "我的评分", "history": "版本历史", "share": "人机比例",
+		"person": "人", "ai": "AI", "version": "版本", "progress": "进度", "working": "处理中…", "failed": "失败",
+		"no_works": "还没有作品。输入几个关键词开始吧。", "new_key": "新建密钥", "name": "名称", "quota": "每日额度",
+		"key_once": "密钥只显示这一次，请保存：", "revoke": "撤销", "used": "已用", "lang": "English", "back": "返回",
+		"ready": "可以发布", "not_ready": "请先查看：", "published": "已发布", "bad_login": "用户名或密码错误",
+		"expired": "会话已过期，请重新登录", "who": "作者", "action": "操作", "note": "说明", "time": "时间",
+	},
+	"en": {
+		"studio": "Miaobi Studio", "login": "Sign in", "logout": "Sign out", "user": "User name", "password": "Password",
+		"works": "My works", "new_work": "New work", "title": "Title", "keywords": "Keywords", "keywords_hint": "e.g. 灯、跳舞、翅膀",
+		"form": "Form", "rhyme": "Rhyme book", "autopilot": "Autopilot (no human step)", "start": "Start", "keys": "API keys",
+		"stage_plan": "Plan", "stage_create": "Create", "stage_edit": "Edit", "stage_review": "Review", "stage_publish": "Publish",
+		"suggestions": "Imagery", "related": "Related", "references": "Reference poems", "choose_images": "Choose images", "save_plan": "Save plan",
+		"create": "Write candidates and paint", "candidates": "Candidates", "use": "Use", "painting": "Painting", "repaint": "Paint again", "seed": "Seed",
+		"poem": "Poem", "lock": "Lock", "save_edit": "Save edits", "regenerate": "Regenerate unlocked characters", "alternatives": "Alternatives",
+		"line": "Line", "char": "Char", "ask": "Suggest", "vertical": "Vertical", "horizontal": "Horizontal", "review": "Review", "go_review": "Go to review",
+		"check": "Prosody check", "originality": "Originality", "closest": "Closest corpus poems", "sensitive": "Sensitive words", "none": "none",
+		"labels": "Labels to be written", "publish": "Publish", "ack": "I have read the notes above; publish anyway", "download": "Download bundle",
+		"rate": "Rate", "favourite": "Favourite", "ratings": "My ratings", "history": "History", "share": "Human / AI share",
+		"person": "person", "ai": "AI", "version": "Version", "progress": "Progress", "working": "Working…", "failed": "Failed",
+		"no_works": "No works yet. Give a few keywords to start.", "new_key": "New key", "name": "Name", "quota": "Daily quota",
+		"key_once": "The key is shown only this once; keep it:", "revoke": "Revoke", "used": "Used", "lang": "中文", "back": "Back",
+		"ready": "Ready to publish", "not_ready": "Look at these first:", "published": "Published", "bad_login": "Wrong user name or password",
+		"expired": "Your session has expired; sign in again", "who": "Who", "action": "Action", "note": "Note", "time": "Time",
+	},
+}
+
+// lang picks the page language: ?lang=, then the cookie, then
+// Accept-Language; Chinese by default.
+func (s *Server) lang(w http.ResponseWriter, r *http.Request) string {
+	if l := r.URL.Query().Get("lang"); l == "zh" || l == "en" {
+		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: l, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, Secure: s.Secure})
+		return l
+	}
+	if c, err := r.Cookie(langCookie); err == nil && (c.Value == "zh" || c.Value == "en") {
+		return c.Value
+	}
+	al := strings.ToLower(r.Header.Get("Accept-Language"))
+	if al != "" && !strings.HasPrefix(al, "zh") && strings.Index(al, "zh") < 0 {
+		return "en"
+	}
+	return "zh"
+}
+
+func translate(lang, key string) string {
+	if m, ok := messages[lang][key]; ok {
+		return m
+	}
+	return key
+}

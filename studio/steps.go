@@ -1,0 +1,254 @@
+package studio
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"miaobi/poem"
+	"miaobi/store"
+)
+
+// Suggestions is what the plan step offers: imagery and related words per
+// keyword, the forms, and reference poems from the corpus.
+type Suggestions struct {
+	Keywords   []poem.Suggestion `json:"keywords"`
+	Forms      []string          `json:"forms"`
+	References []Reference       `json:"references"`
+	// Note says why references are missing, when they are.
+	Note string `json:"note,omitempty"`
+}
+
+// Reference is a corpus poem shown for inspiration.
+type Reference struct {
+	Title   string   `json:"title"`
+	Author  string   `json:"author"`
+	Dynasty string   `json:"dynasty"`
+	Form    string   `json:"form"`
+	Lines   []string `json:"lines"`
+	Matched []string `json:"matched"`
+}
+
+// Forms lists the forms the studio writes.
+var Forms = []string{"五绝", "七绝", "五律", "七律", "词:浣溪沙", "词:如梦令", "词:忆江南", "词:菩萨蛮"}
+
+// Plan suggests imagery, related words, forms and reference poems for the
+// work's keywords (or for keywords given).
+func (s *Studio) Plan(ctx context.Context, a Actor, id string, keywords []string) (*Suggestions, error) {
+	_, _, c, err := s.load(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if keywords == nil {
+		keywords = c.Brief.Keywords
+	}
+	if len(keywords) > MaxKeywords {
+		return nil, fmt.Errorf("%w: give at most %d keywords", ErrInput, MaxKeywords)
+	}
+	out := &Suggestions{Forms: Forms, Keywords: []poem.Suggestion{}, References: []Reference{}}
+	var words []string
+	for _, k := range keywords {
+		sg, err := s.Poems.Suggest(k, 8)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrInput, err)
+		}
+		out.Keywords = append(out.Keywords, sg)
+		words = append(words, sg.Text)
+		words = append(words, sg.Images...)
+	}
+	refs, note := s.Refs()
+	if refs == nil {
+		out.Note = note
+		return out, nil
+	}
+	for _, r := range refs.ForKeywords(words, 5) {
+		out.References = append(out.References, Reference{Title: r.Title, Author: r.Author, Dynasty: r.Dynasty, Form: r.Form, Lines: r.Lines, Matched: r.Matched})
+	}
+	return out, nil
+}
+
+// SetBrief records the person's choices in the plan step.
+func (s *Studio) SetBrief(ctx context.Context, a Actor, id string, base int, b Brief) (*Work, error) {
+	b, err := s.checkBrief(b)
+	if err != nil {
+		return nil, err
+	}
+	return s.update(ctx, a, id, base, a.UserID, "plan", "brief: "+strings.Join(append(slices.Clone(b.Keywords), b.Images...), "、")+" · "+b.Form, StagePlan,
+		func(w *store.Work, c *Content) error {
+			c.Brief = b
+			return nil
+		})
+}
+
+// Choose makes candidate i (0-based) of the last create step the poem.
+func (s *Studio) Choose(ctx context.Context, a Actor, id string, base, i int) (*Work, error) {
+	return s.update(ctx, a, id, base, a.UserID, "choose", fmt.Sprintf("chose candidate %d", i+1), StageEdit,
+		func(w *store.Work, c *Content) error {
+			if i < 0 || i >= len(c.Candidates) {
+				return fmt.Errorf("%w: candidate %d: the work has %d candidates", ErrInput, i+1, len(c.Candidates))
+			}
+			p := c.Candidates[i]
+			c.setLines(p.Lines, HandAI)
+			c.Title = p.Title
+			c.Parts = append(c.Parts, Part{Part: "poem", By: a.by(), Action: "choose", Version: w.Head + 1},
+				Part{Part: "poem", By: "ai", Action: "create", Engine: "miaobi-poem", Model: s.model(), Seed: p.Seed, Version: w.Head + 1})
+			return nil
+		})
+}
+
+// Edit replaces the poem's lines (and optionally title and locks) with the
+// person's; changed characters are attributed to them.
+func (s *Studio) Edit(ctx context.Context, a Actor, id string, base int, title *string, lines, locks []string) (*Work, error) {
+	if lines != nil {
+		if err := checkLines(lines); err != nil {
+			return nil, err
+		}
+	}
+	if title != nil {
+		t := strings.TrimSpace(*title)
+		if t == "" || utf8.RuneCountInString(t) > MaxTitle || !utf8.ValidString(t) {
+			return nil, fmt.Errorf("%w: a title has 1 to %d characters", ErrInput, MaxTitle)
+		}
+		title = &t
+	}
+	note := "edited"
+	return s.update(ctx, a, id, base, a.UserID, "edit", note, StageEdit, func(w *store.Work, c *Content) error {
+		if lines == nil && locks == nil && title == nil {
+			return fmt.Errorf("%w: nothing to change: give lines, locks or a title", ErrInput)
+		}
+		ls := lines
+		if ls == nil {
+			ls = c.Lines
+		}
+		if locks != nil {
+			if err := checkLocks(ls, locks); err != nil {
+				return err
+			}
+		}
+		changed := c.edit(ls, locks)
+		if changed > 0 {
+			c.Parts = append(c.Parts, Part{Part: fmt.Sprintf("%d characters", changed), By: a.by(), Action: "edit", Version: w.Head + 1})
+		}
+		if title != nil && *title != c.Title {
+			c.Title = *title
+			c.Parts = append(c.Parts, Part{Part: "title", By: a.by(), Action: "edit", Version: w.Head + 1})
+		}
+		return nil
+	})
+}
+
+// Revise regenerates every character the person has not locked, keeping
+// the locked ones, so the poem stays 合律.
+func (s *Studio) Revise(ctx context.Context, a Actor, id string, base int, seed int64) (*Work, error) {
+	return s.update(ctx, a, id, base, "ai", "revise", fmt.Sprintf("regenerated the unlocked characters (seed %d)", seed), StageEdit, func(w *store.Work, c *Content) error {
+		if len(c.Lines) == 0 {
+			return fmt.Errorf("%w: there is no poem to revise yet; create one first", ErrInput)
+		}
+		draft, free := c.draft()
+		if free == 0 {
+			return fmt.Errorf("%w: every character is locked; unlock some to regenerate them", ErrInput)
+		}
+		rs, err := s.Poems.Revise(poem.ReviseRequest{Request: poem.Request{Form: c.Brief.Form, Rhyme: c.Brief.Rhyme, Keywords: c.keywords(), Seed: seed, N: 1}, Draft: draft})
+		if err != nil {
+			return fmt.Errorf("%w: %v", ErrInput, err)
+		}
+		r := rs[0]
+		if len(r.Lines) != len(c.Lines) {
+			return fmt.Errorf("%w: the revision has %d lines, the poem %d; unlock more characters", ErrInput, len(r.Lines), len(c.Lines))
+		}
+		for i, l := range r.Lines {
+			old, nl := []rune(c.Lines[i]), []rune(l)
+			h := []byte(c.Hands[i])
+			if len(nl) != len(old) {
+				h = []byte(strings.Repeat(string(rune(HandAI)), len(nl)))
+			}
+			for j := range nl {
+				if j < len(old) && (nl[j] != old[j] || c.Locks[i][j] != '1') {
+					h[j] = HandAI
+				}
+			}
+			c.Hands[i] = string(h)
+			if len(c.Locks[i]) != len(nl) {
+				c.Locks[i] = strings.Repeat("0", len(nl))
+			}
+		}
+		c.Lines = r.Lines
+		c.Parts = append(c.Parts, Part{Part: "unlocked characters", By: "ai", Action: "revise", Engine: "miaobi-poem", Model: s.model(), Seed: seed, Version: w.Head + 1})
+		return nil
+	})
+}
+
+// keywords are the brief's keywords and chosen images.
+func (c *Content) keywords() []string {
+	return append(slices.Clone(c.Brief.Keywords), c.Brief.Images...)
+}
+
+// Alternatives offers options for one character (col ≥ 1) or a whole line
+// (col 0) of the current poem.
+func (s *Studio) Alternatives(ctx context.Context, a Actor, id string, line, col, k int, seed int64) ([]poem.Alternative, error) {
+	_, _, c, err := s.load(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(c.Lines) == 0 {
+		return nil, fmt.Errorf("%w: there is no poem yet; create one first", ErrInput)
+	}
+	if k <= 0 || k > 20 {
+		k = 5
+	}
+	alts, err := s.Poems.Alternatives(poem.AltRequest{Form: c.Brief.Form, Rhyme: c.Brief.Rhyme, Poem: strings.Join(c.Lines, "\n"), Line: line, Col: col, K: k, Seed: seed})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInput, err)
+	}
+	return alts, nil
+}
+
+// UseAlternative puts an alternative the person chose into the poem: the
+// text is the AI's, the choice the person's.
+func (s *Studio) UseAlternative(ctx context.Context, a Actor, id string, base, line, col int, text string) (*Work, error) {
+	return s.update(ctx, a, id, base, a.UserID, "alternative", fmt.Sprintf("line %d: chose alternative %s", line, text), StageEdit, func(w *store.Work, c *Content) error {
+		if line < 1 || line > len(c.Lines) {
+			return fmt.Errorf("%w: line %d: the poem has lines 1 to %d", ErrInput, line, len(c.Lines))
+		}
+		old := []rune(c.Lines[line-1])
+		nt := []rune(text)
+		switch {
+		case col == 0:
+			if len(nt) != len(old) {
+				return fmt.Errorf("%w: the new line has %d characters, the old %d", ErrInput, len(nt), len(old))
+			}
+			c.Lines[line-1] = text
+			c.Hands[line-1] = strings.Repeat(string(rune(HandAI)), len(nt))
+			c.Locks[line-1] = strings.Repeat("0", len(nt))
+		case col >= 1 && col <= len(old) && len(nt) == 1:
+			old[col-1] = nt[0]
+			c.Lines[line-1] = string(old)
+			h := []byte(c.Hands[line-1])
+			h[col-1] = HandAI
+			c.Hands[line-1] = string(h)
+		default:
+			return fmt.Errorf("%w: column %d with %q: give one character for columns 1 to %d, or a whole line for column 0", ErrInput, col, text, len(old))
+		}
+		if err := checkLines(c.Lines); err != nil {
+			return err
+		}
+		part := fmt.Sprintf("line %d", line)
+		if col > 0 {
+			part += fmt.Sprintf(" char %d", col)
+		}
+		c.Parts = append(c.Parts, Part{Part: part, By: "ai", Action: "alternative", Engine: "miaobi-poem", Model: s.model(), Version: w.Head + 1},
+			Part{Part: part, By: a.by(), Action: "choose", Version: w.Head + 1})
+		return nil
+	})
+}
+
+// SetStage moves the work to a stage (review, or back to edit) without
+// other changes.
+func (s *Studio) SetStage(ctx context.Context, a Actor, id string, stage string) (*Work, error) {
+	if !slices.Contains(Stages, stage) || stage == StagePublish {
+		return nil, fmt.Errorf("%w: stage %q: choose plan, create, edit or review (publish through /publish)", ErrInput, stage)
+	}
+	return s.update(ctx, a, id, 0, a.UserID, "stage", "moved to "+stage, stage, func(w *store.Work, c *Content) error { return nil })
+}
