@@ -25,6 +25,7 @@ func (s *Server) routes() {
 	m.HandleFunc("DELETE /api/keys/{id}", s.api(s.deleteKey))
 	m.HandleFunc("POST /api/users", s.api(s.createUser))
 
+	m.HandleFunc("POST /api/poems", s.api(s.poems))
 	m.HandleFunc("GET /api/works", s.api(s.listWorks))
 	m.HandleFunc("POST /api/works", s.api(s.createWork))
 	m.HandleFunc("GET /api/works/{id}", s.api(s.getWork))
@@ -173,6 +174,27 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, c *who) {
 	default:
 		writeJSON(w, http.StatusCreated, u)
 	}
+}
+
+// poemRequest is the body of POST /api/poems.
+type poemRequest struct {
+	Keywords []string `json:"keywords"`
+	Form     string   `json:"form"`
+	Rhyme    string   `json:"rhyme"`
+	Acrostic string   `json:"acrostic"`
+	Seed     int64    `json:"seed"`
+	N        int      `json:"n"`
+}
+
+// poems writes poems at once, without a work: the quick path for
+// programs. Each poem carries its explicit and implicit labels.
+func (s *Server) poems(w http.ResponseWriter, r *http.Request, c *who) {
+	var in poemRequest
+	if !readJSON(w, r, &in) || !s.spend(w, r, c) {
+		return
+	}
+	out, err := s.Studio.WritePoems(r.Context(), studio.PoemRequest(in))
+	reply(w, r, out, err)
 }
 
 func (s *Server) listWorks(w http.ResponseWriter, r *http.Request, c *who) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"miaobi/label"
 	"miaobi/poem"
 	"miaobi/store"
 )
@@ -251,4 +252,59 @@ func (s *Studio) SetStage(ctx context.Context, a Actor, id string, stage string)
 		return nil, fmt.Errorf("%w: stage %q: choose plan, create, edit or review (publish through /publish)", ErrInput, stage)
 	}
 	return s.update(ctx, a, id, 0, a.UserID, "stage", "moved to "+stage, stage, func(w *store.Work, c *Content) error { return nil })
+}
+
+// PoemRequest asks for poems without a work.
+type PoemRequest struct {
+	Keywords []string `json:"keywords"`
+	Form     string   `json:"form"`
+	Rhyme    string   `json:"rhyme"`
+	Acrostic string   `json:"acrostic"`
+	Seed     int64    `json:"seed"`
+	N        int      `json:"n"`
+}
+
+// LabelledPoem is a poem with its labels, as the API returns it.
+type LabelledPoem struct {
+	*poem.Poem
+	// Text is the poem with its explicit label closing it.
+	Text string `json:"text"`
+	// AIGC is the implicit label (GB 45438 Appendix E JSON).
+	AIGC string `json:"aigc"`
+}
+
+// PoemsReply is what WritePoems returns.
+type PoemsReply struct {
+	Poems []LabelledPoem `json:"poems"`
+}
+
+// WritePoems writes poems at once (the quick path, with no work or history).
+func (s *Studio) WritePoems(ctx context.Context, r PoemRequest) (*PoemsReply, error) {
+	if r.N == 0 {
+		r.N = 1
+	}
+	if r.N < 1 || r.N > 10 {
+		return nil, fmt.Errorf("%w: n %d: ask for 1 to 10 poems", ErrInput, r.N)
+	}
+	b, err := s.checkBrief(Brief{Keywords: r.Keywords, Form: r.Form, Rhyme: r.Rhyme})
+	if err != nil {
+		return nil, err
+	}
+	if utf8.RuneCountInString(r.Acrostic) > MaxLines {
+		return nil, fmt.Errorf("%w: an acrostic has at most %d characters", ErrInput, MaxLines)
+	}
+	ps, err := s.Poems.Generate(poem.Request{Form: b.Form, Keywords: b.Keywords, Rhyme: b.Rhyme, Acrostic: r.Acrostic, Seed: r.Seed, N: r.N})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInput, err)
+	}
+	out := &PoemsReply{Poems: []LabelledPoem{}}
+	for _, p := range ps {
+		text, err := label.Text(p.Title+"\n"+poemText(p.Lines)+"\n", label.DefaultTextLabel, false)
+		if err != nil {
+			return nil, err
+		}
+		id := label.ProduceID("poem", p.Form, p.Title, strings.Join(p.Lines, "/"), fmt.Sprint(p.Seed))
+		out.Poems = append(out.Poems, LabelledPoem{Poem: p, Text: text, AIGC: label.New(label.DefaultProducer, id, "").JSON()})
+	}
+	return out, nil
 }
