@@ -328,7 +328,10 @@ func (q *Queue) run(ctx context.Context, grace time.Duration, msg jetstream.Msg,
 			deadline = time.After(grace)
 		case <-deadline:
 			cancel()
-			<-done
+			if err := <-done; err == nil {
+				msg.Ack() // it finished after all
+				return
+			}
 			msg.Nak()
 			if onRequeue != nil {
 				onRequeue(t.ID)

@@ -202,3 +202,5 @@ func (c *client) wait(jobID string) *store.Job {
 	c.e.t.Fatalf("job %s did not finish in 2 minutes", jobID)
 	return nil
 }
+
+func studioActor(e *env) studio.Actor { return studio.Actor{UserID: e.admin.ID, Name: e.admin.Name} }

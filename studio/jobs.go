@@ -126,16 +126,25 @@ func (s *Studio) progress(ctx context.Context, j *store.Job, p float64, msg stri
 // job delivered again after a crash starts over; the steps are
 // deterministic in their seeds, so the result is the same.
 func (s *Studio) RunJob(ctx context.Context, t queue.Task) error {
+	// retry hands a transient failure back to the queue, or records it
+	// as final on the last delivery.
+	retry := func(err error) error {
+		if t.Last {
+			logErr("record failed job", s.DB.FinishJob(context.Background(), t.ID, nil, fmt.Sprintf("gave up after %d attempts: %v", t.Attempt, err)), "job", t.ID)
+			return nil
+		}
+		return fmt.Errorf("%w: %v", queue.ErrRetry, err)
+	}
 	j, err := s.DB.Job(ctx, t.ID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil // nothing to do: drop the message
 	}
 	if err != nil {
-		return fmt.Errorf("%w: %v", queue.ErrRetry, err)
+		return retry(err)
 	}
 	ok, err := s.DB.StartJob(ctx, j.ID)
 	if err != nil {
-		return fmt.Errorf("%w: %v", queue.ErrRetry, err)
+		return retry(err)
 	}
 	if !ok {
 		return nil // finished already
@@ -167,10 +176,10 @@ func (s *Studio) RunJob(ctx context.Context, t queue.Task) error {
 	default:
 		err = fmt.Errorf("unknown job kind %q", j.Kind)
 	}
-	if ctx.Err() != nil {
+	if err != nil && ctx.Err() != nil {
 		// Shutting down: the queue hands the job back.
 		done("requeued")
-		return fmt.Errorf("%w: interrupted", queue.ErrRetry)
+		return retry(errors.New("interrupted by a shutdown"))
 	}
 	state := store.JobDone
 	msg := ""
@@ -180,7 +189,7 @@ func (s *Studio) RunJob(ctx context.Context, t queue.Task) error {
 	raw, _ := json.Marshal(result)
 	if err := s.DB.FinishJob(context.Background(), j.ID, raw, msg); err != nil {
 		done("error")
-		return fmt.Errorf("%w: %v", queue.ErrRetry, err)
+		return retry(err)
 	}
 	done(state)
 	s.Queue.Publish(queue.Event{Job: j.ID, State: state, Progress: 1, Message: strings.TrimSpace("finished " + msg)})

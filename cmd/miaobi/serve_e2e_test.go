@@ -1,0 +1,271 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+const studioPassword = "correct horse battery"
+
+// studioProc is a running 'miaobi serve' of the real binary.
+type studioProc struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	URL    string
+	stderr *syncBuffer
+	done   chan error
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startStudio runs 'miaobi serve' with home as MIAOBI_HOME on a free
+// port and waits for its URL.
+func startStudio(t *testing.T, home string, args ...string) *studioProc {
+	t.Helper()
+	cmd := exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0", "--nats-listen", "none"}, args...)...)
+	cmd.Env = append(os.Environ(), "MIAOBI_HOME="+home, "MIAOBI_ADMIN_PASSWORD="+studioPassword)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &studioProc{t: t, cmd: cmd, stderr: &syncBuffer{}, done: make(chan error, 1)}
+	cmd.Stderr = p.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	urls := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if m := regexp.MustCompile(`^Miaobi studio: (http://\S+?)/? `).FindStringSubmatch(sc.Text()); m != nil {
+				urls <- m[1]
+			}
+		}
+		io.Copy(io.Discard, out)
+	}()
+	go func() { p.done <- cmd.Wait() }()
+	select {
+	case p.URL = <-urls:
+	case err := <-p.done:
+		t.Fatalf("miaobi serve exited: %v\n%s", err, p.stderr)
+	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("miaobi serve printed no URL in 60 s\n%s", p.stderr)
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			<-p.done
+		}
+	})
+	return p
+}
+
+// stop sends sig and waits for the process to end.
+func (p *studioProc) stop(sig os.Signal, within time.Duration) error {
+	p.t.Helper()
+	p.cmd.Process.Signal(sig)
+	select {
+	case err := <-p.done:
+		return err
+	case <-time.After(within):
+		p.cmd.Process.Kill()
+		p.t.Fatalf("miaobi serve did not stop within %v after %v\n%s", within, sig, p.stderr)
+		return nil
+	}
+}
+
+// apiKey signs in as admin through the login form and makes an API key.
+func apiKey(t *testing.T, base string) string {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	hc := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := hc.Get(base + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(page)
+	if m == nil {
+		t.Fatalf("login page without a csrf field: %s", page)
+	}
+	resp, err = hc.PostForm(base+"/login", url.Values{"csrf": {string(m[1])}, "name": {"admin"}, "password": {studioPassword}})
+	if err != nil || resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login: %v %v", err, resp.Status)
+	}
+	resp.Body.Close()
+	var me struct{ CSRF string }
+	callJSON(t, hc, "GET", base+"/api/me", "", nil, 200, &me)
+	var k struct{ Secret string }
+	req, _ := http.NewRequest("POST", base+"/api/keys", strings.NewReader(`{"name":"e2e","quota":1000}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-CSRF-Token", me.CSRF)
+	resp, err = hc.Do(req)
+	if err != nil || resp.StatusCode != 201 {
+		t.Fatalf("create key: %v %v", err, resp.Status)
+	}
+	json.NewDecoder(resp.Body).Decode(&k)
+	resp.Body.Close()
+	return k.Secret
+}
+
+// callJSON makes one API call and decodes the answer.
+func callJSON(t *testing.T, hc *http.Client, method, u, key string, body any, want int, out any) {
+	t.Helper()
+	var r io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		r = strings.NewReader(string(b))
+	}
+	req, _ := http.NewRequest(method, u, r)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, u, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		t.Fatalf("%s %s: %d, want %d: %s", method, u, resp.StatusCode, want, b)
+	}
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			t.Fatalf("%s %s: %v: %s", method, u, err, b)
+		}
+	}
+}
+
+type e2eJob struct {
+	ID       string
+	State    string
+	Attempts int
+	Error    string
+	Message  string
+}
+
+// slowJob starts a work and a create job big enough to be caught running.
+func slowJob(t *testing.T, base, key string) (work, job string) {
+	t.Helper()
+	var w struct{ Work struct{ ID string } }
+	callJSON(t, http.DefaultClient, "POST", base+"/api/works", key, map[string]any{"keywords": []string{"秋", "山"}, "form": "七律"}, 201, &w)
+	var j struct{ Job e2eJob }
+	callJSON(t, http.DefaultClient, "POST", base+"/api/works/"+w.Work.ID+"/create", key, map[string]any{"n": 10, "seed": 3, "paint": true, "width": 2048, "height": 2048}, 202, &j)
+	return w.Work.ID, j.Job.ID
+}
+
+// waitJob polls a job until cond holds.
+func waitJob(t *testing.T, base, key, id string, within time.Duration, cond func(e2eJob) bool) e2eJob {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		var j e2eJob
+		callJSON(t, http.DefaultClient, "GET", base+"/api/jobs/"+id, key, nil, 200, &j)
+		if cond(j) {
+			return j
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("job %s: still %+v after %v", id, j, within)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestServeSurvivesKill kills the studio with SIGKILL while a job runs:
+// after a restart the job runs again to the end, and nothing stored
+// before the kill is lost.
+func TestServeSurvivesKill(t *testing.T) {
+	home := t.TempDir()
+	p := startStudio(t, home)
+	key := apiKey(t, p.URL)
+	work, job := slowJob(t, p.URL, key)
+	waitJob(t, p.URL, key, job, time.Minute, func(j e2eJob) bool { return j.State == "running" })
+	var before struct{ Versions []json.RawMessage }
+	callJSON(t, http.DefaultClient, "GET", p.URL+"/api/works/"+work+"/versions", key, nil, 200, &before)
+	p.cmd.Process.Signal(syscall.SIGKILL)
+	<-p.done
+
+	p = startStudio(t, home)
+	// The job's message was never acknowledged: JetStream delivers it
+	// again once its acknowledgement deadline (15 s) has passed.
+	j := waitJob(t, p.URL, key, job, 2*time.Minute, func(j e2eJob) bool { return j.State == "done" || j.State == "failed" })
+	if j.State != "done" || j.Attempts != 2 {
+		t.Fatalf("after the restart: %+v\n%s", j, p.stderr)
+	}
+	var w struct {
+		Head    int
+		Content struct {
+			Candidates []json.RawMessage
+			Painting   *struct{ Asset string }
+		}
+	}
+	callJSON(t, http.DefaultClient, "GET", p.URL+"/api/works/"+work, key, nil, 200, &w)
+	if len(w.Content.Candidates) != 10 || w.Content.Painting == nil {
+		t.Fatalf("the job's result is missing: %+v", w.Content)
+	}
+	var after struct{ Versions []json.RawMessage }
+	callJSON(t, http.DefaultClient, "GET", p.URL+"/api/works/"+work+"/versions", key, nil, 200, &after)
+	if len(after.Versions) != len(before.Versions)+1 {
+		t.Fatalf("versions: %d before the kill, %d after the job", len(before.Versions), len(after.Versions))
+	}
+	if err := p.stop(syscall.SIGTERM, 30*time.Second); err != nil {
+		t.Fatalf("SIGTERM: %v\n%s", err, p.stderr)
+	}
+}
+
+// TestServeShutdownRequeues stops the studio with SIGTERM and a grace of
+// 1 ms while a longer job runs: the job is handed back to the queue, the
+// process exits 0, and the next start finishes the job at once.
+func TestServeShutdownRequeues(t *testing.T) {
+	home := t.TempDir()
+	p := startStudio(t, home, "--grace", "1ms")
+	key := apiKey(t, p.URL)
+	_, job := slowJob(t, p.URL, key)
+	waitJob(t, p.URL, key, job, time.Minute, func(j e2eJob) bool { return j.State == "running" })
+	start := time.Now()
+	if err := p.stop(syscall.SIGTERM, 60*time.Second); err != nil {
+		t.Fatalf("exit after SIGTERM: %v\n%s", err, p.stderr)
+	}
+	if !strings.Contains(p.stderr.String(), "handed back") {
+		t.Fatalf("no job was handed back (stopped in %v):\n%s", time.Since(start), p.stderr)
+	}
+	p = startStudio(t, home)
+	j := waitJob(t, p.URL, key, job, time.Minute, func(j e2eJob) bool { return j.State == "done" || j.State == "failed" })
+	if j.State != "done" {
+		t.Fatalf("after the restart: %+v", j)
+	}
+	fmt.Fprintln(io.Discard, j)
+}
