@@ -2,14 +2,20 @@
 GO ?= go
 BIN := bin/miaobi
 
-.PHONY: run test build deps fuzz bench corpus train fonts clean
+.PHONY: run demo test build deps fuzz bench corpus train fonts clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/miaobi
 
-# The main job: write poems with the embedded model, then check the sample
-# poems with the embedded rhyme books.
+# The main job: the studio on 127.0.0.1:8080 with the embedded defaults
+# (SQLite, embedded NATS, the shipped models). It prints the URL and, on the
+# first run, the admin's password. Ctrl-C stops it.
 run: build
+	./$(BIN) serve
+
+# The command-line tour: write poems with the embedded model, then check the
+# sample poems with the embedded rhyme books.
+demo: build
 	./$(BIN) poem -k 灯,跳舞,翅膀 --n 2
 	./$(BIN) check --color always examples/sample.txt || test $$? -eq 1
 
@@ -17,13 +23,15 @@ run: build
 C2PA_VERIFIER ?= $(HOME)/.cache/miaobi/c2pa-verifier
 APT := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || echo sudo apt-get)
 
-# Installs what the tests need — Go modules, exiftool, ffmpeg and lame
-# (Debian) and the C2PA verifier c2pa-node (npm) — then runs every test, the fuzz targets'
-# seed corpora included. The tests never download the corpus.
+# Installs what the tests need — Go modules, exiftool, ffmpeg, lame,
+# PostgreSQL and Chromium (Debian), the C2PA verifier c2pa-node and
+# playwright-core (npm) — starts a private PostgreSQL (scripts/testdb.sh),
+# then runs every test, the fuzz targets' seed corpora included. The tests
+# never download the corpus.
 test: deps
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); test -z "$$out" || { echo "gofmt: these files are not formatted:"; echo "$$out"; exit 1; }
 	$(GO) vet ./...
-	MIAOBI_C2PA_VERIFIER=$(C2PA_VERIFIER) $(GO) test -count=1 ./...
+	MIAOBI_TEST_POSTGRES=$$(scripts/testdb.sh) MIAOBI_C2PA_VERIFIER=$(C2PA_VERIFIER) $(GO) test -count=1 -timeout 30m ./...
 
 deps:
 	@command -v $(GO) >/dev/null || { echo "Go 1.26 is needed: install it from https://go.dev/dl or your package manager"; exit 1; }
@@ -32,6 +40,9 @@ deps:
 	@command -v exiftool >/dev/null || DEBIAN_FRONTEND=noninteractive $(APT) install -y -q libimage-exiftool-perl
 	@command -v ffmpeg >/dev/null && command -v lame >/dev/null || DEBIAN_FRONTEND=noninteractive $(APT) install -y -q ffmpeg lame
 	@command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive $(APT) install -y -q nodejs npm
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive $(APT) install -y -q postgresql
+	@test -x /usr/bin/chromium || DEBIAN_FRONTEND=noninteractive $(APT) install -y -q chromium
+	@test -f e2e/node_modules/playwright-core/package.json || (cd e2e && npm ci --ignore-scripts --no-audit --no-fund)
 	@test -f $(C2PA_VERIFIER)/node_modules/@contentauth/c2pa-node/package.json || { \
 		mkdir -p $(C2PA_VERIFIER) && cd $(C2PA_VERIFIER) && npm init -y >/dev/null && \
 		npm install --ignore-scripts --no-audit --no-fund @contentauth/c2pa-node@0.5.5; }
@@ -59,6 +70,10 @@ fuzz:
 	$(GO) test ./label -run '^$$' -fuzz FuzzParseJUMBF -fuzztime 30s
 	$(GO) test ./label -run '^$$' -fuzz FuzzDecodeCBOR -fuzztime 30s
 	$(GO) test ./label -run '^$$' -fuzz FuzzDetectWatermark -fuzztime 30s
+	$(GO) test ./judge -run '^$$' -fuzz FuzzParseRecord -fuzztime 30s
+	$(GO) test ./judge -run '^$$' -fuzz FuzzParseLexicon -fuzztime 30s
+	$(GO) test ./judge -run '^$$' -fuzz FuzzTasteUnmarshal -fuzztime 30s
+	$(GO) test ./server -run '^$$' -fuzz FuzzDecodeJSON -fuzztime 30s
 
 # Fetch the real corpus (about 85 MB through npm) and measure the checker.
 corpus: build

@@ -122,7 +122,11 @@ func (s *Studio) NewWork(ctx context.Context, a Actor, title string, b Brief, au
 	}
 	var job *store.Job
 	if autopilot {
-		job, err = s.submit(ctx, a, w.ID, "autopilot", CreateInput{N: 5, Seed: seed, Paint: true})
+		in := CreateInput{N: 5, Seed: seed, Paint: true}
+		if err := checkSize(&in.Width, &in.Height); err != nil {
+			return nil, nil, err
+		}
+		job, err = s.submit(ctx, a, w.ID, "autopilot", in)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -25,6 +25,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "start the studio: web pages, JSON API, job queue and workers (127.0.0.1:8080)", runServe},
+		{"studio", "use a running studio from the command line: autopilot, new, create, show, publish", runStudio},
 		{"worker", "run studio job workers against a studio's NATS and database", runWorker},
 		{"check", "check poems against the rules of their form (平仄, rhyme, 粘对)", runCheck},
 		{"corpus", "fetch the chinese-poetry corpus and build Miaobi's normalised copy", runCorpus},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"bufio"
 	"encoding/json"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -268,4 +270,77 @@ func TestServeShutdownRequeues(t *testing.T) {
 		t.Fatalf("after the restart: %+v", j)
 	}
 	fmt.Fprintln(io.Discard, j)
+}
+
+// TestStudioCLI runs autopilot from the command line against a real
+// studio: a progress bar, the poem, and a bundle whose painting verifies.
+func TestStudioCLI(t *testing.T) {
+	home := t.TempDir()
+	p := startStudio(t, home)
+	key := apiKey(t, p.URL)
+	dir := t.TempDir()
+	out := dir + "/lamp.zip"
+	cmd := exec.Command(binary, "studio", "autopilot", "-k", "灯,跳舞,翅膀", "--seed", "9", "-o", out, "--url", p.URL, "--key", key)
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("studio autopilot: %v\n%s\n%s", err, stderr.String(), p.stderr)
+	}
+	if !regexp.MustCompile(`\[#+-*\] +100% `).MatchString(stderr.String()) {
+		t.Fatalf("no progress bar reached 100%%:\n%s", stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "wrote "+out) {
+		t.Fatalf("stdout: %s", stdout.String())
+	}
+	zr, err := zipOpen(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	png := filepath.Join(dir, "painting.png")
+	if err := os.WriteFile(png, zr["painting.png"], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	v := exec.Command(binary, "verify", png)
+	v.Env = append(os.Environ(), "MIAOBI_HOME="+home)
+	vout, err := v.CombinedOutput()
+	if err != nil || !strings.Contains(string(vout), "trusted yes") {
+		t.Fatalf("verify the bundle's painting: %v\n%s", err, vout)
+	}
+	// show lists the history: the person's brief, then the AI's steps.
+	id := regexp.MustCompile(`work (w_[0-9a-f]+)`).FindStringSubmatch(stderr.String())
+	if id == nil {
+		t.Fatalf("no work id in %s", stderr.String())
+	}
+	show := exec.Command(binary, "studio", "show", id[1], "--url", p.URL, "--key", key)
+	sout, err := show.CombinedOutput()
+	if err != nil || !strings.Contains(string(sout), "publish") || !strings.Contains(string(sout), "0% by the person") {
+		t.Fatalf("studio show: %v\n%s", err, sout)
+	}
+	bad := exec.Command(binary, "studio", "show", id[1], "--url", p.URL, "--key", "mbk_wrong")
+	bout, err := bad.CombinedOutput()
+	if err == nil || !strings.Contains(string(bout), "API key") {
+		t.Fatalf("a wrong key: %v\n%s", err, bout)
+	}
+}
+
+// zipOpen reads every file of a zip.
+func zipOpen(path string) (map[string][]byte, error) {
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return nil, err
+	}
+	defer zr.Close()
+	out := map[string][]byte{}
+	for _, f := range zr.File {
+		r, err := f.Open()
+		if err != nil {
+			return nil, err
+		}
+		out[f.Name], err = io.ReadAll(r)
+		r.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
