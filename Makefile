@@ -42,6 +42,7 @@ deps:
 	@command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive $(APT) install -y -q nodejs npm
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive $(APT) install -y -q postgresql
 	@test -x /usr/bin/chromium || DEBIAN_FRONTEND=noninteractive $(APT) install -y -q chromium
+	@test -d /usr/share/fonts/opentype/noto || DEBIAN_FRONTEND=noninteractive $(APT) install -y -q fonts-noto-cjk
 	@test -f e2e/node_modules/playwright-core/package.json || (cd e2e && npm ci --ignore-scripts --no-audit --no-fund)
 	@test -f $(C2PA_VERIFIER)/node_modules/@contentauth/c2pa-node/package.json || { \
 		mkdir -p $(C2PA_VERIFIER) && cd $(C2PA_VERIFIER) && npm init -y >/dev/null && \

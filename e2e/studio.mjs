@@ -1,0 +1,316 @@
+// End-to-end test of the Miaobi studio in real headless Chromium (Debian's
+// /usr/bin/chromium, driven by playwright-core).
+//
+//   node e2e/studio.mjs URL OUTDIR
+//
+// URL is a running 'miaobi serve' whose admin password is
+// MIAOBI_ADMIN_PASSWORD (default "correct horse battery"); OUTDIR receives a
+// full-page PNG screenshot after each step. It signs in, makes a work from
+// keywords, creates candidates and a painting, locks line 1 and regenerates,
+// rates, reviews, publishes and downloads the bundle, then looks at the
+// pages on a phone-sized screen. It exits non-zero with a message naming the
+// failed step on any failure.
+
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const [base0, outDir] = process.argv.slice(2);
+if (!base0 || !outDir) {
+  console.error('usage: node studio.mjs URL OUTDIR');
+  process.exit(2);
+}
+const base = base0.replace(/\/+$/, '') + '/';
+const password = process.env.MIAOBI_ADMIN_PASSWORD || 'correct horse battery';
+const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+const keywords = '灯、跳舞、翅膀';
+const jobTimeout = 120_000;
+const overallTimeout = Number(process.env.MIAOBI_E2E_TIMEOUT_MS || 210_000);
+
+fs.mkdirSync(outDir, { recursive: true });
+
+let step = 'start';
+let shot = 0;
+let current = null; // the page in use, for a screenshot on failure
+const started = Date.now();
+const problems = []; // uncaught page errors and server errors, fatal at the end
+const warnings = []; // console errors, reported
+
+function log(msg) {
+  console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${msg}`);
+}
+
+class Failure extends Error {}
+function check(cond, msg) {
+  if (!cond) throw new Failure(msg);
+}
+
+async function screenshot(page, name) {
+  shot++;
+  const file = path.join(outDir, `${String(shot).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  log(`screenshot ${file}`);
+}
+
+function watchPage(page, label) {
+  page.on('pageerror', (e) => problems.push(`${label}: uncaught error in the page at ${page.url()}: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') warnings.push(`${label}: console error at ${page.url()}: ${m.text()}`);
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 500) problems.push(`${label}: ${r.request().method()} ${r.url()} answered ${r.status()}`);
+  });
+}
+
+// noErrorFlash fails when the page shows an error message (a flash that is
+// not an "ok" one), as the studio does when a form was refused.
+async function noErrorFlash(page, what) {
+  const f = page.locator('.flash:not(.ok)');
+  if (await f.count()) {
+    throw new Failure(`${what}: the page says: ${(await f.first().innerText()).trim()}`);
+  }
+}
+
+// submit clicks a button that posts a form and waits for the next page.
+async function submit(page, selector, what) {
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(selector)]);
+  await noErrorFlash(page, what);
+}
+
+async function lines(page) {
+  return page.$$eval('input.line', (xs) => xs.map((x) => x.value));
+}
+
+async function noOverflow(page, what) {
+  const m = await page.evaluate(() => {
+    const wide = [];
+    for (const el of document.querySelectorAll('body *')) {
+      const r = el.getBoundingClientRect();
+      if (r.right > window.innerWidth + 1 && getComputedStyle(el).position !== 'fixed') {
+        wide.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : ''} (right ${Math.round(r.right)})`);
+      }
+    }
+    return { scroll: document.documentElement.scrollWidth, inner: window.innerWidth, wide: wide.slice(0, 8) };
+  });
+  log(`${what}: scrollWidth ${m.scroll}, innerWidth ${m.inner}`);
+  check(m.scroll <= m.inner + 1, `${what}: the page is wider than the screen (scrollWidth ${m.scroll} > innerWidth ${m.inner}); too wide: ${m.wide.join(', ')}`);
+}
+
+async function layoutToggle(page, what, overflow = false) {
+  const view = page.locator('#poem-view');
+  for (const name of ['vertical', 'horizontal']) {
+    await page.click(`[data-layout="${name}"]`);
+    const cls = await view.getAttribute('class');
+    const other = name === 'vertical' ? 'horizontal' : 'vertical';
+    check(cls.split(/\s+/).includes(name) && !cls.split(/\s+/).includes(other),
+      `${what}: after clicking the ${name} layout button #poem-view has class "${cls}"`);
+    log(`${what}: layout ${name}: #poem-view class "${cls}"`);
+    if (name === 'vertical') {
+      await screenshot(page, `${what}-vertical`);
+      if (overflow) await noOverflow(page, `${what} work page, vertical layout`);
+    }
+  }
+}
+
+async function main() {
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  log(`chromium ${browser.version()}`);
+  try {
+    // Desktop. The locale makes Chinese the default language, as for most
+    // of the studio's users; English is checked once below.
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    ctx.setDefaultTimeout(30_000);
+    const page = await ctx.newPage();
+    current = page;
+    watchPage(page, 'desktop');
+
+    step = 'sign in';
+    await page.goto(base + 'login');
+    await screenshot(page, 'login');
+    await page.fill('input[name="name"]', 'admin');
+    await page.fill('input[name="password"]', password);
+    await submit(page, '#login', step);
+    check(page.url() === base, `after signing in the browser is at ${page.url()}, not ${base}`);
+    check(await page.locator('#keywords').count() === 1, 'after signing in the home page has no #keywords field');
+    await screenshot(page, 'home');
+
+    step = 'switch language';
+    await page.goto(base + '?lang=en');
+    await page.getByText('Sign out').first().waitFor({ timeout: 5_000 }).catch(() => {
+      throw new Failure('with ?lang=en the page does not say "Sign out"');
+    });
+    check((await page.getAttribute('html', 'lang')) === 'en', 'with ?lang=en <html lang> is not "en"');
+    await screenshot(page, 'home-en');
+    await page.goto(base + '?lang=zh');
+    await page.getByText('退出').first().waitFor({ timeout: 5_000 }).catch(() => {
+      throw new Failure('with ?lang=zh the page does not say "退出"');
+    });
+
+    step = 'new work';
+    await page.fill('#keywords', keywords);
+    await page.selectOption('select[name="form"]', '七绝');
+    await Promise.all([page.waitForURL(/\/works\/[^/?]+/), page.click('#start')]);
+    await noErrorFlash(page, step);
+    const workURL = page.url().replace(/\?.*$/, '');
+    log(`work ${workURL}`);
+    await screenshot(page, 'work-new');
+
+    step = 'create candidates and painting';
+    await Promise.all([page.waitForURL(/[?&]job=/), page.click('#create')]);
+    await noErrorFlash(page, step);
+    // The page follows the job over server-sent events and replaces itself
+    // (without ?job=) when it is done; a job that ended before the page
+    // loaded is rendered as done (or failed) and the page stays.
+    await screenshot(page, 'work-job').catch((e) => warnings.push(`screenshot of the running job: ${e.message}`));
+    await page.waitForFunction(() => {
+      const job = document.querySelector('.job[data-job]');
+      return !new URL(location.href).searchParams.has('job') || (job && job.dataset.state !== 'queued' && job.dataset.state !== 'running' && job.dataset.state !== '');
+    }, null, { timeout: jobTimeout, polling: 250 }).catch(async () => {
+      const msg = await page.locator('.job .msg').innerText().catch(() => '?');
+      throw new Failure(`the create job did not finish within ${jobTimeout / 1000} s; its progress says: ${msg}`);
+    });
+    const jobBox = page.locator('.job[data-job]');
+    if (new URL(page.url()).searchParams.has('job') && await jobBox.count()) {
+      const state = await jobBox.getAttribute('data-state');
+      check(state !== 'failed', `the create job failed: ${await jobBox.locator('.msg').innerText()}`);
+      if (state === 'done') {
+        // The job may also just have ended and the page be about to go.
+        await page.waitForURL((u) => !u.searchParams.has('job'), { timeout: 3_000 }).catch(() =>
+          warnings.push('the create job ended before its page loaded; the page kept the finished job\'s progress box'));
+      }
+    }
+    await page.waitForLoadState('load');
+    for (const sel of ['#candidates', '#poem', '#painting']) {
+      await page.locator(sel).waitFor({ timeout: jobTimeout }).catch(() => {
+        throw new Failure(`after the create job the work page has no ${sel}`);
+      });
+    }
+    const nCands = await page.locator('#candidates ol.cands > li').count();
+    check(nCands > 0, 'the candidates list is empty');
+    const img = page.locator('#painting img');
+    check(await img.evaluate((i) => i.complete && i.naturalWidth > 0), 'the painting image did not load');
+    const before = await lines(page);
+    check(before.length >= 2, `the poem has ${before.length} lines`);
+    log(`${nCands} candidates; poem: ${before.join('，')}`);
+    await screenshot(page, 'work-created');
+
+    step = 'layout toggle';
+    await layoutToggle(page, 'desktop');
+
+    step = 'lock line 1 and regenerate';
+    let after = before;
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      await page.check('#lock-line-1');
+      const boxes = page.locator('input[name="lock-1"]');
+      const n = await boxes.count();
+      check(n === [...after[0]].length, `line 1 has ${n} lock boxes for ${[...after[0]].length} characters`);
+      for (let i = 0; i < n; i++) check(await boxes.nth(i).isChecked(), `ticking #lock-line-1 left character ${i + 1} of line 1 unlocked`);
+      check(!(await page.locator('input[name="lock-2"]:checked').count()), 'ticking #lock-line-1 locked characters of line 2');
+      const prev = after;
+      await submit(page, '#regenerate', step);
+      after = await lines(page);
+      log(`regenerate ${attempt}: ${after.join('，')}`);
+      check(after.length === prev.length, `after regenerating the poem has ${after.length} lines, not ${prev.length}`);
+      check(after[0] === before[0], `line 1 was locked but changed: "${before[0]}" → "${after[0]}"`);
+      check(await page.locator('#lock-line-1').isChecked(), 'after regenerating, line 1 no longer shows as locked');
+      const locked = await page.locator('#poem-view p').first().locator('span.locked').count();
+      check(locked === [...before[0]].length, `after regenerating the poem view marks ${locked} characters of line 1 as locked`);
+      if (after.slice(1).some((l, i) => l !== prev[i + 1])) break;
+      check(attempt < 3, `regenerating 3 times changed none of lines 2–${before.length}: ${after.join('，')}`);
+      log('no unlocked line changed; regenerating again');
+    }
+    await screenshot(page, 'work-regenerated');
+
+    step = 'rate';
+    await page.selectOption('#rate-score', '8');
+    await submit(page, '#rate', step);
+    const rated = page.locator('#rated');
+    check(await rated.count() === 1, 'after rating the poem no rating (#rated) is shown');
+    const ratedText = await rated.innerText();
+    check(/\b8\b/.test(ratedText), `the rating shown is "${ratedText}", not 8`);
+    log(`rated: ${ratedText}`);
+    await screenshot(page, 'work-rated');
+
+    step = 'review';
+    await submit(page, '#go-review', step);
+    await page.locator('#review').waitFor();
+    check(await page.locator('.stages li.now').innerText() === '审核', `the current stage is "${await page.locator('.stages li.now').innerText()}", not 审核`);
+    await screenshot(page, 'work-review');
+
+    step = 'publish';
+    const ack = page.locator('#review input[name="ack"]');
+    if (await ack.count()) {
+      log(`review not ready: ${(await page.locator('#review p.warn').innerText().catch(() => '')).trim()}; ticking ack`);
+      await ack.check();
+    }
+    await submit(page, '#publish', step);
+    const dl = page.locator('a#download');
+    check(await dl.count() === 1, 'after publishing the page has no download link (a#download)');
+    await screenshot(page, 'work-published');
+
+    step = 'download';
+    const href = new URL(await dl.getAttribute('href'), page.url()).toString();
+    const res = await page.request.get(href);
+    const body = await res.body();
+    log(`GET ${href}: ${res.status()} ${res.headers()['content-type']} ${body.length} bytes`);
+    check(res.status() === 200, `GET ${href} answered ${res.status()}`);
+    check((res.headers()['content-type'] || '').startsWith('application/zip'), `GET ${href} has Content-Type ${res.headers()['content-type']}, not application/zip`);
+    check(body.length > 22 && body[0] === 0x50 && body[1] === 0x4b, `GET ${href} did not return a zip file`);
+
+    // Phone: the same session on a 390×844 screen.
+    step = 'phone';
+    const phone = await browser.newContext({
+      viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
+      locale: 'zh-CN', storageState: await ctx.storageState(),
+    });
+    phone.setDefaultTimeout(30_000);
+    const pp = await phone.newPage();
+    current = pp;
+    watchPage(pp, 'phone');
+    await pp.goto(base);
+    check(await pp.locator('#keywords').count() === 1, 'on the phone the home page has no #keywords field');
+    await screenshot(pp, 'phone-home');
+    await pp.goto(workURL);
+    await pp.locator('#poem').waitFor();
+    await screenshot(pp, 'phone-work');
+    step = 'phone: no horizontal overflow';
+    await noOverflow(pp, 'phone work page');
+    step = 'phone: layout toggle';
+    await layoutToggle(pp, 'phone', true);
+    await noOverflow(pp, 'phone work page, after the layout toggle');
+    await phone.close();
+    await ctx.close();
+  } catch (err) {
+    if (current) {
+      const file = path.join(outDir, 'failure.png');
+      await current.screenshot({ path: file, fullPage: true }).then(() => console.error(`screenshot of the failure: ${file} (page ${current.url()})`), () => {});
+    }
+    throw err;
+  } finally {
+    await browser.close();
+  }
+  for (const w of warnings) log(`warning: ${w}`);
+  check(problems.length === 0, `errors during the run:\n  ${problems.join('\n  ')}`);
+}
+
+const watchdog = setTimeout(() => {
+  console.error(`FAIL: step "${step}": the test took longer than ${overallTimeout / 1000} s`);
+  process.exit(1);
+}, overallTimeout);
+
+main().then(() => {
+  clearTimeout(watchdog);
+  log(`PASS: ${shot} screenshots in ${outDir}`);
+  process.exit(0);
+}, (err) => {
+  clearTimeout(watchdog);
+  for (const w of warnings) console.error(`warning: ${w}`);
+  for (const p of problems) console.error(`error: ${p}`);
+  console.error(`FAIL: step "${step}": ${err instanceof Failure ? err.message : err.stack || err}`);
+  process.exit(1);
+});
