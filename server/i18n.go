@@ -24,6 +24,10 @@ var messages = map[string]map[string]string{
 		"key_once": "密钥只显示这一次，请保存：", "revoke": "撤销", "used": "已用", "lang": "English", "back": "返回",
 		"ready": "可以发布", "not_ready": "请先查看：", "published": "已发布", "bad_login": "用户名或密码错误",
 		"expired": "会话已过期，请重新登录", "who": "作者", "action": "操作", "note": "说明", "time": "时间",
+		"republish": "再次发布", "copied_runs": "与古诗相同的句段",
+		"action_plan": "构思", "action_create": "生成", "action_choose": "选用", "action_edit": "修改", "action_revise": "重新生成",
+		"action_alternative": "换字", "action_paint": "作画", "action_stage": "转阶段", "action_publish": "发布",
+		"layer_visible": "可见标识", "layer_metadata": "元数据", "layer_watermark": "水印", "layer_c2pa": "C2PA 签名",
 	},
 	"en": {
 		"studio": "Miaobi Studio", "login": "Sign in", "logout": "Sign out", "user": "User name", "password": "Password",
@@ -42,6 +46,10 @@ var messages = map[string]map[string]string{
 		"key_once": "The key is shown only this once; keep it:", "revoke": "Revoke", "used": "Used", "lang": "中文", "back": "Back",
 		"ready": "Ready to publish", "not_ready": "Look at these first:", "published": "Published", "bad_login": "Wrong user name or password",
 		"expired": "Your session has expired; sign in again", "who": "Who", "action": "Action", "note": "Note", "time": "Time",
+		"republish": "Publish again", "copied_runs": "runs shared with corpus lines",
+		"action_plan": "plan", "action_create": "create", "action_choose": "choose", "action_edit": "edit", "action_revise": "regenerate",
+		"action_alternative": "alternative", "action_paint": "paint", "action_stage": "stage", "action_publish": "publish",
+		"layer_visible": "visible", "layer_metadata": "metadata", "layer_watermark": "watermark", "layer_c2pa": "C2PA",
 	},
 }
 

@@ -2,6 +2,7 @@ package server
 
 import (
 	"embed"
+	"encoding/json"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -54,6 +55,11 @@ func init() {
 				return i < len(c.Locks) && j < len(c.Locks[i]) && c.Locks[i][j] == '1'
 			},
 			"when": func(ms int64) string { return time.UnixMilli(ms).Format("2006-01-02 15:04:05") },
+			"note": func(s string) string { return localize(l, s) },
+			"notes": func() string {
+				b, _ := json.Marshal(notes[l])
+				return string(b)
+			},
 		}
 		pages[l] = template.Must(template.New("").Funcs(funcs).ParseFS(webFiles, "web/*.html"))
 	}
@@ -326,7 +332,7 @@ func (s *Server) workPage(w http.ResponseWriter, r *http.Request, c *who) {
 	}
 	// The job to watch: the one named, or the newest unfinished one.
 	if jid := r.URL.Query().Get("job"); jid != "" {
-		if j, err := s.Studio.Job(r.Context(), a, jid); err == nil {
+		if j, err := s.Studio.Job(r.Context(), a, jid); err == nil && j.State != store.JobDone {
 			data["Job"] = j
 		}
 	} else {

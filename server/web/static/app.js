@@ -2,16 +2,32 @@
 // switch, and "lock the whole line". Everything else is plain forms.
 (function () {
   "use strict";
+  // localize translates a job message with the page's patterns (# a
+  // number, * the rest), as the server does for stored notes.
+  function localize(notes, msg) {
+    for (var i = 0; i < notes.length; i++) {
+      var src = notes[i][0].replace(/[.()?+^$|[\]{}\\]/g, "\\$&")
+        .replace(/#/g, "([0-9]+(?:×[0-9]+)?)").replace(/\*/g, "(.+)");
+      var m = new RegExp("^" + src + "$").exec(msg);
+      if (m) {
+        var k = 1;
+        return notes[i][1].replace(/[#*]/g, function () { return m[k++] || ""; });
+      }
+    }
+    return msg;
+  }
   function watch(el) {
     var id = el.getAttribute("data-job");
     var state = el.getAttribute("data-state");
     if (state === "done" || state === "failed") return;
     var bar = el.querySelector("progress"), msg = el.querySelector(".msg");
+    var notes = [];
+    try { notes = JSON.parse(el.getAttribute("data-notes") || "[]") || []; } catch (e) {}
     var es = new EventSource("/api/jobs/" + encodeURIComponent(id) + "/events");
     es.addEventListener("progress", function (e) {
       var j = JSON.parse(e.data);
       bar.value = j.progress || 0;
-      msg.textContent = (j.message || "") + " " + Math.round(100 * (j.progress || 0)) + "%";
+      msg.textContent = localize(notes, j.message || "") + " " + Math.round(100 * (j.progress || 0)) + "%";
     });
     es.addEventListener("done", function (e) {
       es.close();
@@ -30,6 +46,9 @@
     if (!v) return;
     v.classList.remove("vertical", "horizontal");
     v.classList.add(name);
+    document.querySelectorAll("[data-layout]").forEach(function (b) {
+      b.setAttribute("aria-pressed", b.getAttribute("data-layout") === name ? "true" : "false");
+    });
     try { localStorage.setItem("miaobi-layout", name); } catch (e) {}
   }
   document.addEventListener("DOMContentLoaded", function () {
