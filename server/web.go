@@ -2,8 +2,8 @@ package server
 
 import (
 	"embed"
-	"encoding/json"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
