@@ -176,24 +176,14 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, c *who) {
 	}
 }
 
-// poemRequest is the body of POST /api/poems.
-type poemRequest struct {
-	Keywords []string `json:"keywords"`
-	Form     string   `json:"form"`
-	Rhyme    string   `json:"rhyme"`
-	Acrostic string   `json:"acrostic"`
-	Seed     int64    `json:"seed"`
-	N        int      `json:"n"`
-}
-
 // poems writes poems at once, without a work: the quick path for
 // programs. Each poem carries its explicit and implicit labels.
 func (s *Server) poems(w http.ResponseWriter, r *http.Request, c *who) {
-	var in poemRequest
+	var in studio.PoemRequest
 	if !readJSON(w, r, &in) || !s.spend(w, r, c) {
 		return
 	}
-	out, err := s.Studio.WritePoems(r.Context(), studio.PoemRequest(in))
+	out, err := s.Studio.WritePoems(r.Context(), in)
 	reply(w, r, out, err)
 }
 

@@ -23,7 +23,7 @@ func FuzzDecodeJSON(f *testing.F) {
 			func() any { return &newWork{} },
 			func() any { return &studio.CreateInput{} },
 			func() any { return &studio.RateInput{} },
-			func() any { return &poemRequest{} },
+			func() any { return &studio.PoemRequest{} },
 			func() any {
 				return &struct {
 					Base  int      `json:"base"`

@@ -119,7 +119,7 @@ func (db *DB) SetPassword(ctx context.Context, userID, password string) error {
 	return err
 }
 
-func scanUser(row interface{ Scan(...any) error }) (*User, error) {
+func scanUser(row scanner) (*User, error) {
 	var u User
 	var admin int
 	if err := row.Scan(&u.ID, &u.Name, &u.hash, &admin, &u.Created); err != nil {
@@ -276,7 +276,7 @@ func (db *DB) CreateKey(ctx context.Context, userID, name string, quota int64) (
 
 const keyCols = `id, user_id, name, quota, day, used_today, used_total, created, last_used`
 
-func scanKey(row interface{ Scan(...any) error }) (*APIKey, error) {
+func scanKey(row scanner) (*APIKey, error) {
 	var k APIKey
 	var day string
 	if err := row.Scan(&k.ID, &k.UserID, &k.Name, &k.Quota, &day, &k.UsedToday, &k.UsedTotal, &k.Created, &k.LastUsed); err != nil {
@@ -303,20 +303,7 @@ func (db *DB) KeyBySecret(ctx context.Context, secret string) (*APIKey, error) {
 
 // Keys lists a user's keys.
 func (db *DB) Keys(ctx context.Context, userID string) ([]*APIKey, error) {
-	rows, err := db.query(ctx, `SELECT `+keyCols+` FROM api_keys WHERE user_id = ? ORDER BY created`, userID)
-	if err != nil {
-		return nil, fmt.Errorf("store: keys: %w", err)
-	}
-	defer rows.Close()
-	var out []*APIKey
-	for rows.Next() {
-		k, err := scanKey(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, k)
-	}
-	return out, rows.Err()
+	return list(db, ctx, "keys", scanKey, `SELECT `+keyCols+` FROM api_keys WHERE user_id = ? ORDER BY created`, userID)
 }
 
 // DeleteKey revokes one of a user's keys.

@@ -135,6 +135,27 @@ func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 	return db.sql.QueryContext(ctx, db.q(query), args...)
 }
 
+// scanner is a row to read: *sql.Row or *sql.Rows.
+type scanner interface{ Scan(...any) error }
+
+// list runs a query and reads every row with scan.
+func list[T any](db *DB, ctx context.Context, what string, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := db.query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: %s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 // schema is applied in order; each entry is one version.
 var schema = []string{
 	`CREATE TABLE users (

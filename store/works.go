@@ -86,7 +86,7 @@ func (db *DB) AddVersion(ctx context.Context, base int, title, stage string, v *
 
 const workCols = `id, owner, title, stage, head, autopilot, created, updated`
 
-func scanWork(row interface{ Scan(...any) error }) (*Work, error) {
+func scanWork(row scanner) (*Work, error) {
 	var w Work
 	var auto int
 	if err := row.Scan(&w.ID, &w.Owner, &w.Title, &w.Stage, &w.Head, &auto, &w.Created, &w.Updated); err != nil {
@@ -106,56 +106,32 @@ func (db *DB) Work(ctx context.Context, id string) (*Work, error) {
 
 // Works lists a user's works, newest first.
 func (db *DB) Works(ctx context.Context, owner string, limit int) ([]*Work, error) {
-	rows, err := db.query(ctx, `SELECT `+workCols+` FROM works WHERE owner = ? ORDER BY updated DESC LIMIT ?`, owner, limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: works: %w", err)
-	}
-	defer rows.Close()
-	var out []*Work
-	for rows.Next() {
-		w, err := scanWork(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, w)
-	}
-	return out, rows.Err()
+	return list(db, ctx, "works", scanWork, `SELECT `+workCols+` FROM works WHERE owner = ? ORDER BY updated DESC LIMIT ?`, owner, limit)
 }
 
-// Version returns version n of a work.
-func (db *DB) Version(ctx context.Context, workID string, n int) (*Version, error) {
+const versionCols = `work_id, n, created, author, action, note, content`
+
+func scanVersion(row scanner) (*Version, error) {
 	var v Version
 	var content string
-	err := db.queryRow(ctx, `SELECT work_id, n, created, author, action, note, content FROM versions WHERE work_id = ? AND n = ?`, workID, n).
-		Scan(&v.WorkID, &v.N, &v.Created, &v.Author, &v.Action, &v.Note, &content)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrNotFound
-	}
-	if err != nil {
+	if err := row.Scan(&v.WorkID, &v.N, &v.Created, &v.Author, &v.Action, &v.Note, &content); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, ErrNotFound
+		}
 		return nil, fmt.Errorf("store: version: %w", err)
 	}
 	v.Content = json.RawMessage(content)
 	return &v, nil
 }
 
+// Version returns version n of a work.
+func (db *DB) Version(ctx context.Context, workID string, n int) (*Version, error) {
+	return scanVersion(db.queryRow(ctx, `SELECT `+versionCols+` FROM versions WHERE work_id = ? AND n = ?`, workID, n))
+}
+
 // Versions lists a work's versions, oldest first, with their content.
 func (db *DB) Versions(ctx context.Context, workID string) ([]*Version, error) {
-	rows, err := db.query(ctx, `SELECT work_id, n, created, author, action, note, content FROM versions WHERE work_id = ? ORDER BY n`, workID)
-	if err != nil {
-		return nil, fmt.Errorf("store: versions: %w", err)
-	}
-	defer rows.Close()
-	var out []*Version
-	for rows.Next() {
-		var v Version
-		var content string
-		if err := rows.Scan(&v.WorkID, &v.N, &v.Created, &v.Author, &v.Action, &v.Note, &content); err != nil {
-			return nil, fmt.Errorf("store: versions: %w", err)
-		}
-		v.Content = json.RawMessage(content)
-		out = append(out, &v)
-	}
-	return out, rows.Err()
+	return list(db, ctx, "versions", scanVersion, `SELECT `+versionCols+` FROM versions WHERE work_id = ? ORDER BY n`, workID)
 }
 
 // Job states.
@@ -198,7 +174,7 @@ func (db *DB) CreateJob(ctx context.Context, j *Job) error {
 
 const jobCols = `id, work_id, owner, kind, state, progress, message, input, result, error, attempts, created, updated`
 
-func scanJob(row interface{ Scan(...any) error }) (*Job, error) {
+func scanJob(row scanner) (*Job, error) {
 	var j Job
 	var in, res string
 	if err := row.Scan(&j.ID, &j.WorkID, &j.Owner, &j.Kind, &j.State, &j.Progress, &j.Message, &in, &res, &j.Error, &j.Attempts, &j.Created, &j.Updated); err != nil {
@@ -221,20 +197,7 @@ func (db *DB) Job(ctx context.Context, id string) (*Job, error) {
 
 // Jobs lists a work's jobs, newest first.
 func (db *DB) Jobs(ctx context.Context, workID string, limit int) ([]*Job, error) {
-	rows, err := db.query(ctx, `SELECT `+jobCols+` FROM jobs WHERE work_id = ? ORDER BY created DESC LIMIT ?`, workID, limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: jobs: %w", err)
-	}
-	defer rows.Close()
-	var out []*Job
-	for rows.Next() {
-		j, err := scanJob(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, j)
-	}
-	return out, rows.Err()
+	return list(db, ctx, "jobs", scanJob, `SELECT `+jobCols+` FROM jobs WHERE work_id = ? ORDER BY created DESC LIMIT ?`, workID, limit)
 }
 
 // StartJob marks a job running and counts the attempt. It returns false
@@ -277,20 +240,7 @@ func (db *DB) RequeueJob(ctx context.Context, id string) error {
 
 // Unfinished lists jobs queued or running.
 func (db *DB) Unfinished(ctx context.Context) ([]*Job, error) {
-	rows, err := db.query(ctx, `SELECT `+jobCols+` FROM jobs WHERE state IN (?, ?) ORDER BY created`, JobQueued, JobRunning)
-	if err != nil {
-		return nil, fmt.Errorf("store: unfinished jobs: %w", err)
-	}
-	defer rows.Close()
-	var out []*Job
-	for rows.Next() {
-		j, err := scanJob(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, j)
-	}
-	return out, rows.Err()
+	return list(db, ctx, "unfinished jobs", scanJob, `SELECT `+jobCols+` FROM jobs WHERE state IN (?, ?) ORDER BY created`, JobQueued, JobRunning)
 }
 
 // CountJobs counts jobs by state.
@@ -346,23 +296,18 @@ func (db *DB) Ratings(ctx context.Context, userID, workID string, limit int) ([]
 	}
 	q += ` ORDER BY created DESC LIMIT ?`
 	args = append(args, limit)
-	rows, err := db.query(ctx, q, args...)
-	if err != nil {
+	return list(db, ctx, "ratings", scanRating, q, args...)
+}
+
+func scanRating(row scanner) (*Rating, error) {
+	var r Rating
+	var content string
+	var fav int
+	if err := row.Scan(&r.UserID, &r.WorkID, &r.Candidate, &content, &r.Score, &fav, &r.Created); err != nil {
 		return nil, fmt.Errorf("store: ratings: %w", err)
 	}
-	defer rows.Close()
-	var out []*Rating
-	for rows.Next() {
-		var r Rating
-		var content string
-		var fav int
-		if err := rows.Scan(&r.UserID, &r.WorkID, &r.Candidate, &content, &r.Score, &fav, &r.Created); err != nil {
-			return nil, fmt.Errorf("store: ratings: %w", err)
-		}
-		r.Content, r.Favourite = json.RawMessage(content), fav != 0
-		out = append(out, &r)
-	}
-	return out, rows.Err()
+	r.Content, r.Favourite = json.RawMessage(content), fav != 0
+	return &r, nil
 }
 
 // SaveTaste stores a user's fitted taste model.

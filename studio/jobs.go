@@ -242,9 +242,7 @@ func (s *Studio) runCreate(ctx context.Context, a Actor, j *store.Job, in Create
 		c.Title = poems[0].Title
 		c.Parts = append(c.Parts, Part{Part: "poem", By: "ai", Action: "create", Engine: "miaobi-poem", Model: s.model(), Seed: in.Seed, Version: w.Head + 1})
 		if pt != nil {
-			pt.Version = w.Head + 1
-			c.Painting = pt
-			c.Parts = append(c.Parts, Part{Part: "painting", By: "ai", Action: "paint", Engine: "miaobi-paint", Model: "procedural ink-wash", Seed: int64(pt.Seed), Version: w.Head + 1})
+			c.setPainting(pt, w.Head+1)
 		}
 		return nil
 	})
@@ -288,9 +286,7 @@ func (s *Studio) runPaint(ctx context.Context, a Actor, j *store.Job, in PaintIn
 	}
 	s.progress(ctx, j, 0.9, "painted")
 	w, err := s.update(ctx, a, j.WorkID, 0, "ai", "paint", fmt.Sprintf("painting %d×%d (seed %d)", pt.Width, pt.Height, pt.Seed), "", func(w *store.Work, c *Content) error {
-		pt.Version = w.Head + 1
-		c.Painting = pt
-		c.Parts = append(c.Parts, Part{Part: "painting", By: "ai", Action: "paint", Engine: "miaobi-paint", Model: "procedural ink-wash", Seed: int64(pt.Seed), Version: w.Head + 1})
+		c.setPainting(pt, w.Head+1)
 		return nil
 	})
 	if err != nil {
@@ -376,4 +372,12 @@ func (s *Studio) Recover(ctx context.Context) (int, error) {
 func (s *Studio) Requeued(id string) {
 	logErr("requeue job", s.DB.RequeueJob(context.Background(), id), "job", id)
 	s.Queue.Publish(queue.Event{Job: id, State: store.JobQueued, Message: "re-queued"})
+}
+
+// setPainting makes pt the work's painting as of version v, recording
+// that the painter made it.
+func (c *Content) setPainting(pt *Painting, v int) {
+	pt.Version = v
+	c.Painting = pt
+	c.Parts = append(c.Parts, Part{Part: "painting", By: "ai", Action: "paint", Engine: "miaobi-paint", Model: "procedural ink-wash", Seed: int64(pt.Seed), Version: v})
 }

@@ -213,26 +213,35 @@ func loadRefs(st *studio.Studio, dataDir string) {
 	}()
 }
 
-func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+// parseSettings reads serve's or worker's flags and settings; it returns
+// an exit code when the command should stop there.
+func parseSettings(name, help string, args []string, stderr io.Writer) (s settings, dataDir string, fail func(int, error) int, code int) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var s settings
-	bindSettings(fs, &s, false)
-	fs.Usage = func() { fmt.Fprint(stderr, serveHelp); fs.PrintDefaults() }
+	bindSettings(fs, &s, name == "worker")
+	fs.Usage = func() { fmt.Fprint(stderr, help); fs.PrintDefaults() }
+	fail = failer(stderr, name)
 	if err := fs.Parse(args); err != nil {
-		return parseExit(err)
+		return s, "", fail, parseExit(err)
 	}
-	fail := failer(stderr, "serve")
 	if fs.NArg() > 0 {
-		return fail(2, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
+		return s, "", fail, fail(2, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
 	}
 	slog.SetDefault(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
 	dataDir, err := corpus.DataDir()
 	if err != nil {
-		return fail(1, err)
+		return s, "", fail, fail(1, err)
 	}
 	if err := s.resolve(dataDir); err != nil {
-		return fail(2, err)
+		return s, "", fail, fail(2, err)
+	}
+	return s, dataDir, fail, -1
+}
+
+func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	s, dataDir, fail, code := parseSettings("serve", serveHelp, args, stderr)
+	if code >= 0 {
+		return code
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -324,25 +333,9 @@ func firstAdmin(ctx context.Context, db *store.DB) (string, string, error) {
 }
 
 func runWorker(args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var s settings
-	bindSettings(fs, &s, true)
-	fs.Usage = func() { fmt.Fprint(stderr, workerHelp); fs.PrintDefaults() }
-	if err := fs.Parse(args); err != nil {
-		return parseExit(err)
-	}
-	fail := failer(stderr, "worker")
-	if fs.NArg() > 0 {
-		return fail(2, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
-	}
-	slog.SetDefault(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
-	dataDir, err := corpus.DataDir()
-	if err != nil {
-		return fail(1, err)
-	}
-	if err := s.resolve(dataDir); err != nil {
-		return fail(2, err)
+	s, dataDir, fail, code := parseSettings("worker", workerHelp, args, stderr)
+	if code >= 0 {
+		return code
 	}
 	if s.nats == "" {
 		s.nats = "nats://127.0.0.1:4222"
