@@ -184,6 +184,7 @@ func (s *Server) poems(w http.ResponseWriter, r *http.Request, c *who) {
 		return
 	}
 	out, err := s.Studio.WritePoems(r.Context(), in)
+	s.refund(r, c, err)
 	reply(w, r, out, err)
 }
 
@@ -218,6 +219,7 @@ func (s *Server) createWork(w http.ResponseWriter, r *http.Request, c *who) {
 		return
 	}
 	wk, job, err := s.Studio.NewWork(r.Context(), c.actor(), in.Title, studio.Brief{Keywords: in.Keywords, Form: in.Form, Rhyme: in.Rhyme}, in.Autopilot, in.Seed)
+	s.refund(r, c, err)
 	if err != nil {
 		fail(w, r, err)
 		return
@@ -285,6 +287,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, c *who) {
 		return
 	}
 	j, err := s.Studio.StartCreate(r.Context(), c.actor(), r.PathValue("id"), in)
+	s.refund(r, c, err)
 	accepted(w, r, j, err)
 }
 
@@ -335,6 +338,7 @@ func (s *Server) revise(w http.ResponseWriter, r *http.Request, c *who) {
 		in.Seed = time.Now().UnixNano() % 1e6
 	}
 	wk, err := s.Studio.Revise(r.Context(), c.actor(), r.PathValue("id"), in.Base, in.Seed)
+	s.refund(r, c, err)
 	reply(w, r, wk, err)
 }
 
@@ -349,6 +353,7 @@ func (s *Server) alternatives(w http.ResponseWriter, r *http.Request, c *who) {
 		return
 	}
 	alts, err := s.Studio.Alternatives(r.Context(), c.actor(), r.PathValue("id"), in.Line, in.Col, in.K, in.Seed)
+	s.refund(r, c, err)
 	reply(w, r, map[string]any{"alternatives": alts}, err)
 }
 
@@ -372,6 +377,7 @@ func (s *Server) paint(w http.ResponseWriter, r *http.Request, c *who) {
 		return
 	}
 	j, err := s.Studio.StartPaint(r.Context(), c.actor(), r.PathValue("id"), in)
+	s.refund(r, c, err)
 	accepted(w, r, j, err)
 }
 

@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -147,6 +148,19 @@ func (s *Server) spend(w http.ResponseWriter, r *http.Request, c *who) bool {
 		return false
 	}
 	return true
+}
+
+// refund gives back the quota a generation request spent when the
+// request was refused for its input (a 4xx): only work done counts.
+func (s *Server) refund(r *http.Request, c *who, err error) {
+	if c.key == nil || err == nil {
+		return
+	}
+	if status, _ := statusOf(err); status >= 400 && status < 500 {
+		if err := s.DB.RefundKey(r.Context(), c.key.ID); err != nil {
+			slog.Error("refund a key's quota", "key", c.key.ID, "err", err)
+		}
+	}
 }
 
 func randomToken() string {

@@ -166,6 +166,9 @@ func TestAuth(t *testing.T) {
 	p := e.program(e.admin, 2)
 	var nw workReply
 	p.do("POST", "/api/works", map[string]any{"keywords": []string{"月"}}, 201, &nw)
+	// A request refused for its input costs nothing.
+	p.do("POST", "/api/works/"+nw.Work.ID+"/create", map[string]any{"n": 500}, 422, nil)
+	p.do("POST", "/api/works/"+nw.Work.ID+"/revise", map[string]any{}, 422, nil)
 	for i := 0; i < 2; i++ {
 		p.do("POST", "/api/works/"+nw.Work.ID+"/create", map[string]any{"n": 1}, 202, nil)
 	}

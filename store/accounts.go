@@ -40,8 +40,14 @@ const MinPassword = 10
 // ErrBadPassword means the name or password does not match.
 var ErrBadPassword = errors.New("wrong user name or password")
 
+// hashSlots bounds the password hashes computed at once (each takes
+// argonMemory), so a flood of logins cannot exhaust memory.
+var hashSlots = make(chan struct{}, 4)
+
 // HashPassword returns an argon2id hash in the PHC string format.
 func HashPassword(pw string) string {
+	hashSlots <- struct{}{}
+	defer func() { <-hashSlots }()
 	salt := make([]byte, 16)
 	rand.Read(salt)
 	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
@@ -66,7 +72,9 @@ func CheckPassword(hash, pw string) bool {
 	if err1 != nil || err2 != nil || len(want) == 0 || len(want) > 64 {
 		return false
 	}
+	hashSlots <- struct{}{}
 	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
+	<-hashSlots
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
@@ -337,6 +345,13 @@ func (db *DB) UseKey(ctx context.Context, id string) error {
 		return ErrQuota
 	}
 	return nil
+}
+
+// RefundKey gives back one request counted by UseKey, for a request
+// that was refused for its input.
+func (db *DB) RefundKey(ctx context.Context, id string) error {
+	_, err := db.exec(ctx, `UPDATE api_keys SET used_today = used_today - 1, used_total = used_total - 1 WHERE id = ? AND used_today > 0 AND used_total > 0`, id)
+	return err
 }
 
 func b2i(b bool) int {

@@ -274,7 +274,12 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			st.Queue.Work(wctx, s.workers, s.grace, st.RunJob, st.Requeued)
 		}
 	}()
-	srv := &http.Server{Handler: server.New(st), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+	// Long-lived responses (job event streams) end when shutdown begins.
+	base, cancelBase := context.WithCancel(context.Background())
+	defer cancelBase()
+	srv := &http.Server{Handler: server.New(st), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return base }}
+	srv.RegisterOnShutdown(cancelBase)
 	srvErr := make(chan error, 1)
 	go func() { srvErr <- srv.Serve(ln) }()
 	url := "http://" + ln.Addr().String()
