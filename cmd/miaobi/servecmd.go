@@ -39,7 +39,8 @@ run creates the user admin and prints its password.
 Settings come from flags, then MIAOBI_* environment variables, then the
 config file ($MIAOBI_HOME/miaobi.conf or --config: lines of key = value,
 with the keys addr, db, nats, nats_listen, workers, grace, lexicon), then
-the defaults.
+the defaults. Logs go to standard error as key=value lines, or as JSON
+lines with MIAOBI_LOG_FORMAT=json.
 
 Examples:
   miaobi serve
@@ -227,7 +228,12 @@ func parseSettings(name, help string, args []string, stderr io.Writer) (s settin
 	if fs.NArg() > 0 {
 		return s, "", fail, fail(2, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
 	}
-	slog.SetDefault(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	// Logs are key=value lines, or JSON lines with MIAOBI_LOG_FORMAT=json.
+	var h slog.Handler = slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo})
+	if os.Getenv("MIAOBI_LOG_FORMAT") == "json" {
+		h = slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo})
+	}
+	slog.SetDefault(slog.New(h))
 	dataDir, err := corpus.DataDir()
 	if err != nil {
 		return s, "", fail, fail(1, err)
