@@ -38,6 +38,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/works/{id}/alternatives", s.api(s.alternatives))
 	m.HandleFunc("POST /api/works/{id}/alternatives/use", s.api(s.useAlternative))
 	m.HandleFunc("POST /api/works/{id}/paint", s.api(s.paint))
+	m.HandleFunc("POST /api/works/{id}/painting/adjust", s.api(s.adjustPainting))
 	m.HandleFunc("POST /api/works/{id}/stage", s.api(s.stage))
 	m.HandleFunc("GET /api/works/{id}/review", s.api(s.review))
 	m.HandleFunc("POST /api/works/{id}/publish", s.api(s.publish))
@@ -379,6 +380,18 @@ func (s *Server) paint(w http.ResponseWriter, r *http.Request, c *who) {
 	j, err := s.Studio.StartPaint(r.Context(), c.actor(), r.PathValue("id"), in)
 	s.refund(r, c, err)
 	accepted(w, r, j, err)
+}
+
+func (s *Server) adjustPainting(w http.ResponseWriter, r *http.Request, c *who) {
+	var in struct {
+		Base int `json:"base"`
+		studio.Tone
+	}
+	if !readJSON(w, r, &in) {
+		return
+	}
+	wk, err := s.Studio.AdjustPainting(r.Context(), c.actor(), r.PathValue("id"), in.Base, in.Tone)
+	reply(w, r, wk, err)
 }
 
 func (s *Server) stage(w http.ResponseWriter, r *http.Request, c *who) {

@@ -92,6 +92,14 @@ func TestWorkFlow(t *testing.T) {
 		if []rune(w.Content.Lines[1])[2] != []rune(alts.Alternatives[0].Text)[0] {
 			t.Fatal("alternative not used")
 		}
+		c.do("POST", "/api/works/"+id+"/painting/adjust", map[string]any{"base": w.Head, "brightness": 0.1, "contrast": 0.2}, 200, &w)
+		if w.Share.Painting != "ai+person" || w.Content.Painting.AdjustedBy != "person:admin" {
+			t.Fatalf("adjust: %+v %+v", w.Share, w.Content.Painting)
+		}
+		if st, _ := c.raw("GET", "/api/works/"+id+"/assets/"+w.Content.Painting.Asset, "", nil, nil); st != 200 {
+			t.Fatalf("adjusted preview: %d", st)
+		}
+		c.do("POST", "/api/works/"+id+"/painting/adjust", map[string]any{"brightness": 2}, 422, nil)
 		c.do("POST", "/api/works/"+id+"/ratings", map[string]any{"candidate": 1, "score": 9, "favourite": true}, 201, nil)
 		c.do("POST", "/api/works/"+id+"/ratings", map[string]any{"score": 6}, 201, nil)
 		var rs struct{ Ratings []store.Rating }
@@ -125,7 +133,7 @@ func TestWorkFlow(t *testing.T) {
 		for _, v := range vs.Versions {
 			actions = append(actions, v.Action)
 		}
-		if got := strings.Join(actions, ","); got != "plan,plan,create,choose,edit,revise,alternative,publish" {
+		if got := strings.Join(actions, ","); got != "plan,plan,create,choose,edit,revise,alternative,adjust,publish" {
 			t.Fatalf("history: %s", got)
 		}
 	})

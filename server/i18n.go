@@ -26,7 +26,7 @@ var messages = map[string]map[string]string{
 		"expired": "会话已过期，请重新登录", "who": "作者", "action": "操作", "note": "说明", "time": "时间",
 		"republish": "再次发布", "copied_runs": "与古诗相同的句段",
 		"action_plan": "构思", "action_create": "生成", "action_choose": "选用", "action_edit": "修改", "action_revise": "重新生成",
-		"action_alternative": "换字", "action_paint": "作画", "action_stage": "转阶段", "action_publish": "发布",
+		"action_alternative": "换字", "action_paint": "作画", "action_stage": "转阶段", "action_publish": "发布", "action_adjust": "调画", "adjust": "调整画作", "brightness": "亮度", "contrast": "对比度", "saturation": "饱和度",
 		"layer_visible": "可见标识", "layer_metadata": "元数据", "layer_watermark": "水印", "layer_c2pa": "C2PA 签名",
 	},
 	"en": {
@@ -48,7 +48,7 @@ var messages = map[string]map[string]string{
 		"expired": "Your session has expired; sign in again", "who": "Who", "action": "Action", "note": "Note", "time": "Time",
 		"republish": "Publish again", "copied_runs": "runs shared with corpus lines",
 		"action_plan": "plan", "action_create": "create", "action_choose": "choose", "action_edit": "edit", "action_revise": "regenerate",
-		"action_alternative": "alternative", "action_paint": "paint", "action_stage": "stage", "action_publish": "publish",
+		"action_alternative": "alternative", "action_paint": "paint", "action_stage": "stage", "action_publish": "publish", "action_adjust": "adjust", "adjust": "Adjust", "brightness": "Brightness", "contrast": "Contrast", "saturation": "Saturation",
 		"layer_visible": "visible", "layer_metadata": "metadata", "layer_watermark": "watermark", "layer_c2pa": "C2PA",
 	},
 }

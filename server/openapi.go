@@ -37,6 +37,7 @@ var operations = []op{
 	{"POST", "/api/works/{id}/alternatives", "Alternatives for a character (col ≥ 1) or a line (col 0).", "AltRequest", 200, true},
 	{"POST", "/api/works/{id}/alternatives/use", "Put a chosen alternative into the poem.", "UseAlt", 200, false},
 	{"POST", "/api/works/{id}/paint", "Queue a new painting (202 with the job).", "PaintInput", 202, true},
+	{"POST", "/api/works/{id}/painting/adjust", "Adjust the painting's brightness, contrast and saturation (each -1 to 1); the adjustment is the person's.", "Tone", 200, false},
 	{"POST", "/api/works/{id}/stage", "Move the work to plan, create, edit or review.", "Stage", 200, false},
 	{"GET", "/api/works/{id}/review", "Review step: prosody check, originality, sensitive words, labels to be written.", "", 200, false},
 	{"POST", "/api/works/{id}/publish", "Publish a labelled, signed bundle (needs ack when the review is not ready).", "Publish", 200, false},
@@ -66,6 +67,7 @@ var schemas = map[string]any{
 	"AltRequest":  obj(map[string]any{"line": integer("1-based"), "col": integer("1-based; 0 for the whole line"), "k": integer(""), "seed": integer("")}, "line"),
 	"UseAlt":      obj(map[string]any{"base": integer(""), "line": integer(""), "col": integer(""), "text": str()}, "line", "text"),
 	"PaintInput":  obj(map[string]any{"seed": integer(""), "width": integer(""), "height": integer("")}),
+	"Tone":        obj(map[string]any{"base": integer(""), "brightness": number(), "contrast": number(), "saturation": number()}),
 	"Stage":       obj(map[string]any{"stage": enum("plan", "create", "edit", "review")}, "stage"),
 	"Publish":     obj(map[string]any{"base": integer(""), "ack": boolean()}),
 	"Rate":        obj(map[string]any{"candidate": integer("1-based; 0 for the current poem"), "score": integer("1–10"), "favourite": boolean()}, "score"),
@@ -80,6 +82,7 @@ func obj(props map[string]any, required ...string) map[string]any {
 	return m
 }
 func str() map[string]any     { return map[string]any{"type": "string"} }
+func number() map[string]any  { return map[string]any{"type": "number", "minimum": -1, "maximum": 1} }
 func boolean() map[string]any { return map[string]any{"type": "boolean"} }
 func arr(items any) map[string]any {
 	return map[string]any{"type": "array", "items": items}

@@ -429,6 +429,9 @@ func (s *Server) workAction(w http.ResponseWriter, r *http.Request, c *who) {
 		}
 	case "alternatives":
 		_, err = s.Studio.UseAlternative(ctx, a, id, base, num("line"), num("col"), r.PostFormValue("text"))
+	case "adjust":
+		f := func(k string) float64 { v, _ := strconv.ParseFloat(r.PostFormValue(k), 64); return v }
+		_, err = s.Studio.AdjustPainting(ctx, a, id, base, studio.Tone{Brightness: f("brightness"), Contrast: f("contrast"), Saturation: f("saturation")})
 	case "stage":
 		_, err = s.Studio.SetStage(ctx, a, id, r.PostFormValue("stage"))
 	case "publish":

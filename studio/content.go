@@ -47,6 +47,8 @@ type Painting struct {
 	Height  int    `json:"height"`  // pixels
 	Scene   string `json:"scene"`   // the words the scene was read from
 	Version int    `json:"version"` // the version that made it
+	// AdjustedBy names the person who adjusted its tone, if anyone did.
+	AdjustedBy string `json:"adjusted_by,omitempty"`
 }
 
 // Part records who made one part of a work: the person, or an AI engine
@@ -86,7 +88,8 @@ type Share struct {
 	PersonChars int     `json:"person_chars"`
 	AIChars     int     `json:"ai_chars"`
 	Person      float64 `json:"person"` // share of characters written by the person, 0–1
-	// Painting says who made the painting: "ai", or "" when there is none.
+	// Painting says who made the painting: "ai", "ai+person" when the
+	// person adjusted it, or "" when there is none.
 	Painting string `json:"painting,omitempty"`
 }
 
@@ -107,6 +110,9 @@ func (c *Content) Share() Share {
 	}
 	if c.Painting != nil {
 		s.Painting = "ai"
+		if c.Painting.AdjustedBy != "" {
+			s.Painting = "ai+person"
+		}
 	}
 	return s
 }

@@ -295,23 +295,30 @@ func (s *Studio) runPaint(ctx context.Context, a Actor, j *store.Job, in PaintIn
 	return &CreateResult{Version: w.Head, Painting: pt.Asset}, nil
 }
 
-// makePainting paints a scene and stores the working PNG and a labelled
-// JPEG preview.
+// makePainting paints a scene and stores it (see storePainting).
 func (s *Studio) makePainting(workID, scene string, seed uint64, w, h int) (*Painting, error) {
 	img, err := paint.Paint(paint.SceneOf(scene), w, h, seed)
 	if err != nil {
 		return nil, err
 	}
-	var raw bytes.Buffer
-	if err := png.Encode(&raw, img); err != nil {
-		return nil, err
-	}
 	pt := &Painting{Seed: seed, Width: w, Height: h, Scene: scene,
 		Raw:   fmt.Sprintf("raw-painting-%d-%dx%d.png", seed, w, h),
 		Asset: fmt.Sprintf("painting-%d-%dx%d.jpg", seed, w, h)}
-	if err := s.Assets.Put(workID, pt.Raw, raw.Bytes()); err != nil {
-		return nil, err
+	return pt, s.storePainting(workID, pt, img)
+}
+
+// storePainting keeps the working PNG (never served) and a labelled JPEG
+// preview of a painting.
+func (s *Studio) storePainting(workID string, pt *Painting, img *image.RGBA) error {
+	var raw bytes.Buffer
+	if err := png.Encode(&raw, img); err != nil {
+		return err
 	}
+	if err := s.Assets.Put(workID, pt.Raw, raw.Bytes()); err != nil {
+		return err
+	}
+	// Encode draws the labels into the pixels it is given: work on a copy.
+	img = &image.RGBA{Pix: bytes.Clone(img.Pix), Stride: img.Stride, Rect: img.Rect}
 	prev, err := label.Encode(img, "jpeg", label.Provenance{
 		ProduceID:   label.ProduceID("studio-painting", workID, pt.Asset),
 		Title:       pt.Asset,
@@ -321,9 +328,9 @@ func (s *Studio) makePainting(workID, scene string, seed uint64, w, h int) (*Pai
 		Signer:      s.Signer,
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return pt, s.Assets.Put(workID, pt.Asset, prev)
+	return s.Assets.Put(workID, pt.Asset, prev)
 }
 
 // rawPainting loads a work's working PNG.

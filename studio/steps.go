@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"miaobi/label"
+	"miaobi/photo"
 	"miaobi/poem"
 	"miaobi/store"
 )
@@ -307,4 +308,43 @@ func (s *Studio) WritePoems(ctx context.Context, r PoemRequest) (*PoemsReply, er
 		out.Poems = append(out.Poems, LabelledPoem{Poem: p, Text: text, AIGC: label.New(label.DefaultProducer, id, "").JSON()})
 	}
 	return out, nil
+}
+
+// Tone is an adjustment of a painting, each from -1 to 1 (0: unchanged).
+type Tone struct {
+	Brightness float64 `json:"brightness"`
+	Contrast   float64 `json:"contrast"`
+	Saturation float64 `json:"saturation"`
+}
+
+// AdjustPainting changes the painting's tone at the person's direction;
+// the result is a new painting, and the adjustment is theirs.
+func (s *Studio) AdjustPainting(ctx context.Context, a Actor, id string, base int, t Tone) (*Work, error) {
+	if t == (Tone{}) {
+		return nil, fmt.Errorf("%w: nothing to adjust: give brightness, contrast or saturation from -1 to 1", ErrInput)
+	}
+	return s.update(ctx, a, id, base, a.UserID, "adjust", fmt.Sprintf("painting adjusted (brightness %+.2f, contrast %+.2f, saturation %+.2f)", t.Brightness, t.Contrast, t.Saturation), "", func(w *store.Work, c *Content) error {
+		if c.Painting == nil {
+			return fmt.Errorf("%w: there is no painting yet; create or paint one first", ErrInput)
+		}
+		img, err := s.rawPainting(id, c.Painting)
+		if err != nil {
+			return err
+		}
+		out, err := photo.Tone(img, t.Brightness, t.Contrast, t.Saturation)
+		if err != nil {
+			return fmt.Errorf("%w: %v", ErrInput, strings.TrimPrefix(err.Error(), "photo: "))
+		}
+		pt := *c.Painting
+		v := w.Head + 1
+		pt.Raw = fmt.Sprintf("raw-painting-%d-%dx%d-v%d.png", pt.Seed, pt.Width, pt.Height, v)
+		pt.Asset = fmt.Sprintf("painting-%d-%dx%d-v%d.jpg", pt.Seed, pt.Width, pt.Height, v)
+		pt.Version, pt.AdjustedBy = v, a.by()
+		if err := s.storePainting(id, &pt, out); err != nil {
+			return err
+		}
+		c.Painting = &pt
+		c.Parts = append(c.Parts, Part{Part: "painting tone", By: a.by(), Action: "adjust", Version: v})
+		return nil
+	})
 }
