@@ -332,7 +332,17 @@ func (q *Queue) run(ctx context.Context, grace time.Duration, msg jetstream.Msg,
 				msg.Ack() // it finished after all
 				return
 			}
-			msg.Nak()
+			// A Nak would leave the message waiting out its deadline
+			// after a restart; a fresh copy is ready at once.
+			pctx, pcancel := context.WithTimeout(context.Background(), 5*time.Second)
+			_, err := q.js.Publish(pctx, subject+t.ID, []byte(t.ID), jetstream.WithMsgID(fmt.Sprintf("%s-requeue-%d", t.ID, t.Attempt)))
+			pcancel()
+			if err == nil {
+				msg.Ack()
+			} else {
+				msg.Nak()
+			}
+			q.nc.FlushTimeout(5 * time.Second)
 			if onRequeue != nil {
 				onRequeue(t.ID)
 			}
