@@ -28,6 +28,7 @@ type studioProc struct {
 	cmd    *exec.Cmd
 	URL    string
 	stderr *syncBuffer
+	out    *syncBuffer // standard output, as printed so far
 	done   chan error
 }
 
@@ -58,7 +59,7 @@ func startStudio(t *testing.T, home string, args ...string) *studioProc {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &studioProc{t: t, cmd: cmd, stderr: &syncBuffer{}, done: make(chan error, 1)}
+	p := &studioProc{t: t, cmd: cmd, stderr: &syncBuffer{}, out: &syncBuffer{}, done: make(chan error, 1)}
 	cmd.Stderr = p.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -67,6 +68,7 @@ func startStudio(t *testing.T, home string, args ...string) *studioProc {
 	go func() {
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
+			p.out.Write([]byte(sc.Text() + "\n"))
 			if m := regexp.MustCompile(`^Miaobi studio: (http://\S+?)/? `).FindStringSubmatch(sc.Text()); m != nil {
 				urls <- m[1]
 			}
@@ -90,6 +92,9 @@ func startStudio(t *testing.T, home string, args ...string) *studioProc {
 	})
 	return p
 }
+
+// stdout is what the studio printed on standard output so far.
+func (p *studioProc) stdout() string { return p.out.String() }
 
 // stop sends sig and waits for the process to end.
 func (p *studioProc) stop(sig os.Signal, within time.Duration) error {
@@ -343,4 +348,58 @@ func zipOpen(path string) (map[string][]byte, error) {
 		}
 	}
 	return out, nil
+}
+
+// TestWorkerProcess runs the jobs in a separate 'miaobi worker' process
+// joined to the studio's embedded NATS server: the studio has no workers
+// of its own, and the job still finishes.
+func TestWorkerProcess(t *testing.T) {
+	home := t.TempDir()
+	p := startStudio(t, home, "--workers", "0", "--nats-listen", "127.0.0.1:0")
+	var m []string
+	for i := 0; i < 100 && m == nil; i++ { // the line after the URL
+		m = regexp.MustCompile(`queue: embedded NATS JetStream at (nats://\S+)`).FindStringSubmatch(p.stdout())
+		time.Sleep(20 * time.Millisecond)
+	}
+	if m == nil {
+		t.Fatalf("no NATS address in the studio's output:\n%s", p.stdout())
+	}
+	key := apiKey(t, p.URL)
+	var w struct{ Work struct{ ID string } }
+	callJSON(t, http.DefaultClient, "POST", p.URL+"/api/works", key, map[string]any{"keywords": []string{"雪"}}, 201, &w)
+	var j struct{ Job e2eJob }
+	callJSON(t, http.DefaultClient, "POST", p.URL+"/api/works/"+w.Work.ID+"/create", key, map[string]any{"n": 2, "seed": 1}, 202, &j)
+	time.Sleep(500 * time.Millisecond)
+	var still e2eJob
+	callJSON(t, http.DefaultClient, "GET", p.URL+"/api/jobs/"+j.Job.ID, key, nil, 200, &still)
+	if still.State != "queued" {
+		t.Fatalf("with no workers the job is %s", still.State)
+	}
+	wk := exec.Command(binary, "worker", "--nats", m[1], "--workers", "1")
+	wk.Env = append(os.Environ(), "MIAOBI_HOME="+home)
+	var werr syncBuffer
+	wk.Stderr = &werr
+	if err := wk.Start(); err != nil {
+		t.Fatal(err)
+	}
+	wdone := make(chan error, 1)
+	go func() { wdone <- wk.Wait() }()
+	defer func() {
+		if wk.ProcessState == nil {
+			wk.Process.Kill()
+		}
+	}()
+	got := waitJob(t, p.URL, key, j.Job.ID, time.Minute, func(j e2eJob) bool { return j.State == "done" || j.State == "failed" })
+	if got.State != "done" {
+		t.Fatalf("job %+v\nworker:\n%s", got, werr.String())
+	}
+	wk.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-wdone:
+		if err != nil {
+			t.Fatalf("worker exit: %v\n%s", err, werr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the worker did not stop on SIGTERM\n%s", werr.String())
+	}
 }
