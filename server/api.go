@@ -32,6 +32,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/works/{id}/plan", s.api(s.plan))
 	m.HandleFunc("POST /api/works/{id}/brief", s.api(s.brief))
 	m.HandleFunc("POST /api/works/{id}/create", s.api(s.create))
+	m.HandleFunc("POST /api/works/{id}/draft", s.api(s.draft))
 	m.HandleFunc("POST /api/works/{id}/choose", s.api(s.choose))
 	m.HandleFunc("POST /api/works/{id}/edit", s.api(s.edit))
 	m.HandleFunc("POST /api/works/{id}/revise", s.api(s.revise))
@@ -209,6 +210,9 @@ type newWork struct {
 	Rhyme     string   `json:"rhyme"`
 	Autopilot bool     `json:"autopilot"`
 	Seed      int64    `json:"seed"`
+	// Draft is the person's own poem to start from (placeholders are
+	// filled by Miaobi).
+	Draft string `json:"draft"`
 }
 
 func (s *Server) createWork(w http.ResponseWriter, r *http.Request, c *who) {
@@ -216,10 +220,20 @@ func (s *Server) createWork(w http.ResponseWriter, r *http.Request, c *who) {
 	if !readJSON(w, r, &in) {
 		return
 	}
-	if in.Autopilot && !s.spend(w, r, c) {
+	if in.Autopilot && in.Draft != "" {
+		writeError(w, r, http.StatusUnprocessableEntity, "autopilot starts from keywords; leave out the draft, or leave out autopilot")
+		return
+	}
+	if (in.Autopilot || in.Draft != "") && !s.spend(w, r, c) {
 		return
 	}
 	wk, job, err := s.Studio.NewWork(r.Context(), c.actor(), in.Title, studio.Brief{Keywords: in.Keywords, Form: in.Form, Rhyme: in.Rhyme}, in.Autopilot, in.Seed)
+	if err == nil && in.Draft != "" {
+		var dw *studio.Work
+		if dw, err = s.Studio.FromDraft(r.Context(), c.actor(), wk.ID, wk.Head, in.Draft, in.Seed); err == nil {
+			wk = dw
+		}
+	}
 	s.refund(r, c, err)
 	if err != nil {
 		fail(w, r, err)
@@ -299,6 +313,20 @@ func accepted(w http.ResponseWriter, r *http.Request, j *store.Job, err error) {
 	}
 	w.Header().Set("Location", "/api/jobs/"+j.ID)
 	writeJSON(w, http.StatusAccepted, map[string]any{"job": j})
+}
+
+func (s *Server) draft(w http.ResponseWriter, r *http.Request, c *who) {
+	var in struct {
+		Base  int    `json:"base"`
+		Draft string `json:"draft"`
+		Seed  int64  `json:"seed"`
+	}
+	if !readJSON(w, r, &in) || !s.spend(w, r, c) {
+		return
+	}
+	wk, err := s.Studio.FromDraft(r.Context(), c.actor(), r.PathValue("id"), in.Base, in.Draft, in.Seed)
+	s.refund(r, c, err)
+	reply(w, r, wk, err)
 }
 
 func (s *Server) choose(w http.ResponseWriter, r *http.Request, c *who) {

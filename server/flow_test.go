@@ -199,3 +199,35 @@ func manifestText(t *testing.T, png []byte) string {
 }
 
 var _ = context.Background
+
+// TestDraftWork starts works from a person's drafts: their characters
+// stay theirs and locked, placeholders are filled by the engine.
+func TestDraftWork(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t))
+	c := e.program(e.admin, 100)
+	var nw workReply
+	c.do("POST", "/api/works", map[string]any{"draft": "窗前灯影乱\n风里舞衣轻\n□□□□□\n□□□□□", "seed": 2}, 201, &nw)
+	ct := nw.Work.Content
+	if len(ct.Lines) != 4 || ct.Lines[0] != "窗前灯影乱" || ct.Hands[0] != "ppppp" || ct.Hands[2] != "aaaaa" || ct.Locks[1] != "11111" || ct.Locks[3] != "00000" {
+		t.Fatalf("draft work: %+v", ct)
+	}
+	if nw.Work.Share.Person != 0.5 || nw.Work.Stage != "edit" || ct.Brief.Form != "五绝" {
+		t.Fatalf("share %+v, stage %s, form %s", nw.Work.Share, nw.Work.Stage, ct.Brief.Form)
+	}
+	c.do("POST", "/api/works", map[string]any{"draft": "白日依山尽，黄河入海流。欲穷千里目，更上一层楼。"}, 201, &nw)
+	if nw.Work.Share.Person != 1 || nw.Work.Content.Lines[3] != "更上一层楼" || nw.Work.Content.Brief.Form != "五绝" {
+		t.Fatalf("a finished draft: %+v", nw.Work.Content)
+	}
+	var rev studio.ReviewReport
+	c.do("GET", "/api/works/"+nw.Work.ID+"/review", nil, 200, &rev)
+	if rev.Check.Form != "五绝" || rev.Check.Verdict != "合律" {
+		t.Fatalf("review of 登鹳雀楼: %s %s", rev.Check.Form, rev.Check.Verdict)
+	}
+	c.do("POST", "/api/works", map[string]any{"draft": "hello"}, 422, nil)
+	c.do("POST", "/api/works", map[string]any{"draft": "白日依山尽", "autopilot": true}, 422, nil)
+	var keys struct{ Keys []store.APIKey }
+	c.do("GET", "/api/keys", nil, 200, &keys)
+	if keys.Keys[0].UsedTotal != 2 {
+		t.Fatalf("two drafts were written, the key counted %d", keys.Keys[0].UsedTotal)
+	}
+}

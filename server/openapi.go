@@ -31,6 +31,7 @@ var operations = []op{
 	{"GET", "/api/works/{id}/plan", "Plan step: imagery, related characters, forms and reference corpus poems (query keywords=a,b to try others).", "", 200, false},
 	{"POST", "/api/works/{id}/brief", "Plan step: save keywords, form, rhyme book and chosen images.", "Brief", 200, false},
 	{"POST", "/api/works/{id}/create", "Create step: queue poem candidates and a painting (202 with the job).", "CreateInput", 202, true},
+	{"POST", "/api/works/{id}/draft", "Start the poem from the person's draft: their characters are theirs and locked; placeholders (_ □ …) are filled.", "Draft", 200, true},
 	{"POST", "/api/works/{id}/choose", "Make candidate N (1-based) the poem.", "Choose", 200, false},
 	{"POST", "/api/works/{id}/edit", "Edit lines, title or locks (one 0/1 per character); changed characters are the person's.", "Edit", 200, false},
 	{"POST", "/api/works/{id}/revise", "Regenerate every unlocked character.", "Revise", 200, true},
@@ -56,7 +57,8 @@ var operations = []op{
 var schemas = map[string]any{
 	"NewKey":  obj(map[string]any{"name": str(), "quota": integer("generation requests a day (default 1000)")}, "name"),
 	"NewUser": obj(map[string]any{"name": str(), "password": str(), "admin": boolean()}, "name", "password"),
-	"NewWork": obj(map[string]any{"title": str(), "keywords": arr(str()), "form": str(), "rhyme": enum("pingshui", "xinyun"), "autopilot": boolean(), "seed": integer("")}),
+	"NewWork": obj(map[string]any{"title": str(), "keywords": arr(str()), "form": str(), "rhyme": enum("pingshui", "xinyun"), "autopilot": boolean(), "seed": integer(""), "draft": str()}),
+	"Draft":   obj(map[string]any{"base": integer(""), "draft": str(), "seed": integer("")}, "draft"),
 	"Brief":   obj(map[string]any{"base": integer("the version edited"), "keywords": arr(str()), "form": str(), "rhyme": enum("pingshui", "xinyun"), "images": arr(str())}),
 	"CreateInput": obj(map[string]any{"n": integer("candidates, 1–10 (default 5)"), "seed": integer(""), "paint": boolean(),
 		"width": integer("pixels (default 1024)"), "height": integer("pixels (default 512)")}),

@@ -281,6 +281,12 @@ func (s *Server) webNewWork(w http.ResponseWriter, r *http.Request, c *who) {
 		s.webFail(w, r, "/", err)
 		return
 	}
+	if d := strings.TrimSpace(r.PostFormValue("draft")); d != "" && job == nil {
+		if _, err := s.Studio.FromDraft(r.Context(), c.actor(), wk.ID, wk.Head, d, seed); err != nil {
+			s.webFail(w, r, "/works/"+wk.ID, err)
+			return
+		}
+	}
 	to := "/works/" + wk.ID
 	if job != nil {
 		to += "?job=" + job.ID

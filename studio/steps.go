@@ -10,6 +10,7 @@ import (
 	"miaobi/label"
 	"miaobi/photo"
 	"miaobi/poem"
+	"miaobi/prosody"
 	"miaobi/store"
 )
 
@@ -347,4 +348,104 @@ func (s *Studio) AdjustPainting(ctx context.Context, a Actor, id string, base in
 		c.Parts = append(c.Parts, Part{Part: "painting tone", By: a.by(), Action: "adjust", Version: v})
 		return nil
 	})
+}
+
+// MaxDraft bounds a draft's size in bytes.
+const MaxDraft = 4096
+
+// FromDraft starts the poem from the person's own draft: what they wrote
+// is theirs and locked; placeholders (_ ＿ □ 〇 ○ * ＊) are filled by the
+// poem engine so the poem is 合律. A draft without placeholders is taken
+// as it is.
+func (s *Studio) FromDraft(ctx context.Context, a Actor, id string, base int, draft string, seed int64) (*Work, error) {
+	if len(draft) > MaxDraft {
+		return nil, fmt.Errorf("%w: the draft has %d bytes; at most %d", ErrInput, len(draft), MaxDraft)
+	}
+	d, err := poem.ParseDraft(draft)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInput, err)
+	}
+	free := 0
+	for _, l := range d {
+		for _, r := range l {
+			if r == 0 {
+				free++
+			}
+		}
+	}
+	return s.update(ctx, a, id, base, a.UserID, "draft", fmt.Sprintf("the person's draft, %d characters left to fill", free), StageEdit, func(w *store.Work, c *Content) error {
+		lines := make([]string, len(d))
+		hands := make([]string, len(d))
+		locks := make([]string, len(d))
+		if free > 0 {
+			form := c.Brief.Form
+			if !shapeFits(form, d) {
+				form = "" // the draft's own shape decides
+			}
+			rs, err := s.Poems.Revise(poem.ReviseRequest{Request: poem.Request{Form: form, Rhyme: c.Brief.Rhyme, Keywords: c.keywords(), Seed: seed, N: 1}, Draft: draft})
+			if err != nil {
+				return fmt.Errorf("%w: %v", ErrInput, err)
+			}
+			lines = rs[0].Lines
+			if len(lines) != len(d) {
+				return fmt.Errorf("%w: the draft has %d lines but the poem %d", ErrInput, len(d), len(lines))
+			}
+			if rs[0].Form != "" {
+				c.Brief.Form = rs[0].Form
+			}
+		}
+		for i, l := range d {
+			h, k := make([]byte, len(l)), make([]byte, len(l))
+			out := []rune(lines[i])
+			for j, r := range l {
+				h[j], k[j] = HandAI, '0'
+				if r != 0 {
+					h[j], k[j] = HandPerson, '1'
+					if j < len(out) {
+						out[j] = r
+					}
+				}
+			}
+			if free == 0 {
+				out = l
+			}
+			if len(out) != len(l) {
+				return fmt.Errorf("%w: line %d came back with %d characters, not %d", ErrInput, i+1, len(out), len(l))
+			}
+			lines[i], hands[i], locks[i] = string(out), string(h), string(k)
+		}
+		if err := checkLines(lines); err != nil {
+			return err
+		}
+		if f := prosody.ShapeForm(lines); !shapeFits(c.Brief.Form, d) && shapeFits(f, d) && f != "" && !strings.HasPrefix(f, "词") {
+			if _, regulated := map[string]bool{"五绝": true, "七绝": true, "五律": true, "七律": true}[f]; regulated {
+				c.Brief.Form = f
+			}
+		}
+		c.Lines, c.Hands, c.Locks = lines, hands, locks
+		c.Parts = append(c.Parts, Part{Part: "draft", By: a.by(), Action: "draft", Version: w.Head + 1})
+		if free > 0 {
+			c.Parts = append(c.Parts, Part{Part: fmt.Sprintf("%d placeholders", free), By: "ai", Action: "revise", Engine: "miaobi-poem", Model: s.model(), Seed: seed, Version: w.Head + 1})
+		}
+		return nil
+	})
+}
+
+// shapeFits tells whether a draft has the shape of a regulated form (词
+// are left to the engine to judge).
+func shapeFits(form string, d [][]rune) bool {
+	shapes := map[string][2]int{"五绝": {4, 5}, "七绝": {4, 7}, "五律": {8, 5}, "七律": {8, 7}}
+	sh, ok := shapes[form]
+	if !ok {
+		return true
+	}
+	if len(d) != sh[0] {
+		return false
+	}
+	for _, l := range d {
+		if len(l) != sh[1] {
+			return false
+		}
+	}
+	return true
 }
