@@ -20,6 +20,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /openapi.json", s.openapi)
 
 	m.HandleFunc("GET /api/me", s.api(s.me))
+	m.HandleFunc("POST /api/me/password", s.api(s.changePassword))
 	m.HandleFunc("GET /api/keys", s.api(s.listKeys))
 	m.HandleFunc("POST /api/keys", s.api(s.createKey))
 	m.HandleFunc("DELETE /api/keys/{id}", s.api(s.deleteKey))
@@ -106,6 +107,36 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request, c *who) {
 		out["csrf"] = c.session.CSRF
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, c *who) {
+	var in struct {
+		Old string `json:"old"`
+		New string `json:"new"`
+	}
+	if !readJSON(w, r, &in) {
+		return
+	}
+	if err := s.setPassword(r, c, in.Old, in.New); err != nil {
+		status, msg := http.StatusUnprocessableEntity, err.Error()
+		if errors.Is(err, store.ErrBadPassword) {
+			status, msg = http.StatusForbidden, "the old password is wrong"
+		} else if isInternal(err) {
+			fail(w, r, err)
+			return
+		}
+		writeError(w, r, status, msg)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// setPassword checks the caller's old password and sets a new one.
+func (s *Server) setPassword(r *http.Request, c *who, old, nw string) error {
+	if _, err := s.DB.Login(r.Context(), c.user.Name, old); err != nil {
+		return err
+	}
+	return s.DB.SetPassword(r.Context(), c.user.ID, nw)
 }
 
 func (s *Server) listKeys(w http.ResponseWriter, r *http.Request, c *who) {

@@ -75,6 +75,8 @@ func TestBadInput(t *testing.T) {
 		{"unknown route", c, "GET", "/api/nothing", "", "", 404, "no API route"},
 		{"wrong method", c, "DELETE", "/api/works/" + id, "", "", 404, "no API route"},
 		{"non-admin creates user", o, "POST", "/api/users", "application/json", `{"name":"x","password":"long enough pw"}`, 403, "administrator"},
+		{"wrong old password", c, "POST", "/api/me/password", "application/json", `{"old":"nope","new":"a new long password"}`, 403, "old password"},
+		{"short new password", c, "POST", "/api/me/password", "application/json", `{"old":"` + adminPassword + `","new":"short"}`, 422, "at least"},
 		{"key quota", c, "POST", "/api/keys", "application/json", `{"name":"k","quota":-1}`, 422, "quota"},
 	}
 	for _, tc := range tests {
@@ -176,6 +178,9 @@ func TestAuth(t *testing.T) {
 	if status != 429 || !strings.Contains(string(b), "quota") {
 		t.Errorf("over quota: %d %s", status, b)
 	}
+	// A changed password is the one that signs in.
+	p.do("POST", "/api/me/password", map[string]any{"old": adminPassword, "new": "a brand new password"}, 204, nil)
+	e.browser("admin", "a brand new password")
 	var keys struct{ Keys []store.APIKey }
 	p.do("GET", "/api/keys", nil, 200, &keys)
 	for _, k := range keys.Keys {

@@ -20,6 +20,7 @@ var operations = []op{
 	{"GET", "/metrics", "Prometheus metrics (no credentials).", "", 200, false},
 	{"GET", "/openapi.json", "This document (no credentials).", "", 200, false},
 	{"GET", "/api/me", "The caller: user, and the key or the session's CSRF token.", "", 200, false},
+	{"POST", "/api/me/password", "Change the caller's password (204; 403 when the old one is wrong).", "Password", 204, false},
 	{"GET", "/api/keys", "The caller's API keys with quotas and usage.", "", 200, false},
 	{"POST", "/api/keys", "Make an API key; the secret is in the answer, once.", "NewKey", 201, false},
 	{"DELETE", "/api/keys/{id}", "Revoke an API key.", "", 204, false},
@@ -55,11 +56,12 @@ var operations = []op{
 
 // schemas are the request bodies.
 var schemas = map[string]any{
-	"NewKey":  obj(map[string]any{"name": str(), "quota": integer("generation requests a day (default 1000)")}, "name"),
-	"NewUser": obj(map[string]any{"name": str(), "password": str(), "admin": boolean()}, "name", "password"),
-	"NewWork": obj(map[string]any{"title": str(), "keywords": arr(str()), "form": str(), "rhyme": enum("pingshui", "xinyun"), "autopilot": boolean(), "seed": integer(""), "draft": str()}),
-	"Draft":   obj(map[string]any{"base": integer(""), "draft": str(), "seed": integer("")}, "draft"),
-	"Brief":   obj(map[string]any{"base": integer("the version edited"), "keywords": arr(str()), "form": str(), "rhyme": enum("pingshui", "xinyun"), "images": arr(str())}),
+	"NewKey":   obj(map[string]any{"name": str(), "quota": integer("generation requests a day (default 1000)")}, "name"),
+	"Password": obj(map[string]any{"old": str(), "new": str()}, "old", "new"),
+	"NewUser":  obj(map[string]any{"name": str(), "password": str(), "admin": boolean()}, "name", "password"),
+	"NewWork":  obj(map[string]any{"title": str(), "keywords": arr(str()), "form": str(), "rhyme": enum("pingshui", "xinyun"), "autopilot": boolean(), "seed": integer(""), "draft": str()}),
+	"Draft":    obj(map[string]any{"base": integer(""), "draft": str(), "seed": integer("")}, "draft"),
+	"Brief":    obj(map[string]any{"base": integer("the version edited"), "keywords": arr(str()), "form": str(), "rhyme": enum("pingshui", "xinyun"), "images": arr(str())}),
 	"CreateInput": obj(map[string]any{"n": integer("candidates, 1–10 (default 5)"), "seed": integer(""), "paint": boolean(),
 		"width": integer("pixels (default 1024)"), "height": integer("pixels (default 512)")}),
 	"PoemRequest": obj(map[string]any{"keywords": arr(str()), "form": str(), "rhyme": enum("pingshui", "xinyun"), "acrostic": str(), "seed": integer(""), "n": integer("1–10 (default 1)")}),

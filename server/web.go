@@ -128,6 +128,7 @@ func (s *Server) webRoutes() {
 	m.HandleFunc("GET /keys", s.web(s.keysPage))
 	m.HandleFunc("POST /keys", s.web(s.webCreateKey))
 	m.HandleFunc("POST /keys/{kid}/delete", s.web(s.webDeleteKey))
+	m.HandleFunc("POST /password", s.web(s.webPassword))
 	m.HandleFunc("POST /works", s.web(s.webNewWork))
 	m.HandleFunc("GET /works/{id}", s.web(s.workPage))
 	m.HandleFunc("POST /works/{id}/{action}", s.web(s.workAction))
@@ -268,6 +269,22 @@ func (s *Server) webDeleteKey(w http.ResponseWriter, r *http.Request, c *who) {
 	if err := s.DB.DeleteKey(r.Context(), c.user.ID, r.PathValue("kid")); err != nil && !errors.Is(err, store.ErrNotFound) {
 		fail(w, r, err)
 		return
+	}
+	http.Redirect(w, r, "/keys", http.StatusSeeOther)
+}
+
+func (s *Server) webPassword(w http.ResponseWriter, r *http.Request, c *who) {
+	err := s.setPassword(r, c, r.PostFormValue("old"), r.PostFormValue("new"))
+	switch {
+	case errors.Is(err, store.ErrBadPassword):
+		s.setFlash(w, "", translate(s.lang(w, r), "old_wrong"))
+	case err != nil && isInternal(err):
+		fail(w, r, err)
+		return
+	case err != nil:
+		s.setFlash(w, "", err.Error())
+	default:
+		s.setFlash(w, "ok", translate(s.lang(w, r), "password_changed"))
 	}
 	http.Redirect(w, r, "/keys", http.StatusSeeOther)
 }
