@@ -292,7 +292,7 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "Miaobi studio: %s/ (API %s/api/, OpenAPI %s/openapi.json)\n", url, url, url)
 	fmt.Fprintf(stdout, "database: %s · queue: %s · workers: %d · data: %s\n", st.DB.Kind(), queueName(st.Queue, s.nats), s.workers, dataDir)
 	if password != "" {
-		fmt.Fprintf(stdout, "First run: sign in at %s/login as %q with password %s (keep it: it is shown only now; set MIAOBI_ADMIN_PASSWORD before the first run to choose it)\n", url, admin, password)
+		fmt.Fprintf(stdout, "First run: sign in at %s/login as %q with password %s (it is shown only now: change it on the page API keys, or set MIAOBI_ADMIN_PASSWORD before the first run)\n", url, admin, password)
 	}
 	select {
 	case <-ctx.Done():
