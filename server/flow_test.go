@@ -2,11 +2,15 @@ package server
 
 import (
 	"archive/zip"
+	"slices"
+
 	"bytes"
 	"context"
 	"crypto/x509"
 	"encoding/json"
 	"io"
+	"miaobi/corpus"
+	"miaobi/judge"
 	"os"
 	"path/filepath"
 	"strings"
@@ -229,5 +233,31 @@ func TestDraftWork(t *testing.T) {
 	c.do("GET", "/api/keys", nil, 200, &keys)
 	if keys.Keys[0].UsedTotal != 2 {
 		t.Fatalf("two drafts were written, the key counted %d", keys.Keys[0].UsedTotal)
+	}
+}
+
+// TestReferences gives the studio a small corpus index: the plan offers
+// poems holding the keywords, and the review names the poem a line was
+// copied from.
+func TestReferences(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t))
+	e.st.SetRefs(judge.NewRefs(slices.Values([]*corpus.Poem{
+		{ID: "t1", Title: "静夜思", Author: "李白", Dynasty: "唐", Form: "五绝", Lines: []string{"床前明月光", "疑是地上霜", "举头望明月", "低头思故乡"}},
+		{ID: "t2", Title: "秋夕", Author: "杜牧", Dynasty: "唐", Form: "七绝", Lines: []string{"银烛秋光冷画屏", "轻罗小扇扑流萤", "天阶夜色凉如水", "卧看牵牛织女星"}},
+		{ID: "t3", Title: "春晓", Author: "孟浩然", Dynasty: "唐", Form: "五绝", Lines: []string{"春眠不觉晓", "处处闻啼鸟", "夜来风雨声", "花落知多少"}},
+	})), "")
+	c := e.program(e.admin, 100)
+	var nw workReply
+	c.do("POST", "/api/works", map[string]any{"keywords": []string{"秋", "灯"}}, 201, &nw)
+	var plan studio.Suggestions
+	c.do("GET", "/api/works/"+nw.Work.ID+"/plan", nil, 200, &plan)
+	if len(plan.References) == 0 || plan.References[0].Author != "杜牧" {
+		t.Fatalf("references: %+v", plan.References)
+	}
+	c.do("POST", "/api/works/"+nw.Work.ID+"/draft", map[string]any{"base": nw.Work.Head, "draft": "床前明月光\n夜静小窗凉\n□□□□□\n□□□□□"}, 200, nil)
+	var rev studio.ReviewReport
+	c.do("GET", "/api/works/"+nw.Work.ID+"/review", nil, 200, &rev)
+	if len(rev.Originality.Closest) == 0 || rev.Originality.Closest[0].Title != "静夜思" || rev.Originality.Closest[0].Spans[0] != "床前明月光" {
+		t.Fatalf("closest: %+v", rev.Originality.Closest)
 	}
 }

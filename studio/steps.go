@@ -51,22 +51,42 @@ func (s *Studio) Plan(ctx context.Context, a Actor, id string, keywords []string
 		return nil, fmt.Errorf("%w: give at most %d keywords", ErrInput, MaxKeywords)
 	}
 	out := &Suggestions{Forms: Forms, Keywords: []poem.Suggestion{}, References: []Reference{}}
-	var words []string
+	var words, images []string
 	for _, k := range keywords {
 		sg, err := s.Poems.Suggest(k, 8)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrInput, err)
 		}
 		out.Keywords = append(out.Keywords, sg)
-		words = append(words, sg.Text)
-		words = append(words, sg.Images...)
+		// A modern keyword (跳舞) is searched by its first classical
+		// image (舞); a classical one by itself.
+		if sg.Source == "corpus" || len(sg.Images) == 0 {
+			words = append(words, sg.Text)
+		} else {
+			words = append(words, sg.Images[0])
+		}
+		images = append(images, sg.Images...)
 	}
 	refs, note := s.Refs()
 	if refs == nil {
 		out.Note = note
 		return out, nil
 	}
-	for _, r := range refs.ForKeywords(words, 5) {
+	// Poems holding the keywords themselves come first; the images only
+	// fill in when those are few (a modern keyword is in no old poem).
+	found := refs.ForKeywords(words, 5)
+	if len(found) < 5 {
+		seen := map[string]bool{}
+		for _, r := range found {
+			seen[r.ID] = true
+		}
+		for _, r := range refs.ForKeywords(append(slices.Clone(c.Brief.Images), images...), 5) {
+			if len(found) < 5 && !seen[r.ID] {
+				found = append(found, r)
+			}
+		}
+	}
+	for _, r := range found {
 		out.References = append(out.References, Reference{Title: r.Title, Author: r.Author, Dynasty: r.Dynasty, Form: r.Form, Lines: r.Lines, Matched: r.Matched})
 	}
 	return out, nil
