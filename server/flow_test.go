@@ -2,20 +2,19 @@ package server
 
 import (
 	"archive/zip"
-	"slices"
-
 	"bytes"
 	"context"
 	"crypto/x509"
 	"encoding/json"
 	"io"
-	"miaobi/corpus"
-	"miaobi/judge"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"miaobi/corpus"
+	"miaobi/judge"
 	"miaobi/label"
 	"miaobi/store"
 	"miaobi/store/storetest"

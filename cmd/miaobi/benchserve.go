@@ -428,6 +428,34 @@ func benchKey(base, password string) (string, error) {
 	return k.Secret, nil
 }
 
+// phaseMark is where a load phase starts: the server's pid, its CPU time
+// and this process's then, and the time.
+type phaseMark struct {
+	pid         int
+	cpu0, ccpu0 time.Duration
+	start       time.Time
+}
+
+func markPhase(pid int) phaseMark {
+	return phaseMark{pid: pid, cpu0: procCPU(pid), ccpu0: procCPU(os.Getpid()), start: time.Now()}
+}
+
+// finish waits for the phase's clients, then fills in p from m: the wall
+// time, server and client CPU time, the server's peak RSS, the latencies of
+// all clients (lats holds each one's), sorted, their count, and the errors.
+func (p *loadPhase) finish(m phaseMark, wg *sync.WaitGroup, lats [][]time.Duration, tally *errTally) {
+	wg.Wait()
+	p.Wall = time.Since(m.start)
+	p.ServerCPU, p.ClientCPU = procCPU(m.pid)-m.cpu0, procCPU(os.Getpid())-m.ccpu0
+	p.PeakRSS = vmHWM(m.pid)
+	for _, l := range lats {
+		p.Latency = append(p.Latency, l...)
+	}
+	slices.Sort(p.Latency)
+	p.Count = len(p.Latency)
+	p.Errors, p.ErrKinds = tally.n, tally.kinds // the clients are done: no lock needed
+}
+
 // runPoemLoad runs the quick path: each client loops POST /api/poems
 // until the deadline; the phase ends when the last request returns.
 func runPoemLoad(c *apiClient, pid, clients int, d time.Duration, form string) *loadPhase {
@@ -435,9 +463,8 @@ func runPoemLoad(c *apiClient, pid, clients int, d time.Duration, form string) *
 	var seq atomic.Int64
 	var tally errTally
 	lats := make([][]time.Duration, clients)
-	cpu0, ccpu0 := procCPU(pid), procCPU(os.Getpid())
-	start := time.Now()
-	deadline := start.Add(d)
+	m := markPhase(pid)
+	deadline := m.start.Add(d)
 	var wg sync.WaitGroup
 	for i := range clients {
 		wg.Go(func() {
@@ -461,16 +488,7 @@ func runPoemLoad(c *apiClient, pid, clients int, d time.Duration, form string) *
 			}
 		})
 	}
-	wg.Wait()
-	p.Wall = time.Since(start)
-	p.ServerCPU, p.ClientCPU = procCPU(pid)-cpu0, procCPU(os.Getpid())-ccpu0
-	p.PeakRSS = vmHWM(pid)
-	for _, l := range lats {
-		p.Latency = append(p.Latency, l...)
-	}
-	slices.Sort(p.Latency)
-	p.Count = len(p.Latency)
-	p.Errors, p.ErrKinds = tally.n, tally.kinds
+	p.finish(m, &wg, lats, &tally)
 	p.Requests = p.Count + p.Errors
 	return p
 }
@@ -482,9 +500,8 @@ func runJobLoad(c *apiClient, pid, clients int, d, poll time.Duration, form stri
 	var seq, requests atomic.Int64
 	var tally errTally
 	lats := make([][]time.Duration, clients)
-	cpu0, ccpu0 := procCPU(pid), procCPU(os.Getpid())
-	start := time.Now()
-	deadline := start.Add(d)
+	m := markPhase(pid)
+	deadline := m.start.Add(d)
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	for i := range clients {
@@ -540,16 +557,7 @@ func runJobLoad(c *apiClient, pid, clients int, d, poll time.Duration, form stri
 			}
 		})
 	}
-	wg.Wait()
-	p.Wall = time.Since(start)
-	p.ServerCPU, p.ClientCPU = procCPU(pid)-cpu0, procCPU(os.Getpid())-ccpu0
-	p.PeakRSS = vmHWM(pid)
-	for _, l := range lats {
-		p.Latency = append(p.Latency, l...)
-	}
-	slices.Sort(p.Latency)
-	p.Count = len(p.Latency)
-	p.Errors, p.ErrKinds = tally.n, tally.kinds
+	p.finish(m, &wg, lats, &tally)
 	p.Requests = int(requests.Load())
 	return p
 }
