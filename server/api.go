@@ -30,6 +30,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/works", s.api(s.listWorks))
 	m.HandleFunc("POST /api/works", s.api(s.createWork))
 	m.HandleFunc("GET /api/works/{id}", s.api(s.getWork))
+	m.HandleFunc("DELETE /api/works/{id}", s.api(s.deleteWork))
 	m.HandleFunc("GET /api/works/{id}/plan", s.api(s.plan))
 	m.HandleFunc("POST /api/works/{id}/brief", s.api(s.brief))
 	m.HandleFunc("POST /api/works/{id}/create", s.api(s.create))
@@ -285,6 +286,14 @@ func (s *Server) getWork(w http.ResponseWriter, r *http.Request, c *who) {
 		return
 	}
 	writeJSON(w, http.StatusOK, wk)
+}
+
+func (s *Server) deleteWork(w http.ResponseWriter, r *http.Request, c *who) {
+	if err := s.Studio.Delete(r.Context(), c.actor(), r.PathValue("id")); err != nil {
+		fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (s *Server) plan(w http.ResponseWriter, r *http.Request, c *who) {

@@ -139,6 +139,12 @@ func TestWorkFlow(t *testing.T) {
 		if got := strings.Join(actions, ","); got != "plan,plan,create,choose,edit,revise,alternative,adjust,publish" {
 			t.Fatalf("history: %s", got)
 		}
+		c.do("DELETE", "/api/works/"+id, nil, 204, nil)
+		c.do("GET", "/api/works/"+id, nil, 404, nil)
+		c.do("GET", "/api/works/"+id+"/bundle", nil, 404, nil)
+		if names, _ := e.st.Assets.List(id); len(names) != 0 {
+			t.Fatalf("files left after delete: %v", names)
+		}
 	})
 }
 

@@ -29,6 +29,7 @@ var operations = []op{
 	{"GET", "/api/works", "The caller's works, newest first.", "", 200, false},
 	{"POST", "/api/works", "Start a work from a brief; with autopilot, a job takes it to a published bundle (202).", "NewWork", 201, true},
 	{"GET", "/api/works/{id}", "A work with its current version, human/AI share and recent jobs.", "", 200, false},
+	{"DELETE", "/api/works/{id}", "Delete a work with its history and files (204).", "", 204, false},
 	{"GET", "/api/works/{id}/plan", "Plan step: imagery, related characters, forms and reference corpus poems (query keywords=a,b to try others).", "", 200, false},
 	{"POST", "/api/works/{id}/brief", "Plan step: save keywords, form, rhyme book and chosen images.", "Brief", 200, false},
 	{"POST", "/api/works/{id}/create", "Create step: queue poem candidates and a painting (202 with the job).", "CreateInput", 202, true},

@@ -455,6 +455,15 @@ func (s *Server) workAction(w http.ResponseWriter, r *http.Request, c *who) {
 	case "adjust":
 		f := func(k string) float64 { v, _ := strconv.ParseFloat(r.PostFormValue(k), 64); return v }
 		_, err = s.Studio.AdjustPainting(ctx, a, id, base, studio.Tone{Brightness: f("brightness"), Contrast: f("contrast"), Saturation: f("saturation")})
+	case "delete":
+		if r.PostFormValue("confirm") != "1" {
+			s.setFlash(w, "", translate(s.lang(w, r), "confirm_delete"))
+			break
+		}
+		if err = s.Studio.Delete(ctx, a, id); err == nil {
+			http.Redirect(w, r, "/", http.StatusSeeOther)
+			return
+		}
 	case "stage":
 		_, err = s.Studio.SetStage(ctx, a, id, r.PostFormValue("stage"))
 	case "publish":

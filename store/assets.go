@@ -114,3 +114,14 @@ func (a *Assets) List(workID string) ([]string, error) {
 	}
 	return out, nil
 }
+
+// Remove deletes a work's folder and everything in it.
+func (a *Assets) Remove(workID string) error {
+	if err := ValidName(workID); err != nil {
+		return err
+	}
+	if err := os.RemoveAll(filepath.Join(a.root, workID)); err != nil {
+		return fmt.Errorf("store: remove %s: %w", workID, err)
+	}
+	return nil
+}

@@ -134,6 +134,21 @@ func (db *DB) Versions(ctx context.Context, workID string) ([]*Version, error) {
 	return list(db, ctx, "versions", scanVersion, `SELECT `+versionCols+` FROM versions WHERE work_id = ? ORDER BY n`, workID)
 }
 
+// DeleteWork removes a work with its versions, jobs and ratings.
+func (db *DB) DeleteWork(ctx context.Context, id string) error {
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: delete work: %w", err)
+	}
+	defer tx.Rollback()
+	for _, q := range []string{`DELETE FROM ratings WHERE work_id = ?`, `DELETE FROM jobs WHERE work_id = ?`, `DELETE FROM versions WHERE work_id = ?`, `DELETE FROM works WHERE id = ?`} {
+		if _, err := tx.ExecContext(ctx, db.q(q), id); err != nil {
+			return fmt.Errorf("store: delete work: %w", err)
+		}
+	}
+	return tx.Commit()
+}
+
 // Job states.
 const (
 	JobQueued  = "queued"

@@ -279,6 +279,18 @@ func (s *Studio) Version(ctx context.Context, a Actor, id string, n int) (*store
 	return v, err
 }
 
+// Delete removes one of the actor's works, its history and its files. A
+// job still queued for it fails when it runs.
+func (s *Studio) Delete(ctx context.Context, a Actor, id string) error {
+	if _, _, _, err := s.load(ctx, a, id); err != nil {
+		return err
+	}
+	if err := s.DB.DeleteWork(ctx, id); err != nil {
+		return err
+	}
+	return s.Assets.Remove(id)
+}
+
 // Works lists the actor's works.
 func (s *Studio) Works(ctx context.Context, a Actor) ([]*store.Work, error) {
 	return s.DB.Works(ctx, a.UserID, 200)
