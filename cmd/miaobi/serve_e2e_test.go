@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"miaobi/store/storetest"
 )
 
 const studioPassword = "correct horse battery"
@@ -95,6 +97,14 @@ func startStudio(t *testing.T, home string, args ...string) *studioProc {
 
 // stdout is what the studio printed on standard output so far.
 func (p *studioProc) stdout() string { return p.out.String() }
+
+// stdoutWait waits up to 2 s for the output to hold want, and returns it.
+func (p *studioProc) stdoutWait(want string) string {
+	for i := 0; i < 100 && !strings.Contains(p.stdout(), want); i++ {
+		time.Sleep(20 * time.Millisecond)
+	}
+	return p.stdout()
+}
 
 // stop sends sig and waits for the process to end.
 func (p *studioProc) stop(sig os.Signal, within time.Duration) error {
@@ -356,11 +366,7 @@ func zipOpen(path string) (map[string][]byte, error) {
 func TestWorkerProcess(t *testing.T) {
 	home := t.TempDir()
 	p := startStudio(t, home, "--workers", "0", "--nats-listen", "127.0.0.1:0")
-	var m []string
-	for i := 0; i < 100 && m == nil; i++ { // the line after the URL
-		m = regexp.MustCompile(`queue: embedded NATS JetStream at (nats://\S+)`).FindStringSubmatch(p.stdout())
-		time.Sleep(20 * time.Millisecond)
-	}
+	m := regexp.MustCompile(`queue: embedded NATS JetStream at (nats://\S+)`).FindStringSubmatch(p.stdoutWait("queue:"))
 	if m == nil {
 		t.Fatalf("no NATS address in the studio's output:\n%s", p.stdout())
 	}
@@ -401,5 +407,35 @@ func TestWorkerProcess(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatalf("the worker did not stop on SIGTERM\n%s", werr.String())
+	}
+}
+
+// TestServePostgres runs the real binary against PostgreSQL (--db): the
+// same work and job as on SQLite, and the data is in PostgreSQL after a
+// restart.
+func TestServePostgres(t *testing.T) {
+	dsn := storetest.PostgresDB(t)
+	home := t.TempDir()
+	p := startStudio(t, home, "--db", dsn)
+	if !strings.Contains(p.stdoutWait("database:"), "database: postgres") {
+		t.Fatalf("not on PostgreSQL:\n%s", p.stdout())
+	}
+	key := apiKey(t, p.URL)
+	var w struct{ Work struct{ ID string } }
+	callJSON(t, http.DefaultClient, "POST", p.URL+"/api/works", key, map[string]any{"keywords": []string{"梅", "雪"}}, 201, &w)
+	var j struct{ Job e2eJob }
+	callJSON(t, http.DefaultClient, "POST", p.URL+"/api/works/"+w.Work.ID+"/create", key, map[string]any{"n": 2, "seed": 4}, 202, &j)
+	if got := waitJob(t, p.URL, key, j.Job.ID, time.Minute, func(j e2eJob) bool { return j.State == "done" || j.State == "failed" }); got.State != "done" {
+		t.Fatalf("job on PostgreSQL: %+v", got)
+	}
+	if err := p.stop(syscall.SIGTERM, 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	// A fresh data directory: everything but the files comes from PostgreSQL.
+	p = startStudio(t, t.TempDir(), "--db", dsn)
+	var got struct{ Head int }
+	callJSON(t, http.DefaultClient, "GET", p.URL+"/api/works/"+w.Work.ID, key, nil, 200, &got)
+	if got.Head != 2 {
+		t.Fatalf("after the restart the work is at version %d", got.Head)
 	}
 }

@@ -38,6 +38,18 @@ func SQLite(t testing.TB) *store.DB {
 // and opens it; it skips the test when none is named (fails under CI).
 func Postgres(t testing.TB) *store.DB {
 	t.Helper()
+	db, err := store.Open(context.Background(), PostgresDB(t), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// PostgresDB creates a new, empty database on the test server, dropped
+// when the test ends, and returns its URL.
+func PostgresDB(t testing.TB) string {
+	t.Helper()
 	dsn := PostgresURL(t)
 	admin, err := sql.Open("pgx", dsn)
 	if err != nil {
@@ -48,20 +60,15 @@ func Postgres(t testing.TB) *store.DB {
 	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
 		t.Fatalf("create database on %s: %v", dsn, err)
 	}
-	u, _ := url.Parse(dsn)
-	u.Path = "/" + name
-	db, err := store.Open(context.Background(), u.String(), "")
-	if err != nil {
-		t.Fatal(err)
-	}
 	t.Cleanup(func() {
-		db.Close()
 		if a, err := sql.Open("pgx", dsn); err == nil {
 			a.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
 			a.Close()
 		}
 	})
-	return db
+	u, _ := url.Parse(dsn)
+	u.Path = "/" + name
+	return u.String()
 }
 
 // PostgresURL is the test server's URL, or a skip (a failure under CI).
