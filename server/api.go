@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"strconv"
 	"strings"
@@ -42,6 +45,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/works/{id}/alternatives/use", s.api(s.useAlternative))
 	m.HandleFunc("POST /api/works/{id}/paint", s.api(s.paint))
 	m.HandleFunc("POST /api/works/{id}/painting/adjust", s.api(s.adjustPainting))
+	m.HandleFunc("POST /api/works/{id}/photo", s.api(s.photo))
 	m.HandleFunc("POST /api/works/{id}/stage", s.api(s.stage))
 	m.HandleFunc("GET /api/works/{id}/review", s.api(s.review))
 	m.HandleFunc("POST /api/works/{id}/publish", s.api(s.publish))
@@ -460,6 +464,56 @@ func (s *Server) adjustPainting(w http.ResponseWriter, r *http.Request, c *who) 
 	}
 	wk, err := s.Studio.AdjustPainting(r.Context(), c.actor(), r.PathValue("id"), in.Base, in.Tone)
 	reply(w, r, wk, err)
+}
+
+// photo takes the person's photo: the body itself (Content-Type
+// image/jpeg, image/png, image/gif or image/webp) or the field "photo" of
+// a multipart form, at most studio.MaxUpload bytes.
+func (s *Server) photo(w http.ResponseWriter, r *http.Request, c *who) {
+	data, status, err := readUpload(w, r)
+	if err != nil {
+		writeError(w, r, status, err.Error())
+		return
+	}
+	base, _ := strconv.Atoi(r.URL.Query().Get("base"))
+	wk, err := s.Studio.AddPhoto(r.Context(), c.actor(), r.PathValue("id"), base, data)
+	reply(w, r, wk, err)
+}
+
+// readUpload reads an uploaded file from a request and returns the status
+// for its error.
+func readUpload(w http.ResponseWriter, r *http.Request) ([]byte, int, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, studio.MaxUpload+1<<20)
+	tooBig := fmt.Errorf("the upload is larger than %d MiB", studio.MaxUpload>>20)
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	var data []byte
+	var err error
+	switch {
+	case strings.HasPrefix(mt, "image/"):
+		data, err = io.ReadAll(r.Body)
+	case mt == "multipart/form-data":
+		var f multipart.File
+		if f, _, err = r.FormFile("photo"); err == nil {
+			defer f.Close()
+			data, err = io.ReadAll(io.LimitReader(f, studio.MaxUpload+1))
+		} else if errors.Is(err, http.ErrMissingFile) {
+			return nil, http.StatusBadRequest, errors.New("the form has no file in the field \"photo\"")
+		}
+	default:
+		return nil, http.StatusUnsupportedMediaType, fmt.Errorf("send the photo as the body with its type (Content-Type image/jpeg, image/png, image/gif or image/webp) or as the field \"photo\" of a multipart form (got %q)", r.Header.Get("Content-Type"))
+	}
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return nil, http.StatusRequestEntityTooLarge, tooBig
+	case err != nil:
+		return nil, http.StatusBadRequest, fmt.Errorf("reading the upload: %v", err)
+	case len(data) > studio.MaxUpload:
+		return nil, http.StatusRequestEntityTooLarge, tooBig
+	case len(data) == 0:
+		return nil, http.StatusBadRequest, errors.New("the upload is empty")
+	}
+	return data, 0, nil
 }
 
 func (s *Server) stage(w http.ResponseWriter, r *http.Request, c *who) {

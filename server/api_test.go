@@ -2,8 +2,12 @@ package server
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
+	"mime/multipart"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -175,6 +179,25 @@ func TestWebPages(t *testing.T) {
 	_, home := b.raw("GET", "/", "", nil, nil)
 	if !strings.Contains(string(home), "Chinese") {
 		t.Fatalf("the home page does not explain the bad keyword:\n%s", home)
+	}
+	// A photo through the page's multipart form.
+	jpg, err := os.ReadFile(filepath.Join("..", "photo", "testdata", "coffee.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mb bytes.Buffer
+	mw := multipart.NewWriter(&mb)
+	mw.WriteField("csrf", b.csrf)
+	fw, _ := mw.CreateFormFile("photo", "coffee.jpg")
+	fw.Write(jpg)
+	mw.Close()
+	status, body := b.raw("POST", "/works/"+ws[0].ID+"/photo", mw.FormDataContentType(), &mb, map[string]string{"X-CSRF-Token": ""})
+	if status != http.StatusSeeOther {
+		t.Fatalf("photo form: %d %s", status, body)
+	}
+	wk, err := e.st.Get(t.Context(), studioActor(e), ws[0].ID)
+	if err != nil || !wk.Content.Painting.IsPhoto() {
+		t.Fatalf("after the photo form: %+v %v", wk, err)
 	}
 	// Another user's work page is not found.
 	if status, _ := b.raw("GET", "/works/w_0000000000000000", "", nil, nil); status != 404 {

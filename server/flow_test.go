@@ -266,3 +266,77 @@ func TestReferences(t *testing.T) {
 		t.Fatalf("closest: %+v", rev.Originality.Closest)
 	}
 }
+
+// TestPhotoWork uploads the person's photo (题画): it stays theirs, its
+// scene feeds the poem, and the bundle's picture names the upload as its
+// parent in C2PA.
+func TestPhotoWork(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t))
+	c := e.program(e.admin, 100)
+	var nw workReply
+	c.do("POST", "/api/works", map[string]any{"keywords": []string{"夜"}}, 201, &nw)
+	id := nw.Work.ID
+	jpg, err := os.ReadFile(filepath.Join("..", "photo", "testdata", "rocket.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, b := c.raw("POST", "/api/works/"+id+"/photo?base=1", "image/jpeg", bytes.NewReader(jpg), nil)
+	if status != 200 {
+		t.Fatalf("upload: %d %s", status, b)
+	}
+	var w studio.Work
+	json.Unmarshal(b, &w)
+	if !w.Content.Painting.IsPhoto() || w.Share.Painting != "person" || len(w.Content.Brief.Images) == 0 {
+		t.Fatalf("after upload: %+v, share %+v, images %v", w.Content.Painting, w.Share, w.Content.Brief.Images)
+	}
+	var jr struct{ Job struct{ ID string } }
+	c.do("POST", "/api/works/"+id+"/create", map[string]any{"n": 2, "seed": 3, "paint": true}, 202, &jr)
+	if j := c.wait(jr.Job.ID); j.State != store.JobDone {
+		t.Fatalf("create: %+v", j)
+	}
+	c.do("GET", "/api/works/"+id, nil, 200, &w)
+	if !w.Content.Painting.IsPhoto() {
+		t.Fatal("the create step replaced the person's photo")
+	}
+	c.do("POST", "/api/works/"+id+"/publish", map[string]any{"ack": true}, 200, &w)
+	_, zb := c.raw("GET", "/api/works/"+id+"/bundle", "", nil, nil)
+	zr, err := zip.NewReader(bytes.NewReader(zb), int64(len(zb)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var png []byte
+	for _, f := range zr.File {
+		if f.Name == "painting.png" {
+			r, _ := f.Open()
+			png, _ = io.ReadAll(r)
+			r.Close()
+		}
+	}
+	rep, err := label.Verify(png, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.C2PA.Valid || len(rep.C2PA.Actions) == 0 || rep.C2PA.Actions[0] != "c2pa.opened" || !rep.Explicit.Found {
+		t.Fatalf("the photo's provenance: %+v", rep.C2PA)
+	}
+
+	// Uploads that cannot be used.
+	big := bytes.Repeat([]byte{0}, 22<<20)
+	for _, tc := range []struct {
+		name, ct string
+		body     []byte
+		want     int
+	}{
+		{"text", "text/plain", jpg, 415},
+		{"empty", "image/jpeg", nil, 400},
+		{"not a picture", "image/png", []byte("hello, this is not a picture"), 422},
+		{"truncated", "image/jpeg", jpg[:len(jpg)/3], 422},
+		{"too large", "image/jpeg", big, 413},
+		{"form without file", "multipart/form-data; boundary=x", []byte("--x\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nv\r\n--x--\r\n"), 400},
+	} {
+		status, b := c.raw("POST", "/api/works/"+id+"/photo", tc.ct, bytes.NewReader(tc.body), nil)
+		if status != tc.want || !strings.Contains(string(b), `"error"`) {
+			t.Errorf("%s: %d %s, want %d", tc.name, status, b, tc.want)
+		}
+	}
+}

@@ -33,6 +33,7 @@ var notes = map[string][][2]string{
 		{"moved to review", "进入审核"},
 		{"published *", "发布 *"},
 		{"painting adjusted *", "调整画作 *"},
+		{"the person's photo #; read as *", "作者的照片 #；读作 *"},
 		{"the person's draft, # characters left to fill", "作者的草稿，留 # 字待补"},
 		{"brief: *", "构思：*"},
 		{"reference poems and the closest-poem search need the corpus: run 'miaobi corpus fetch' and restart the studio", "参考诗作与相近古诗检索需要语料库：运行 miaobi corpus fetch，再重启创作室"},

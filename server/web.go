@@ -156,7 +156,18 @@ func (s *Server) web(h func(w http.ResponseWriter, r *http.Request, c *who)) htt
 			return
 		}
 		if unsafe(r.Method) {
-			r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+			if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+				r.Body = http.MaxBytesReader(w, r.Body, studio.MaxUpload+1<<20)
+				if err := r.ParseMultipartForm(8 << 20); err != nil {
+					var mbe *http.MaxBytesError
+					if errors.As(err, &mbe) {
+						http.Error(w, fmt.Sprintf("the upload is larger than %d MiB", studio.MaxUpload>>20), http.StatusRequestEntityTooLarge)
+						return
+					}
+				}
+			} else {
+				r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+			}
 			if err := r.ParseForm(); err != nil {
 				http.Error(w, "the form is too large or malformed", http.StatusBadRequest)
 				return
@@ -455,6 +466,17 @@ func (s *Server) workAction(w http.ResponseWriter, r *http.Request, c *who) {
 	case "adjust":
 		f := func(k string) float64 { v, _ := strconv.ParseFloat(r.PostFormValue(k), 64); return v }
 		_, err = s.Studio.AdjustPainting(ctx, a, id, base, studio.Tone{Brightness: f("brightness"), Contrast: f("contrast"), Saturation: f("saturation")})
+	case "photo":
+		data, status, uerr := readUpload(w, r)
+		if uerr != nil {
+			if status == http.StatusRequestEntityTooLarge {
+				http.Error(w, uerr.Error(), status)
+				return
+			}
+			err = fmt.Errorf("%w: %v", studio.ErrInput, uerr)
+			break
+		}
+		_, err = s.Studio.AddPhoto(ctx, a, id, base, data)
 	case "delete":
 		if r.PostFormValue("confirm") != "1" {
 			s.setFlash(w, "", translate(s.lang(w, r), "confirm_delete"))

@@ -49,7 +49,14 @@ type Painting struct {
 	Version int    `json:"version"` // the version that made it
 	// AdjustedBy names the person who adjusted its tone, if anyone did.
 	AdjustedBy string `json:"adjusted_by,omitempty"`
+	// Source is "photo" for the person's own photograph (Upload names
+	// the file as received); empty for Miaobi's painting.
+	Source string `json:"source,omitempty"`
+	Upload string `json:"upload,omitempty"`
 }
+
+// IsPhoto tells whether the picture is the person's photograph.
+func (p *Painting) IsPhoto() bool { return p != nil && p.Source == "photo" }
 
 // Part records who made one part of a work: the person, or an AI engine
 // with its model and seed.
@@ -88,8 +95,9 @@ type Share struct {
 	PersonChars int     `json:"person_chars"`
 	AIChars     int     `json:"ai_chars"`
 	Person      float64 `json:"person"` // share of characters written by the person, 0–1
-	// Painting says who made the painting: "ai", "ai+person" when the
-	// person adjusted it, or "" when there is none.
+	// Painting says who made the picture: "ai", "ai+person" when the
+	// person adjusted it, "person" for their own photo, or "" when there
+	// is none.
 	Painting string `json:"painting,omitempty"`
 }
 
@@ -108,11 +116,13 @@ func (c *Content) Share() Share {
 	if n := s.PersonChars + s.AIChars; n > 0 {
 		s.Person = float64(s.PersonChars) / float64(n)
 	}
-	if c.Painting != nil {
+	switch {
+	case c.Painting.IsPhoto():
+		s.Painting = "person"
+	case c.Painting != nil && c.Painting.AdjustedBy != "":
+		s.Painting = "ai+person"
+	case c.Painting != nil:
 		s.Painting = "ai"
-		if c.Painting.AdjustedBy != "" {
-			s.Painting = "ai+person"
-		}
 	}
 	return s
 }

@@ -227,7 +227,8 @@ func (s *Studio) runCreate(ctx context.Context, a Actor, j *store.Job, in Create
 		s.progress(ctx, j, 0.65, "ranked by your taste")
 	}
 	var pt *Painting
-	if in.Paint {
+	// The person's own photo is kept: no painting replaces it.
+	if in.Paint && !c.Painting.IsPhoto() {
 		s.progress(ctx, j, 0.7, "painting")
 		scene := strings.Join(append(c.keywords(), poems[0].Lines...), " ")
 		if pt, err = s.makePainting(j.WorkID, scene, uint64(in.Seed), in.Width, in.Height); err != nil {

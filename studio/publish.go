@@ -99,11 +99,8 @@ func (s *Studio) bundle(ctx context.Context, w *store.Work, c *Content, rev *Rev
 		if err != nil {
 			return nil, fmt.Errorf("studio: painting: %w", err)
 		}
-		if err := paint.Inscribe(img, paint.Inscription{Title: c.Title, Lines: c.Lines, Signature: "妙笔", Seal: "妙笔"}); err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrInput, err)
-		}
-		h := sha256.Sum256([]byte(labelled))
-		png, err := label.Encode(img, "png", label.Provenance{
+		ins := paint.Inscription{Title: c.Title, Lines: c.Lines, Signature: "妙笔", Seal: "妙笔"}
+		prov := label.Provenance{
 			ProduceID:   pid,
 			Title:       "painting.png",
 			Description: fmt.Sprintf("「%s」: poem and painting made in the Miaobi studio; %.0f%% of the text by the person", c.Title, 100*c.Share().Person),
@@ -111,8 +108,23 @@ func (s *Studio) bundle(ctx context.Context, w *store.Work, c *Content, rev *Rev
 			Layers:      label.AllLayers,
 			Signer:      s.Signer,
 			History:     historyActions(c.Parts),
-			Components:  []label.Ingredient{{Title: "poem.txt", Format: "text/plain", Relationship: label.RelationComponentOf, Hash: h[:]}},
-		})
+		}
+		if c.Painting.IsPhoto() {
+			// 题画: the person's photo, the file as received its parent.
+			prov.Action = "c2pa.edited"
+			prov.Description = fmt.Sprintf("「%s」 written on the person's photo in the Miaobi studio; %.0f%% of the text by the person", c.Title, 100*c.Share().Person)
+			if prov.Ingredient, err = s.Assets.Get(w.ID, c.Painting.Upload); err == nil {
+				err = paint.InscribePhoto(img, ins)
+			}
+		} else {
+			err = paint.Inscribe(img, ins)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrInput, err)
+		}
+		h := sha256.Sum256([]byte(labelled))
+		prov.Components = []label.Ingredient{{Title: "poem.txt", Format: "text/plain", Relationship: label.RelationComponentOf, Hash: h[:]}}
+		png, err := label.Encode(img, "png", prov)
 		if err != nil {
 			return nil, err
 		}

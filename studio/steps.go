@@ -1,8 +1,11 @@
 package studio
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image/jpeg"
+	"image/png"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -468,4 +471,75 @@ func shapeFits(form string, d [][]rune) bool {
 		}
 	}
 	return true
+}
+
+// Limits of an uploaded photo.
+const (
+	MaxUpload      = 20 << 20 // bytes
+	MaxPhotoPixels = 40e6     // decoded pixels
+	photoLongSide  = 2048     // a larger photo is scaled down to this
+)
+
+// AddPhoto makes the person's own photograph the work's picture (题画):
+// Miaobi reads its scene (sky, water, season, time) into images for the
+// poem, and at publishing writes the poem on the photo. The photo stays
+// the person's; the file as received is kept as the C2PA ingredient.
+func (s *Studio) AddPhoto(ctx context.Context, a Actor, id string, base int, data []byte) (*Work, error) {
+	if len(data) > MaxUpload {
+		return nil, fmt.Errorf("%w: the photo has %d bytes; at most %d MiB", ErrInput, len(data), MaxUpload>>20)
+	}
+	img, format, err := photo.Decode(bytes.NewReader(data), MaxPhotoPixels)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s", ErrInput, strings.TrimPrefix(err.Error(), "photo: "))
+	}
+	rgba := photo.Flatten(img)
+	if w, h := rgba.Rect.Dx(), rgba.Rect.Dy(); max(w, h) > photoLongSide {
+		if w >= h {
+			rgba, err = photo.Resize(rgba, photoLongSide, 0)
+		} else {
+			rgba, err = photo.Resize(rgba, 0, photoLongSide)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrInput, err)
+		}
+	}
+	cues, err := photo.Read(rgba)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInput, err)
+	}
+	sum := hashHex(data)[:12]
+	ext := map[string]string{"jpeg": "jpg", "png": "png", "gif": "gif", "webp": "webp"}[format]
+	if ext == "" {
+		ext = "bin"
+	}
+	pt := &Painting{Source: "photo", Width: rgba.Rect.Dx(), Height: rgba.Rect.Dy(), Scene: strings.Join(cues.Keywords, " "),
+		Upload: "upload-" + sum + "." + ext, Raw: "raw-photo-" + sum + ".png", Asset: "photo-" + sum + ".jpg"}
+	if err := s.Assets.Put(id, pt.Upload, data); err != nil {
+		return nil, err
+	}
+	var raw, prev bytes.Buffer
+	if err := png.Encode(&raw, rgba); err != nil {
+		return nil, err
+	}
+	if err := jpeg.Encode(&prev, rgba, &jpeg.Options{Quality: 88}); err != nil {
+		return nil, err
+	}
+	if err := s.Assets.Put(id, pt.Raw, raw.Bytes()); err != nil {
+		return nil, err
+	}
+	if err := s.Assets.Put(id, pt.Asset, prev.Bytes()); err != nil {
+		return nil, err
+	}
+	note := fmt.Sprintf("the person's photo %d×%d; read as %s", pt.Width, pt.Height, strings.Join(cues.Keywords, "、"))
+	return s.update(ctx, a, id, base, a.UserID, "photo", note, "", func(w *store.Work, c *Content) error {
+		pt.Version = w.Head + 1
+		c.Painting = pt
+		for _, k := range cues.Keywords {
+			if !slices.Contains(c.Brief.Images, k) && len(c.Brief.Images) < 16 && utf8.RuneCountInString(k) <= 3 {
+				c.Brief.Images = append(c.Brief.Images, k)
+			}
+		}
+		c.Parts = append(c.Parts, Part{Part: "photo", By: a.by(), Action: "upload", Version: pt.Version})
+		return nil
+	})
 }
