@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"image"
@@ -52,34 +53,30 @@ func runPaint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err := parseInterspersed(fs, args); err != nil {
 		return parseExit(err)
 	}
-	fail := func(code int, format string, a ...any) int {
-		msg := strings.TrimPrefix(fmt.Sprintf(format, a...), "paint: ")
-		fmt.Fprintf(stderr, "miaobi paint: %s\n", msg)
-		return code
-	}
+	fail := failer(stderr, "paint")
 	if err := lf.check(); err != nil {
-		return fail(2, "%v", strings.TrimPrefix(err.Error(), "label: "))
+		return fail(2, err)
 	}
 	if fs.NArg() > 0 {
-		return fail(2, "unexpected argument %q; give keywords with -k or a poem with --poem", fs.Arg(0))
+		return fail(2, fmt.Errorf("unexpected argument %q; give keywords with -k or a poem with --poem", fs.Arg(0)))
 	}
 	if *out == "" {
-		return fail(2, "give the output file with -o out.png (or .jpg)")
+		return fail(2, errors.New("give the output file with -o out.png (or .jpg)"))
 	}
 	ext := strings.ToLower(filepath.Ext(*out))
 	if ext != ".png" && ext != ".jpg" && ext != ".jpeg" {
-		return fail(2, "output %q: write .png or .jpg", *out)
+		return fail(2, fmt.Errorf("output %q: write .png or .jpg", *out))
 	}
 	var w, h int
 	if *scroll != "" {
 		if n, err := fmt.Sscanf(strings.ToLower(*scroll), "%dx%d", &w, &h); n != 2 || err != nil {
-			return fail(2, "--scroll %q: give width x height, e.g. 8192x1024", *scroll)
+			return fail(2, fmt.Errorf("--scroll %q: give width x height, e.g. 8192x1024", *scroll))
 		}
 		if w < 3*h {
-			return fail(2, "--scroll %s: a handscroll is at least three times as wide as it is tall; use --size for other shapes", *scroll)
+			return fail(2, fmt.Errorf("--scroll %s: a handscroll is at least three times as wide as it is tall; use --size for other shapes", *scroll))
 		}
 	} else if n, err := fmt.Sscanf(strings.ToLower(*size), "%dx%d", &w, &h); n != 2 || err != nil {
-		return fail(2, "--size %q: give width x height, e.g. 2048x1024", *size)
+		return fail(2, fmt.Errorf("--size %q: give width x height, e.g. 2048x1024", *size))
 	}
 	text := *keywords
 	if *poemFile != "" {
@@ -87,14 +84,14 @@ func runPaint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if *poemFile != "-" {
 			f, err := os.Open(*poemFile)
 			if err != nil {
-				return fail(2, "%v", err)
+				return fail(2, err)
 			}
 			defer f.Close()
 			r = f
 		}
 		b, err := io.ReadAll(io.LimitReader(r, 1<<20))
 		if err != nil {
-			return fail(2, "%v", err)
+			return fail(2, err)
 		}
 		// The footer 'miaobi poem' prints under a poem (— 七绝 · …) is
 		// not part of it.
@@ -106,17 +103,17 @@ func runPaint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	img, err := paint.Paint(paint.SceneOf(text), w, h, *seed)
 	if err != nil {
-		return fail(2, "%v", err)
+		return fail(2, err)
 	}
 	// A poem is written on the painting, right to left, with a seal.
 	if *poemFile != "" && !*noInscription {
 		p, err := prosody.ParsePoem(text)
 		if err != nil {
-			return fail(2, "--poem: %v", err)
+			return fail(2, fmt.Errorf("--poem: %v", err))
 		}
 		ins := paint.Inscription{Title: p.Title, Lines: p.Lines, Signature: "妙笔", Seal: "妙笔"}
 		if err := paint.Inscribe(img, ins); err != nil {
-			return fail(2, "%v (or paint with --no-inscription)", err)
+			return fail(2, fmt.Errorf("%v (or paint with --no-inscription)", err))
 		}
 	}
 	prov := label.Provenance{
@@ -125,7 +122,7 @@ func runPaint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		AIGenerated: true,
 	}
 	if err := writeLabelled(*out, img, lf, prov); err != nil {
-		return fail(1, "%v", err)
+		return fail(1, err)
 	}
 	fmt.Fprintf(stdout, "painted %s (%d×%d, seed %d)\n", *out, w, h, *seed)
 	return 0
