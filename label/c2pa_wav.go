@@ -41,29 +41,16 @@ type c2paRIFFChunk struct {
 	R    byteRange
 }
 
-// c2paRIFFChunks lists a RIFF WAVE file's top-level chunks. The walk
-// goes to the end of the file (not of the RIFF size, which streaming
-// writers leave wrong); a last chunk may lack its pad byte.
+// c2paRIFFChunks lists a RIFF WAVE file's top-level chunks to the end of
+// the file (see walkRIFF); a last chunk may lack its pad byte.
 func c2paRIFFChunks(file []byte) ([]c2paRIFFChunk, error) {
-	if len(file) < 12 || string(file[:4]) != "RIFF" || string(file[8:12]) != "WAVE" {
-		return nil, fmt.Errorf("label: c2pa: %w: not a RIFF WAVE file", ErrFormat)
+	chunks, _, err := walkRIFF(file, true)
+	if err != nil {
+		return nil, err
 	}
-	var out []c2paRIFFChunk
-	for pos := 12; pos < len(file); {
-		if len(file)-pos < 8 {
-			return nil, fmt.Errorf("label: c2pa: WAV: %d stray bytes at byte %d: %w", len(file)-pos, pos, ErrDamaged)
-		}
-		n := uint64(binary.LittleEndian.Uint32(file[pos+4:]))
-		if n > uint64(len(file)-pos-8) {
-			return nil, fmt.Errorf("label: c2pa: WAV: chunk %q at byte %d claims %d bytes, %d are left: %w",
-				file[pos:pos+4], pos, n, len(file)-pos-8, ErrDamaged)
-		}
-		end := pos + 8 + int(n)
-		if n&1 == 1 && end < len(file) {
-			end++
-		}
-		out = append(out, c2paRIFFChunk{ID: string(file[pos : pos+4]), Data: file[pos+8 : pos+8+int(n)], R: byteRange{pos, end}})
-		pos = end
+	out := make([]c2paRIFFChunk, len(chunks))
+	for i, c := range chunks {
+		out[i] = c2paRIFFChunk{ID: c.id, Data: c.data, R: byteRange{c.start, c.end}}
 	}
 	return out, nil
 }

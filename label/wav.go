@@ -23,7 +23,12 @@ type riffChunk struct {
 // riffChunks lists the top-level chunks of a RIFF WAVE file. It also
 // returns where the RIFF form ends as its size field says (bytes after it
 // are not part of the form, but are kept by the writers).
-func riffChunks(b []byte) ([]riffChunk, int, error) {
+func riffChunks(b []byte) ([]riffChunk, int, error) { return walkRIFF(b, false) }
+
+// walkRIFF is riffChunks; with toFileEnd it walks every byte of the file
+// instead of stopping where the RIFF size says the form ends (C2PA
+// binds the whole file, and streaming writers leave that size wrong).
+func walkRIFF(b []byte, toFileEnd bool) ([]riffChunk, int, error) {
 	if len(b) < 12 || string(b[:4]) != "RIFF" || string(b[8:12]) != "WAVE" {
 		return nil, 0, fmt.Errorf("label: wav: %w: not a RIFF WAVE file", ErrFormat)
 	}
@@ -31,7 +36,7 @@ func riffChunks(b []byte) ([]riffChunk, int, error) {
 	// A size that covers less than the file leaves trailing bytes out;
 	// one that covers more (a file cut short, or written while streaming)
 	// is caught by the chunk that runs past the end.
-	if size := binary.LittleEndian.Uint32(b[4:8]); size >= 4 && uint64(size)+8 < uint64(len(b)) {
+	if size := binary.LittleEndian.Uint32(b[4:8]); !toFileEnd && size >= 4 && uint64(size)+8 < uint64(len(b)) {
 		end = int(size) + 8
 	}
 	var out []riffChunk
