@@ -109,8 +109,12 @@ func Encode(img *image.RGBA, format string, p Provenance) ([]byte, error) {
 	file := buf.Bytes()
 	var aigc string
 	if p.AIGenerated && L.Metadata {
-		sum, err := PixelHash(file)
-		if err != nil {
+		var sum string
+		if format == "png" && img.Opaque() {
+			// PNG is lossless and an opaque picture round-trips exactly:
+			// no need to decode what was just written.
+			sum = pixelHash(img)
+		} else if sum, err = PixelHash(file); err != nil {
 			return nil, err
 		}
 		a := New(p.Producer, p.ProduceID, sum)
