@@ -37,12 +37,20 @@ deps:
 	@command -v $(GO) >/dev/null || { echo "Go 1.26 is needed: install it from https://go.dev/dl or your package manager"; exit 1; }
 	@$(GO) version
 	$(GO) mod download
-	@command -v exiftool >/dev/null || DEBIAN_FRONTEND=noninteractive $(APT) install -y -q libimage-exiftool-perl
-	@command -v ffmpeg >/dev/null && command -v lame >/dev/null || DEBIAN_FRONTEND=noninteractive $(APT) install -y -q ffmpeg lame
-	@command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive $(APT) install -y -q nodejs npm
-	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive $(APT) install -y -q postgresql
-	@test -x /usr/bin/chromium || DEBIAN_FRONTEND=noninteractive $(APT) install -y -q chromium
-	@test -d /usr/share/fonts/opentype/noto || DEBIAN_FRONTEND=noninteractive $(APT) install -y -q fonts-noto-cjk
+	@# The Debian packages the tests use, installed in one go (with a fresh
+	@# package list) when any is missing.
+	@missing=""; \
+	command -v exiftool >/dev/null || missing="$$missing libimage-exiftool-perl"; \
+	command -v ffmpeg >/dev/null || missing="$$missing ffmpeg"; \
+	command -v lame >/dev/null || missing="$$missing lame"; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	test -d /usr/share/fonts/opentype/noto || missing="$$missing fonts-noto-cjk"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(APT) update -q && DEBIAN_FRONTEND=noninteractive $(APT) install -y -q $$missing; \
+	fi
 	@test -f e2e/node_modules/playwright-core/package.json || (cd e2e && npm ci --ignore-scripts --no-audit --no-fund)
 	@test -f $(C2PA_VERIFIER)/node_modules/@contentauth/c2pa-node/package.json || { \
 		mkdir -p $(C2PA_VERIFIER) && cd $(C2PA_VERIFIER) && npm init -y >/dev/null && \
