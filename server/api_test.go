@@ -199,6 +199,24 @@ func TestWebPages(t *testing.T) {
 	if err != nil || !wk.Content.Painting.IsPhoto() {
 		t.Fatalf("after the photo form: %+v %v", wk, err)
 	}
+	// The administrator creates a user on the keys page; the user signs in
+	// and does not see the users section.
+	status, _ = form("/users", map[string]string{"name": "writer", "password": "a long enough password"})
+	if status != http.StatusSeeOther {
+		t.Fatalf("create user form: %d", status)
+	}
+	_, keysPage := b.raw("GET", "/keys", "", nil, nil)
+	if !strings.Contains(string(keysPage), "writer") {
+		t.Fatal("the new user is not listed")
+	}
+	wr := e.browser("writer", "a long enough password")
+	_, wp := wr.raw("GET", "/keys", "", nil, nil)
+	if strings.Contains(string(wp), `id="users"`) {
+		t.Fatal("a non-admin sees the users section")
+	}
+	if st, _ := wr.raw("POST", "/users", "application/x-www-form-urlencoded", strings.NewReader("csrf="+wr.csrf+"&name=x&password=long+enough+pw"), nil); st != http.StatusForbidden {
+		t.Fatalf("a non-admin created a user: %d", st)
+	}
 	// Another user's work page is not found.
 	if status, _ := b.raw("GET", "/works/w_0000000000000000", "", nil, nil); status != 404 {
 		t.Fatalf("unknown work page: %d", status)

@@ -129,6 +129,7 @@ func (s *Server) webRoutes() {
 	m.HandleFunc("POST /keys", s.web(s.webCreateKey))
 	m.HandleFunc("POST /keys/{kid}/delete", s.web(s.webDeleteKey))
 	m.HandleFunc("POST /password", s.web(s.webPassword))
+	m.HandleFunc("POST /users", s.web(s.webCreateUser))
 	m.HandleFunc("POST /works", s.web(s.webNewWork))
 	m.HandleFunc("GET /works/{id}", s.web(s.workPage))
 	m.HandleFunc("POST /works/{id}/{action}", s.web(s.workAction))
@@ -259,7 +260,16 @@ func (s *Server) keysView(w http.ResponseWriter, r *http.Request, c *who, secret
 		fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "keys.html", page{User: c.user, CSRF: c.session.CSRF, Title: translate(s.lang(w, r), "keys"), Data: map[string]any{"Keys": ks, "Secret": secret}})
+	data := map[string]any{"Keys": ks, "Secret": secret}
+	if c.user.Admin {
+		us, err := s.DB.Users(r.Context())
+		if err != nil {
+			fail(w, r, err)
+			return
+		}
+		data["Users"] = us
+	}
+	s.render(w, r, http.StatusOK, "keys.html", page{User: c.user, CSRF: c.session.CSRF, Title: translate(s.lang(w, r), "keys"), Data: data})
 }
 
 func (s *Server) webCreateKey(w http.ResponseWriter, r *http.Request, c *who) {
@@ -296,6 +306,24 @@ func (s *Server) webPassword(w http.ResponseWriter, r *http.Request, c *who) {
 		s.setFlash(w, "", err.Error())
 	default:
 		s.setFlash(w, "ok", translate(s.lang(w, r), "password_changed"))
+	}
+	http.Redirect(w, r, "/keys", http.StatusSeeOther)
+}
+
+func (s *Server) webCreateUser(w http.ResponseWriter, r *http.Request, c *who) {
+	if !c.user.Admin {
+		http.Error(w, "only an administrator may create users", http.StatusForbidden)
+		return
+	}
+	u, err := s.DB.CreateUser(r.Context(), strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("password"), r.PostFormValue("admin") == "1")
+	switch {
+	case err != nil && isInternal(err):
+		fail(w, r, err)
+		return
+	case err != nil:
+		s.setFlash(w, "", err.Error())
+	default:
+		s.setFlash(w, "ok", translate(s.lang(w, r), "user_created")+" "+u.Name)
 	}
 	http.Redirect(w, r, "/keys", http.StatusSeeOther)
 }

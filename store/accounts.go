@@ -118,6 +118,11 @@ func (db *DB) CountUsers(ctx context.Context) (int, error) {
 	return n, err
 }
 
+// Users lists every user, oldest first.
+func (db *DB) Users(ctx context.Context) ([]*User, error) {
+	return list(db, ctx, "users", scanUser, `SELECT id, name, pass_hash, admin, created FROM users ORDER BY created`)
+}
+
 // SetPassword replaces a user's password.
 func (db *DB) SetPassword(ctx context.Context, userID, password string) error {
 	if utf8.RuneCountInString(password) < MinPassword || len(password) > 1024 {
