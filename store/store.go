@@ -69,7 +69,7 @@ func Open(ctx context.Context, dsn, dataDir string) (*DB, error) {
 	defer cancel()
 	if err := db.sql.PingContext(pctx); err != nil {
 		db.sql.Close()
-		return nil, fmt.Errorf("store: connect to %s: %w", redact(dsn), err)
+		return nil, fmt.Errorf("store: connect to %s: %w (is the database server running, and the URL, user and password right?)", redact(dsn), err)
 	}
 	if err := db.migrate(ctx); err != nil {
 		db.sql.Close()

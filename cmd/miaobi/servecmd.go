@@ -15,6 +15,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -66,6 +68,7 @@ Flags:
 // settings are serve's and worker's configuration.
 type settings struct {
 	addr, db, nats, natsListen, lexicon, config string
+	workersFlag, graceFlag                      string // as given; "" when not
 	workers                                     int
 	grace                                       time.Duration
 }
@@ -80,8 +83,8 @@ func bindSettings(fs *flag.FlagSet, s *settings, worker bool) {
 	}
 	fs.StringVar(&s.db, "db", "", "database: a SQLite file, or postgres://user:pass@host/db (default $MIAOBI_HOME/miaobi.db; env MIAOBI_DB)")
 	fs.StringVar(&s.nats, "nats", "", "an external NATS server with JetStream, nats://host:4222 (default: embedded; env MIAOBI_NATS)")
-	fs.IntVar(&s.workers, "workers", -1, "job workers in this process (default 2; 0 for none)")
-	fs.DurationVar(&s.grace, "grace", 0, "at shutdown, how long running jobs may finish before they are handed back to the queue (default 20s)")
+	fs.StringVar(&s.workersFlag, "workers", "", "job workers in this process, 0 to 64 (default 2; 0 for none; env MIAOBI_WORKERS)")
+	fs.StringVar(&s.graceFlag, "grace", "", "at shutdown, how long running jobs may finish before they are handed back to the queue (default 20s; env MIAOBI_GRACE)")
 	fs.StringVar(&s.config, "config", "", "config file (default $MIAOBI_HOME/miaobi.conf when it exists)")
 }
 
@@ -103,7 +106,7 @@ func (s *settings) resolve(dataDir string) error {
 			}
 			k, v, ok := strings.Cut(line, "=")
 			k = strings.TrimSpace(k)
-			if !ok || !strings.Contains("addr db nats nats_listen workers grace lexicon", k) || k == "" {
+			if !ok || !slices.Contains(strings.Fields("addr db nats nats_listen workers grace lexicon"), k) {
 				return fmt.Errorf("%s line %d: want key = value with a key among addr, db, nats, nats_listen, workers, grace, lexicon", path, n)
 			}
 			conf[k] = strings.Trim(strings.TrimSpace(v), `"`)
@@ -128,22 +131,18 @@ func (s *settings) resolve(dataDir string) error {
 	pick(&s.nats, "MIAOBI_NATS", "nats", "")
 	pick(&s.natsListen, "MIAOBI_NATS_LISTEN", "nats_listen", "")
 	pick(&s.lexicon, "MIAOBI_LEXICON", "lexicon", "")
-	if s.workers < 0 {
-		w := "2"
-		pick(&w, "MIAOBI_WORKERS", "workers", "2")
-		if _, err := fmt.Sscan(w, &s.workers); err != nil || s.workers < 0 || s.workers > 64 {
-			return fmt.Errorf("workers %q: give 0 to 64", w)
-		}
+	pick(&s.workersFlag, "MIAOBI_WORKERS", "workers", "2")
+	n, err := strconv.Atoi(strings.TrimSpace(s.workersFlag))
+	if err != nil || n < 0 || n > 64 {
+		return fmt.Errorf("workers %q: give a number from 0 to 64", s.workersFlag)
 	}
-	if s.grace == 0 {
-		g := ""
-		pick(&g, "MIAOBI_GRACE", "grace", "20s")
-		d, err := time.ParseDuration(g)
-		if err != nil || d < 0 {
-			return fmt.Errorf("grace %q: give a duration such as 20s", g)
-		}
-		s.grace = d
+	s.workers = n
+	pick(&s.graceFlag, "MIAOBI_GRACE", "grace", "20s")
+	d, err := time.ParseDuration(strings.TrimSpace(s.graceFlag))
+	if err != nil || d < 0 {
+		return fmt.Errorf("grace %q: give a duration such as 20s (0 hands running jobs back at once)", s.graceFlag)
 	}
+	s.grace = d
 	return nil
 }
 
