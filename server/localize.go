@@ -38,6 +38,22 @@ var notes = map[string][][2]string{
 		{"brief: *", "构思：*"},
 		{"reference poems and the closest-poem search need the corpus: run 'miaobi corpus fetch' and restart the studio", "参考诗作与相近古诗检索需要语料库：运行 miaobi corpus fetch，再重启创作室"},
 		{"the corpus is loading; reload in a few seconds", "语料库正在加载，请过几秒刷新"},
+		// The messages a person meets on the pages most often.
+		{"every character is locked; unlock some to regenerate them", "所有字都已锁定；请先解锁一些字再重新生成"},
+		{"nothing to change: give lines, locks or a title", "没有要修改的内容"},
+		{"there is no poem to revise yet; create one first", "还没有诗作；请先生成"},
+		{"there is no poem to review yet; create one first", "还没有诗作可审核；请先生成"},
+		{"there is no poem yet; create one first", "还没有诗作；请先生成"},
+		{"there is no poem to rate yet", "还没有可评分的诗作"},
+		{"there is no painting yet; create or paint one first", "还没有画作；请先生成或作画"},
+		{"the work kept changing; try again", "作品正在被修改，请重试"},
+		{"you edited version # but the work is at version # now; reload it", "你修改的是第 # 版，作品已到第 # 版；请刷新后再改"},
+		{"you reviewed version # but the work is at version # now; review it again", "你审核的是第 # 版，作品已到第 # 版；请重新审核"},
+		{"the review asks you to look first: *; publish with ack to go ahead", "审核提示需先查看：*；确认后勾选再发布"},
+		{"line #: * is not a Chinese character; write lines without punctuation or spaces", "第 # 行：* 不是汉字；诗句请不要带标点或空格"},
+		{"line # has # characters; a line has 1 to #", "第 # 行有 # 个字；每行 1 到 # 字"},
+		{"a title has 1 to # characters", "标题为 1 到 # 个字"},
+		{"the form has expired or came from another site (CSRF check); reload the page and try again", "表单已过期或来自其他网站；请刷新页面后重试"},
 	},
 }
 
@@ -51,38 +67,52 @@ func localize(lang, s string) string {
 	return s
 }
 
-// matchNote matches s against a pattern and returns what # and * stood for.
+// matchNote matches s against a pattern and returns what # and * stood
+// for; * takes as little as lets the rest match.
 func matchNote(pattern, s string) ([]string, bool) {
-	var args []string
-	for pattern != "" {
-		switch pattern[0] {
-		case '#':
-			n := 0
-			for n < len(s) && (s[n] >= '0' && s[n] <= '9' || strings.HasPrefix(s[n:], "×") && n > 0) {
-				if s[n] >= '0' && s[n] <= '9' {
-					n++
-				} else {
-					n += len("×")
-				}
+	if pattern == "" {
+		return nil, s == ""
+	}
+	switch pattern[0] {
+	case '#':
+		n := digitsAt(s)
+		if n == 0 {
+			return nil, false
+		}
+		rest, ok := matchNote(pattern[1:], s[n:])
+		return append([]string{s[:n]}, rest...), ok
+	case '*':
+		for i := 1; i <= len(s); i++ {
+			if strings.TrimFunc(s[:i], unicode.IsSpace) == "" {
+				continue
 			}
-			if n == 0 {
-				return nil, false
+			if rest, ok := matchNote(pattern[1:], s[i:]); ok {
+				return append([]string{s[:i]}, rest...), true
 			}
-			args = append(args, s[:n])
-			s, pattern = s[n:], pattern[1:]
-		case '*':
-			if strings.TrimFunc(s, unicode.IsSpace) == "" {
-				return nil, false
-			}
-			return append(args, s), pattern == "*"
+		}
+		return nil, false
+	}
+	if s == "" || s[0] != pattern[0] {
+		return nil, false
+	}
+	return matchNote(pattern[1:], s[1:])
+}
+
+// digitsAt is the length of the number at the start of s: digits, or two
+// runs of digits joined by ×.
+func digitsAt(s string) int {
+	n := 0
+	for n < len(s) {
+		switch {
+		case s[n] >= '0' && s[n] <= '9':
+			n++
+		case n > 0 && strings.HasPrefix(s[n:], "×"):
+			n += len("×")
 		default:
-			if s == "" || s[0] != pattern[0] {
-				return nil, false
-			}
-			s, pattern = s[1:], pattern[1:]
+			return n
 		}
 	}
-	return args, s == ""
+	return n
 }
 
 func fillNote(t string, args []string) string {

@@ -11,6 +11,8 @@ func TestLocalize(t *testing.T) {
 		{"zh", "brief: 灯、跳舞 · 七绝", "构思：灯、跳舞 · 七绝"},
 		{"zh", "painting", "正在作画"},
 		{"zh", "something new", "something new"},
+		{"zh", "you edited version 3 but the work is at version 5 now; reload it", "你修改的是第 3 版，作品已到第 5 版；请刷新后再改"},
+		{"zh", `line 2: '，' is not a Chinese character; write lines without punctuation or spaces`, "第 2 行：'，' 不是汉字；诗句请不要带标点或空格"},
 		{"zh", "writing poems", "writing poems"},
 		{"zh", "", ""},
 		{"en", "writing 5 poems", "writing 5 poems"},

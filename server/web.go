@@ -361,7 +361,7 @@ func (s *Server) webFail(w http.ResponseWriter, r *http.Request, back string, er
 		http.Error(w, msg, status)
 		return
 	}
-	s.setFlash(w, "", msg)
+	s.setFlash(w, "", localize(s.lang(w, r), msg))
 	http.Redirect(w, r, back, http.StatusSeeOther)
 }
 
