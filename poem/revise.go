@@ -244,10 +244,10 @@ func (e *Engine) Alternatives(req AltRequest) ([]Alternative, error) {
 	j.draft = d
 	j.beam = max(defaultBeam, 3*req.K)
 	s, err := e.prepare(j, rand.New(rand.NewSource(req.Seed)), nil)
-	s.noise = 0
 	if err != nil {
 		return nil, err
 	}
+	s.noise = 0
 	hyps, derr := e.decode(s)
 	if derr != nil {
 		return nil, fmt.Errorf("%w: no replacement keeps line %d 合律 with the rest of the poem as it is", ErrLocked, derr.line+1)

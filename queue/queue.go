@@ -300,7 +300,15 @@ func (q *Queue) run(ctx context.Context, grace time.Duration, msg jetstream.Msg,
 	jctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- h(jctx, t) }()
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				// A job that panics fails; it must not take the process.
+				done <- fmt.Errorf("job %s panicked: %v", t.ID, p)
+			}
+		}()
+		done <- h(jctx, t)
+	}()
 	beat := time.NewTicker(AckWait / 3)
 	defer beat.Stop()
 	stop := ctx.Done()

@@ -141,7 +141,11 @@ func (s *Server) setPassword(r *http.Request, c *who, old, nw string) error {
 	if _, err := s.DB.Login(r.Context(), c.user.Name, old); err != nil {
 		return err
 	}
-	return s.DB.SetPassword(r.Context(), c.user.ID, nw)
+	if err := s.DB.SetPassword(r.Context(), c.user.ID, nw); err != nil {
+		return err
+	}
+	// Whoever else knew the old password is signed out.
+	return s.DB.EndOtherSessions(r.Context(), c.user.ID, c.token)
 }
 
 func (s *Server) listKeys(w http.ResponseWriter, r *http.Request, c *who) {
@@ -164,9 +168,17 @@ func (s *Server) createKey(w http.ResponseWriter, r *http.Request, c *who) {
 	if !readJSON(w, r, &in) {
 		return
 	}
+	if c.key != nil {
+		writeError(w, r, http.StatusForbidden, "an API key cannot make keys; sign in to the studio to make one")
+		return
+	}
 	q := int64(store.DefaultQuota)
 	if in.Quota != nil {
 		q = *in.Quota
+	}
+	if msg := s.keyPolicy(r, c, q); msg != "" {
+		writeError(w, r, http.StatusForbidden, msg)
+		return
 	}
 	k, secret, err := s.DB.CreateKey(r.Context(), c.user.ID, in.Name, q)
 	if err != nil {
@@ -695,6 +707,8 @@ func (s *Server) jobEvents(w http.ResponseWriter, r *http.Request, c *who) {
 	for {
 		select {
 		case <-ctx.Done():
+			return
+		case <-s.closing:
 			return
 		case e := <-events:
 			if e.State == store.JobDone || e.State == store.JobFailed {

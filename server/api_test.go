@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"os"
@@ -216,6 +217,21 @@ func TestWebPages(t *testing.T) {
 	}
 	if st, _ := wr.raw("POST", "/users", "application/x-www-form-urlencoded", strings.NewReader("csrf="+wr.csrf+"&name=x&password=long+enough+pw"), nil); st != http.StatusForbidden {
 		t.Fatalf("a non-admin created a user: %d", st)
+	}
+	// The page's "use" button for an alternative changes the character.
+	status, _ = form("/works", map[string]string{"draft": "白日依山尽，黄河入海流。欲穷千里目，更上一层楼。"})
+	if status != http.StatusSeeOther {
+		t.Fatalf("draft form: %d", status)
+	}
+	ws, _ = e.st.Works(t.Context(), studioActor(e))
+	dw, _ := e.st.Get(t.Context(), studioActor(e), ws[0].ID)
+	status, msg := form("/works/"+dw.ID+"/alternatives", map[string]string{"base": fmt.Sprint(dw.Head), "line": "1", "col": "2", "text": "月"})
+	if status != http.StatusSeeOther {
+		t.Fatalf("use an alternative: %d %s", status, msg)
+	}
+	dw, _ = e.st.Get(t.Context(), studioActor(e), dw.ID)
+	if dw.Content.Lines[0] != "白月依山尽" {
+		t.Fatalf("after the alternative: %v", dw.Content.Lines)
 	}
 	// Another user's work page is not found.
 	if status, _ := b.raw("GET", "/works/w_0000000000000000", "", nil, nil); status != 404 {

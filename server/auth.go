@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -38,12 +39,12 @@ var errNoCredentials = errors.New("sign in, or send an API key as 'Authorization
 func (s *Server) identify(r *http.Request) (*who, error) {
 	secret := ""
 	if h := r.Header.Get("Authorization"); h != "" {
-		scheme, rest, _ := strings.Cut(h, " ")
-		if !strings.EqualFold(scheme, "Bearer") {
-			return nil, errors.New("the Authorization header must be 'Bearer mbk_…'")
+		// Another scheme (a proxy's Basic) leaves the session to decide.
+		if scheme, rest, _ := strings.Cut(h, " "); strings.EqualFold(scheme, "Bearer") {
+			secret = strings.TrimSpace(rest)
 		}
-		secret = strings.TrimSpace(rest)
-	} else if k := r.Header.Get("X-API-Key"); k != "" {
+	}
+	if k := r.Header.Get("X-API-Key"); secret == "" && k != "" {
 		secret = k
 	}
 	if secret != "" {
@@ -117,7 +118,9 @@ func (s *Server) api(h func(w http.ResponseWriter, r *http.Request, c *who)) htt
 			return
 		}
 		if c.session != nil && unsafe(r.Method) {
-			r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+			// JSON bodies get their own 1 MiB limit in readJSON; this
+			// one only bounds what the CSRF check may read.
+			r.Body = http.MaxBytesReader(w, r.Body, studio.MaxUpload+1<<20)
 			if !csrfOK(r, c.session) {
 				writeError(w, r, http.StatusForbidden, "missing or wrong CSRF token: send the X-CSRF-Token header the page gives")
 				return
@@ -141,13 +144,31 @@ func (s *Server) spend(w http.ResponseWriter, r *http.Request, c *who) bool {
 	if err := s.DB.UseKey(r.Context(), c.key.ID); err != nil {
 		if errors.Is(err, store.ErrQuota) {
 			w.Header().Set("Retry-After", "3600")
-			writeError(w, r, http.StatusTooManyRequests, "this API key has used its daily quota of generation requests; it resets at 00:00 UTC, or ask for a larger quota")
+			writeError(w, r, http.StatusTooManyRequests, "this API key has used its daily quota of generation requests; it resets at 00:00 UTC (an administrator can make keys with larger quotas)")
 			return false
 		}
 		fail(w, r, err)
 		return false
 	}
 	return true
+}
+
+// MaxKeys is how many API keys a user who is not an administrator may
+// hold; their quotas are at most store.DefaultQuota a day each.
+const MaxKeys = 10
+
+// keyPolicy says why the caller may not make a key with quota q, or "".
+func (s *Server) keyPolicy(r *http.Request, c *who, q int64) string {
+	if c.user.Admin {
+		return ""
+	}
+	if q > store.DefaultQuota {
+		return fmt.Sprintf("only an administrator may give a key more than %d requests a day", store.DefaultQuota)
+	}
+	if ks, err := s.DB.Keys(r.Context(), c.user.ID); err == nil && len(ks) >= MaxKeys {
+		return fmt.Sprintf("you have %d keys, the most allowed; revoke one first", len(ks))
+	}
+	return ""
 }
 
 // refund gives back the quota a generation request spent when the

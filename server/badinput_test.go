@@ -1,9 +1,12 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -78,7 +81,12 @@ func TestBadInput(t *testing.T) {
 		{"non-admin creates user", o, "POST", "/api/users", "application/json", `{"name":"x","password":"long enough pw"}`, 403, "administrator"},
 		{"wrong old password", c, "POST", "/api/me/password", "application/json", `{"old":"nope","new":"a new long password"}`, 403, "old password"},
 		{"short new password", c, "POST", "/api/me/password", "application/json", `{"old":"` + adminPassword + `","new":"short"}`, 422, "at least"},
-		{"key quota", c, "POST", "/api/keys", "application/json", `{"name":"k","quota":-1}`, 422, "quota"},
+		{"title with NUL", c, "POST", "/api/works", "application/json", `{"title":"a\u0000b"}`, 422, "title"},
+		{"image not Chinese", c, "POST", "/api/works/" + id + "/brief", "application/json", `{"images":["a\u0000"]}`, 422, "image"},
+		{"a key makes a key", c, "POST", "/api/keys", "application/json", `{"name":"k2"}`, 403, "cannot make keys"},
+		{"photo to another's work", o, "POST", "/api/works/" + id + "/photo", "image/jpeg", "\xff\xd8\xff", 404, "not found"},
+		{"photo to no work", c, "POST", "/api/works/w_doesnotexist123/photo", "image/jpeg", "\xff\xd8\xff", 404, "not found"},
+		{"alternatives outside the form", c, "POST", "/api/works/" + id + "/alternatives", "application/json", `{"line":1,"col":2}`, 422, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -188,5 +196,76 @@ func TestAuth(t *testing.T) {
 		if k.Quota == 2 && (k.UsedToday != 2 || k.UsedTotal != 2) {
 			t.Errorf("usage counters: %+v", k)
 		}
+	}
+}
+
+func TestSafeNext(t *testing.T) {
+	for in, want := range map[string]string{
+		"/works/w_1":           "/works/w_1",
+		"/works/w_1?job=j_1":   "/works/w_1?job=j_1",
+		"//evil.example":       "/",
+		"/\t/evil.example":     "/",
+		"/\\evil.example":      "/",
+		"https://evil.example": "/",
+		"javascript:alert(1)":  "/",
+		"":                     "/",
+		"/\n/evil.example":     "/",
+	} {
+		if got := safeNext(in); got != want {
+			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestReviewFixes covers what a review of the studio found: files written
+// for works that are not the caller's, uploads from a browser, quotas a
+// person could raise, metrics labels anyone could add, and a proxy's
+// Basic header hiding the session.
+func TestReviewFixes(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t))
+	writer, err := e.st.DB.CreateUser(t.Context(), "writer", "a long enough password", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := e.program(e.admin, 100)
+	var nw workReply
+	c.do("POST", "/api/works", map[string]any{"keywords": []string{"月"}}, 201, &nw)
+	o := e.program(writer, 10)
+	o.raw("POST", "/api/works/"+nw.Work.ID+"/photo", "image/jpeg", strings.NewReader("\xff\xd8\xff"), nil)
+	o.raw("POST", "/api/works/w_doesnotexist123/photo", "image/jpeg", strings.NewReader("\xff\xd8\xff"), nil)
+	if names, _ := e.st.Assets.List(nw.Work.ID); len(names) != 0 {
+		t.Fatalf("another user's upload left files: %v", names)
+	}
+	if names, _ := e.st.Assets.List("w_doesnotexist123"); len(names) != 0 {
+		t.Fatalf("an upload to no work left files: %v", names)
+	}
+	// A browser uploads a photo of more than 1 MiB through the API.
+	b := e.browser("admin", adminPassword)
+	jpg, err := os.ReadFile(filepath.Join("..", "photo", "testdata", "chelsea.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := append(bytes.Clone(jpg), make([]byte, 2<<20)...) // JPEG readers ignore what follows
+	if status, body := b.raw("POST", "/api/works/"+nw.Work.ID+"/photo", "image/jpeg", bytes.NewReader(big), nil); status != 200 {
+		t.Fatalf("browser upload of %d bytes: %d %s", len(big), status, body)
+	}
+	// A person who is not an administrator keeps to the default quota.
+	wb := e.browser("writer", "a long enough password")
+	if status, body := wb.raw("POST", "/api/keys", "application/json", strings.NewReader(`{"name":"big","quota":1000000000}`), nil); status != 403 {
+		t.Fatalf("a large quota by a non-admin: %d %s", status, body)
+	}
+	wb.do("POST", "/api/keys", map[string]any{"name": "ok", "quota": 1000}, 201, nil)
+	wb.do("POST", "/api/keys", map[string]any{"name": "negative", "quota": -1}, 422, nil)
+	// Made-up methods all count as OTHER.
+	for _, m := range []string{"FOO", "BAR"} {
+		c.raw(m, "/healthz", "", nil, nil)
+	}
+	_, metrics := c.raw("GET", "/metrics", "", nil, nil)
+	if strings.Contains(string(metrics), `method="FOO"`) || !strings.Contains(string(metrics), `method="OTHER"`) {
+		t.Fatal("metrics keep made-up methods as labels")
+	}
+	// A Basic header from a proxy does not hide the session.
+	if status, body := b.raw("GET", "/api/works", "", nil, map[string]string{"Authorization": "Basic dXNlcjpwYXNz"}); status != 200 {
+		t.Fatalf("session with a Basic header: %d %s", status, body)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"miaobi/store"
@@ -27,6 +28,9 @@ type Server struct {
 	// Secure marks cookies Secure (set when served over HTTPS).
 	Secure bool
 	mux    *http.ServeMux
+	// closing ends the event streams when shutdown begins.
+	closing   chan struct{}
+	closeOnce sync.Once
 	// patterns are the API routes registered.
 	patterns []string
 }
@@ -38,10 +42,14 @@ const (
 
 // New builds the server's routes.
 func New(st *studio.Studio) *Server {
-	s := &Server{Studio: st, DB: st.DB, mux: http.NewServeMux()}
+	s := &Server{Studio: st, DB: st.DB, mux: http.NewServeMux(), closing: make(chan struct{})}
 	s.routes()
 	return s
 }
+
+// CloseStreams ends the open event streams (at shutdown, so that
+// http.Server.Shutdown need not wait for them); other requests finish.
+func (s *Server) CloseStreams() { s.closeOnce.Do(func() { close(s.closing) }) }
 
 // ServeHTTP logs, times and counts each request, and recovers from a
 // handler's panic with a 500 that leaks nothing.
@@ -60,7 +68,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			route = "unmatched"
 		}
 		d := time.Since(start)
-		s.Studio.Metrics.ObserveRequest(r.Method, route, rw.status, d)
+		method := r.Method
+		switch method {
+		case "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS":
+		default:
+			method = "OTHER" // any token is a method: keep the label set small
+		}
+		s.Studio.Metrics.ObserveRequest(method, route, rw.status, d)
 		lvl := slog.LevelInfo
 		if rw.status >= 500 {
 			lvl = slog.LevelError

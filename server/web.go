@@ -195,7 +195,13 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 
 // safeNext keeps a redirect target on this site.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	// Browsers drop tabs and newlines from URLs and read \ as /, so any
+	// of them could turn "/x" into "//evil.example".
+	if strings.ContainsFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
 		return "/"
 	}
 	return next
@@ -277,9 +283,18 @@ func (s *Server) webCreateKey(w http.ResponseWriter, r *http.Request, c *who) {
 	if err != nil {
 		q = store.DefaultQuota
 	}
+	if msg := s.keyPolicy(r, c, q); msg != "" {
+		s.setFlash(w, "", msg)
+		http.Redirect(w, r, "/keys", http.StatusSeeOther)
+		return
+	}
 	_, secret, err := s.DB.CreateKey(r.Context(), c.user.ID, strings.TrimSpace(r.PostFormValue("name")), q)
 	if err != nil {
-		s.setFlash(w, "", strings.TrimPrefix(err.Error(), "store: "))
+		if isInternal(err) {
+			fail(w, r, err)
+			return
+		}
+		s.setFlash(w, "", err.Error())
 		http.Redirect(w, r, "/keys", http.StatusSeeOther)
 		return
 	}

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -242,6 +243,13 @@ func (db *DB) EndSession(ctx context.Context, tok string) error {
 	return err
 }
 
+// EndOtherSessions signs a user out everywhere but the session keep (a
+// token; empty for everywhere).
+func (db *DB) EndOtherSessions(ctx context.Context, userID, keep string) error {
+	_, err := db.exec(ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, userID, tokenHash(keep))
+	return err
+}
+
 // ExpireSessions deletes expired sessions.
 func (db *DB) ExpireSessions(ctx context.Context) error {
 	_, err := db.exec(ctx, `DELETE FROM sessions WHERE expires < ?`, now())
@@ -271,8 +279,8 @@ const DefaultQuota = 1000
 // CreateKey makes an API key and returns it with its secret, which is
 // shown once and stored only as a hash.
 func (db *DB) CreateKey(ctx context.Context, userID, name string, quota int64) (*APIKey, string, error) {
-	if name == "" || utf8.RuneCountInString(name) > 100 {
-		return nil, "", fmt.Errorf("a key name has 1 to 100 characters")
+	if name == "" || utf8.RuneCountInString(name) > 100 || !utf8.ValidString(name) || strings.ContainsFunc(name, unicode.IsControl) {
+		return nil, "", fmt.Errorf("a key name has 1 to 100 characters, none of them control characters")
 	}
 	if quota < 0 || quota > 1e9 {
 		return nil, "", fmt.Errorf("quota %d: give 0 to 1000000000 requests a day", quota)

@@ -9,6 +9,7 @@ import (
 	"image"
 	"image/draw"
 	"image/png"
+	"log/slog"
 	"strings"
 
 	"miaobi/label"
@@ -125,7 +126,14 @@ func (s *Studio) progress(ctx context.Context, j *store.Job, p float64, msg stri
 // RunJob is the queue handler: it runs one job to its stored result. A
 // job delivered again after a crash starts over; the steps are
 // deterministic in their seeds, so the result is the same.
-func (s *Studio) RunJob(ctx context.Context, t queue.Task) error {
+func (s *Studio) RunJob(ctx context.Context, t queue.Task) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			slog.Error("job panicked", "job", t.ID, "panic", fmt.Sprint(p))
+			logErr("record failed job", s.DB.FinishJob(context.Background(), t.ID, nil, "internal error; it has been logged"), "job", t.ID)
+			err = nil
+		}
+	}()
 	// retry hands a transient failure back to the queue, or records it
 	// as final on the last delivery.
 	retry := func(err error) error {
@@ -205,7 +213,7 @@ type CreateResult struct {
 }
 
 func (s *Studio) runCreate(ctx context.Context, a Actor, j *store.Job, in CreateInput, autopilot bool) (*CreateResult, error) {
-	_, _, c, err := s.load(ctx, a, j.WorkID)
+	w0, _, c, err := s.load(ctx, a, j.WorkID)
 	if err != nil {
 		return nil, err
 	}
@@ -239,15 +247,21 @@ func (s *Studio) runCreate(ctx context.Context, a Actor, j *store.Job, in Create
 	author := "ai"
 	w, err := s.update(ctx, a, j.WorkID, 0, author, "create", fmt.Sprintf("%d candidates (seed %d)", len(poems), in.Seed), StageEdit, func(w *store.Work, c *Content) error {
 		c.Candidates = poems
-		c.setLines(poems[0].Lines, HandAI)
-		c.Title = poems[0].Title
-		c.Parts = append(c.Parts, Part{Part: "poem", By: "ai", Action: "create", Engine: "miaobi-poem", Model: s.model(), Seed: in.Seed, Version: w.Head + 1})
-		if pt != nil {
+		// A poem the person changed while the job ran stays; the
+		// candidates are there to choose from.
+		if w.Head == w0.Head || len(c.Lines) == 0 {
+			c.setLines(poems[0].Lines, HandAI)
+			c.Title = poems[0].Title
+			c.Parts = append(c.Parts, Part{Part: "poem", By: "ai", Action: "create", Engine: "miaobi-poem", Model: s.model(), Seed: in.Seed, Version: w.Head + 1})
+		}
+		// So does a photo they uploaded meanwhile.
+		if pt != nil && !c.Painting.IsPhoto() {
 			c.setPainting(pt, w.Head+1)
 		}
 		return nil
 	})
 	if err != nil {
+		s.dropIfGone(j.WorkID, err)
 		return nil, err
 	}
 	res := &CreateResult{Version: w.Head, Candidates: len(poems)}
@@ -262,11 +276,11 @@ func (s *Studio) runCreate(ctx context.Context, a Actor, j *store.Job, in Create
 	if err != nil {
 		return nil, err
 	}
-	if len(rev.Sensitive) > 0 {
-		return nil, fmt.Errorf("the review found %d words to check (%s); finish this work by hand", len(rev.Sensitive), rev.Sensitive[0].Word)
+	if !rev.Ready {
+		return nil, fmt.Errorf("the review asks a person to look first (%s); finish this work by hand", strings.Join(rev.Blocking, "; "))
 	}
 	s.progress(ctx, j, 0.98, "publishing")
-	pw, err := s.publish(ctx, a, j.WorkID, 0, "ai", true)
+	pw, err := s.publish(ctx, a, j.WorkID, rev.Version, "ai", false)
 	if err != nil {
 		return nil, err
 	}
@@ -275,7 +289,7 @@ func (s *Studio) runCreate(ctx context.Context, a Actor, j *store.Job, in Create
 }
 
 func (s *Studio) runPaint(ctx context.Context, a Actor, j *store.Job, in PaintInput) (*CreateResult, error) {
-	_, _, c, err := s.load(ctx, a, j.WorkID)
+	w0, _, c, err := s.load(ctx, a, j.WorkID)
 	if err != nil {
 		return nil, err
 	}
@@ -287,10 +301,14 @@ func (s *Studio) runPaint(ctx context.Context, a Actor, j *store.Job, in PaintIn
 	}
 	s.progress(ctx, j, 0.9, "painted")
 	w, err := s.update(ctx, a, j.WorkID, 0, "ai", "paint", fmt.Sprintf("painting %d×%d (seed %d)", pt.Width, pt.Height, pt.Seed), "", func(w *store.Work, c *Content) error {
+		if c.Painting.IsPhoto() && c.Painting.Version > w0.Head {
+			return fmt.Errorf("%w: the person uploaded a photo while this painting was made; paint again to replace it", ErrConflict)
+		}
 		c.setPainting(pt, w.Head+1)
 		return nil
 	})
 	if err != nil {
+		s.dropIfGone(j.WorkID, err)
 		return nil, err
 	}
 	return &CreateResult{Version: w.Head, Painting: pt.Asset}, nil
@@ -388,4 +406,11 @@ func (c *Content) setPainting(pt *Painting, v int) {
 	pt.Version = v
 	c.Painting = pt
 	c.Parts = append(c.Parts, Part{Part: "painting", By: "ai", Action: "paint", Engine: "miaobi-paint", Model: "procedural ink-wash", Seed: int64(pt.Seed), Version: v})
+}
+
+// dropIfGone removes the files a job wrote for a work deleted while it ran.
+func (s *Studio) dropIfGone(workID string, err error) {
+	if errors.Is(err, ErrNotFound) {
+		logErr("remove a deleted work's files", s.Assets.Remove(workID), "work", workID)
+	}
 }

@@ -40,6 +40,9 @@ func (s *Studio) publish(ctx context.Context, a Actor, id string, base int, auth
 	if base > 0 && base != w.Head {
 		return nil, fmt.Errorf("%w: you reviewed version %d but the work is at version %d now; review it again", ErrConflict, base, w.Head)
 	}
+	if rev.Version != w.Head {
+		return nil, fmt.Errorf("%w: the work changed while it was being published (version %d, now %d); review it again", ErrConflict, rev.Version, w.Head)
+	}
 	b, err := s.bundle(ctx, w, c, rev)
 	if err != nil {
 		return nil, err

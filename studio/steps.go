@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"miaobi/label"
@@ -134,7 +135,7 @@ func (s *Studio) Edit(ctx context.Context, a Actor, id string, base int, title *
 	}
 	if title != nil {
 		t := strings.TrimSpace(*title)
-		if t == "" || utf8.RuneCountInString(t) > MaxTitle || !utf8.ValidString(t) {
+		if t == "" || utf8.RuneCountInString(t) > MaxTitle || !utf8.ValidString(t) || strings.ContainsFunc(t, unicode.IsControl) {
 			return nil, fmt.Errorf("%w: a title has 1 to %d characters", ErrInput, MaxTitle)
 		}
 		title = &t
@@ -485,6 +486,10 @@ const (
 // poem, and at publishing writes the poem on the photo. The photo stays
 // the person's; the file as received is kept as the C2PA ingredient.
 func (s *Studio) AddPhoto(ctx context.Context, a Actor, id string, base int, data []byte) (*Work, error) {
+	// The work must be the person's before any file is written.
+	if _, _, _, err := s.load(ctx, a, id); err != nil {
+		return nil, err
+	}
 	if len(data) > MaxUpload {
 		return nil, fmt.Errorf("%w: the photo has %d bytes; at most %d MiB", ErrInput, len(data), MaxUpload>>20)
 	}

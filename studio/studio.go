@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"miaobi/hanzi"
@@ -104,7 +105,7 @@ func (s *Studio) NewWork(ctx context.Context, a Actor, title string, b Brief, au
 		return nil, nil, err
 	}
 	title = strings.TrimSpace(title)
-	if utf8.RuneCountInString(title) > MaxTitle || !utf8.ValidString(title) {
+	if utf8.RuneCountInString(title) > MaxTitle || !utf8.ValidString(title) || strings.ContainsFunc(title, unicode.IsControl) {
 		return nil, nil, fmt.Errorf("%w: a title has at most %d characters", ErrInput, MaxTitle)
 	}
 	if title == "" {
@@ -174,8 +175,8 @@ func (s *Studio) checkBrief(b Brief) (Brief, error) {
 		return b, fmt.Errorf("%w: choose at most 16 images", ErrInput)
 	}
 	for _, im := range b.Images {
-		if n := utf8.RuneCountInString(im); n == 0 || n > 3 {
-			return b, fmt.Errorf("%w: image %q: images are 1 to 3 characters", ErrInput, im)
+		if n := utf8.RuneCountInString(im); n == 0 || n > 3 || strings.ContainsFunc(im, func(r rune) bool { return !hanzi.IsHan(r) }) {
+			return b, fmt.Errorf("%w: image %q: images are 1 to 3 Chinese characters", ErrInput, im)
 		}
 	}
 	return b, nil
@@ -239,11 +240,12 @@ func (s *Studio) update(ctx context.Context, a Actor, id string, base int, autho
 		if err != nil {
 			return nil, err
 		}
-		if stage == "" {
-			stage = w.Stage
+		st := stage
+		if st == "" {
+			st = w.Stage
 		}
 		v := &store.Version{WorkID: id, Author: author, Action: action, Note: note, Content: raw}
-		err = s.DB.AddVersion(ctx, w.Head, c.Title, stage, v)
+		err = s.DB.AddVersion(ctx, w.Head, c.Title, st, v)
 		if errors.Is(err, store.ErrStale) {
 			if base > 0 {
 				return nil, fmt.Errorf("%w: %v", ErrConflict, err)

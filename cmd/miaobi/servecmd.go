@@ -266,6 +266,19 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return fail(1, err)
 	}
 	loadRefs(st, dataDir)
+	go func() { // expired sessions are deleted hourly
+		for t := time.NewTicker(time.Hour); ; {
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return
+			case <-t.C:
+				if err := st.DB.ExpireSessions(ctx); err != nil {
+					slog.Warn("deleting expired sessions", "err", err)
+				}
+			}
+		}
+	}()
 	if n, err := st.Recover(ctx); err != nil {
 		slog.Error("re-queueing unfinished jobs", "err", err)
 	} else if n > 0 {
@@ -279,12 +292,10 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			st.Queue.Work(wctx, s.workers, s.grace, st.RunJob, st.Requeued)
 		}
 	}()
-	// Long-lived responses (job event streams) end when shutdown begins.
-	base, cancelBase := context.WithCancel(context.Background())
-	defer cancelBase()
-	srv := &http.Server{Handler: server.New(st), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
-		BaseContext: func(net.Listener) context.Context { return base }}
-	srv.RegisterOnShutdown(cancelBase)
+	handler := server.New(st)
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+	// Job event streams end when shutdown begins; other requests finish.
+	srv.RegisterOnShutdown(handler.CloseStreams)
 	srvErr := make(chan error, 1)
 	go func() { srvErr <- srv.Serve(ln) }()
 	url := "http://" + ln.Addr().String()
@@ -301,10 +312,11 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return fail(1, err)
 	}
 	slog.Info("shutting down: finishing requests and jobs", "grace", s.grace)
+	// Workers take no new job from now on; running ones get the grace.
+	stopWorkers()
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	srv.Shutdown(sctx)
-	stopWorkers()
 	<-workersDone
 	slog.Info("stopped")
 	return 0

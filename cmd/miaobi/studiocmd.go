@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 )
@@ -203,7 +204,7 @@ func runStudio(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if *out == "" {
 			return nil
 		}
-		f, err := os.CreateTemp(".", ".bundle-*")
+		f, err := os.CreateTemp(filepath.Dir(*out), ".bundle-*")
 		if err != nil {
 			return err
 		}
