@@ -237,6 +237,9 @@ var schema = []string{
 		ratings INTEGER NOT NULL,
 		updated BIGINT NOT NULL
 	);`,
+	// A running job's lease: while a worker renews it, no other worker
+	// starts the job, even if its message is delivered again.
+	`ALTER TABLE jobs ADD COLUMN lease_until BIGINT NOT NULL DEFAULT 0`,
 }
 
 // migrate brings the schema up to date inside one transaction per step.

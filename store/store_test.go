@@ -145,20 +145,26 @@ func TestWorksAndJobs(t *testing.T) {
 		if err := db.CreateJob(ctx, j); err != nil {
 			t.Fatal(err)
 		}
-		if ok, err := db.StartJob(ctx, j.ID); !ok || err != nil {
+		if ok, err := db.StartJob(ctx, j.ID, time.Hour); !ok || err != nil {
 			t.Fatalf("start: %v %v", ok, err)
 		}
-		// A redelivered job that is still running may start again (its
-		// worker died); a finished one may not.
-		if ok, _ := db.StartJob(ctx, j.ID); !ok {
-			t.Fatal("restart of a running job refused")
+		// While its lease lives, a job redelivered elsewhere is busy;
+		// once the lease has run out (its worker died) it starts again.
+		if ok, err := db.StartJob(ctx, j.ID, time.Hour); ok || !errors.Is(err, store.ErrBusy) {
+			t.Fatalf("a second start under a live lease: %v %v", ok, err)
+		}
+		if err := db.RenewJob(ctx, j.ID, -time.Second); err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := db.StartJob(ctx, j.ID, time.Hour); !ok || err != nil {
+			t.Fatalf("restart after the lease ran out: %v %v", ok, err)
 		}
 		un, _ := db.Unfinished(ctx)
 		if len(un) != 1 {
 			t.Fatalf("unfinished %d", len(un))
 		}
 		db.FinishJob(ctx, j.ID, json.RawMessage(`{"ok":true}`), "")
-		if ok, _ := db.StartJob(ctx, j.ID); ok {
+		if ok, _ := db.StartJob(ctx, j.ID, time.Hour); ok {
 			t.Fatal("finished job started again")
 		}
 		jj, _ := db.Job(ctx, j.ID)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Work is one piece of co-created work (作品) and where it stands.
@@ -215,16 +216,39 @@ func (db *DB) Jobs(ctx context.Context, workID string, limit int) ([]*Job, error
 	return list(db, ctx, "jobs", scanJob, `SELECT `+jobCols+` FROM jobs WHERE work_id = ? ORDER BY created DESC LIMIT ?`, workID, limit)
 }
 
-// StartJob marks a job running and counts the attempt. It returns false
-// when the job is already finished (a redelivered message).
-func (db *DB) StartJob(ctx context.Context, id string) (bool, error) {
-	r, err := db.exec(ctx, `UPDATE jobs SET state = ?, attempts = attempts + 1, updated = ? WHERE id = ? AND state IN (?, ?)`,
-		JobRunning, now(), id, JobQueued, JobRunning)
+// ErrBusy means another worker holds a live lease on the job.
+var ErrBusy = errors.New("the job is running elsewhere")
+
+// StartJob marks a job running with a lease of the given length and counts
+// the attempt. It returns false when the job is already finished (a
+// redelivered message), and ErrBusy when another worker's lease on it is
+// still live; a running job whose lease ran out (its worker died) starts
+// again.
+func (db *DB) StartJob(ctx context.Context, id string, lease time.Duration) (bool, error) {
+	t := now()
+	r, err := db.exec(ctx, `UPDATE jobs SET state = ?, attempts = attempts + 1, updated = ?, lease_until = ?
+		WHERE id = ? AND (state = ? OR (state = ? AND lease_until < ?))`,
+		JobRunning, t, t+lease.Milliseconds(), id, JobQueued, JobRunning, t)
 	if err != nil {
 		return false, fmt.Errorf("store: start job: %w", err)
 	}
-	n, _ := r.RowsAffected()
-	return n > 0, nil
+	if n, _ := r.RowsAffected(); n > 0 {
+		return true, nil
+	}
+	j, err := db.Job(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	if j.State == JobRunning {
+		return false, ErrBusy
+	}
+	return false, nil
+}
+
+// RenewJob extends a running job's lease.
+func (db *DB) RenewJob(ctx context.Context, id string, lease time.Duration) error {
+	_, err := db.exec(ctx, `UPDATE jobs SET lease_until = ? WHERE id = ? AND state = ?`, now()+lease.Milliseconds(), id, JobRunning)
+	return err
 }
 
 // JobProgress records how far a running job is.
@@ -249,7 +273,7 @@ func (db *DB) FinishJob(ctx context.Context, id string, result json.RawMessage, 
 
 // RequeueJob puts a job that was interrupted back in the queued state.
 func (db *DB) RequeueJob(ctx context.Context, id string) error {
-	_, err := db.exec(ctx, `UPDATE jobs SET state = ?, message = ?, updated = ? WHERE id = ? AND state = ?`, JobQueued, "re-queued", now(), id, JobRunning)
+	_, err := db.exec(ctx, `UPDATE jobs SET state = ?, message = ?, updated = ?, lease_until = 0 WHERE id = ? AND state = ?`, JobQueued, "re-queued", now(), id, JobRunning)
 	return err
 }
 

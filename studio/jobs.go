@@ -11,6 +11,7 @@ import (
 	"image/png"
 	"log/slog"
 	"strings"
+	"time"
 
 	"miaobi/label"
 	"miaobi/paint"
@@ -150,13 +151,36 @@ func (s *Studio) RunJob(ctx context.Context, t queue.Task) (err error) {
 	if err != nil {
 		return retry(err)
 	}
-	ok, err := s.DB.StartJob(ctx, j.ID)
+	ok, err := s.DB.StartJob(ctx, j.ID, queue.AckWait)
+	if errors.Is(err, store.ErrBusy) {
+		// Delivered again while its first run lives (a NATS outage):
+		// wait for that run; on the last delivery, leave it to it.
+		if t.Last {
+			return nil
+		}
+		return fmt.Errorf("%w: %v", queue.ErrRetry, err)
+	}
 	if err != nil {
 		return retry(err)
 	}
 	if !ok {
 		return nil // finished already
 	}
+	// The lease is renewed while the job runs, whatever NATS does.
+	renewDone := make(chan struct{})
+	defer close(renewDone)
+	go func() {
+		tick := time.NewTicker(queue.AckWait / 3)
+		defer tick.Stop()
+		for {
+			select {
+			case <-renewDone:
+				return
+			case <-tick.C:
+				logErr("renew job lease", s.DB.RenewJob(context.Background(), t.ID, queue.AckWait), "job", t.ID)
+			}
+		}
+	}()
 	done := s.Metrics.jobStarted(j.Kind)
 	s.progress(ctx, j, 0.01, "started")
 	w, _ := s.DB.User(ctx, j.Owner)
