@@ -65,11 +65,7 @@ func (s *Studio) Review(ctx context.Context, a Actor, id string) (*ReviewReport,
 	}
 	r := &ReviewReport{Version: w.Head, Share: c.Share(), Blocking: []string{}}
 	form := c.Brief.Form
-	rs := make([][]rune, len(c.Lines))
-	for i, l := range c.Lines {
-		rs[i] = []rune(l)
-	}
-	if !shapeFits(form, rs) {
+	if !shapeFits(form, c.Lines) {
 		form = "" // edited into another shape: the checker detects it
 	}
 	if r.Check, err = s.Poems.Check(c.Brief.Rhyme, form, c.Lines); err != nil {

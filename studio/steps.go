@@ -389,6 +389,11 @@ func (s *Studio) FromDraft(ctx context.Context, a Actor, id string, base int, dr
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInput, err)
 	}
+	// The draft as lines, its placeholders as NUL characters: its shape.
+	shape := make([]string, len(d))
+	for i, l := range d {
+		shape[i] = string(l)
+	}
 	free := 0
 	for _, l := range d {
 		for _, r := range l {
@@ -403,7 +408,7 @@ func (s *Studio) FromDraft(ctx context.Context, a Actor, id string, base int, dr
 		locks := make([]string, len(d))
 		if free > 0 {
 			form := c.Brief.Form
-			if !shapeFits(form, d) {
+			if !shapeFits(form, shape) {
 				form = "" // the draft's own shape decides
 			}
 			rs, err := s.Poems.Revise(poem.ReviseRequest{Request: poem.Request{Form: form, Rhyme: c.Brief.Rhyme, Keywords: c.keywords(), Seed: seed, N: 1}, Draft: draft})
@@ -441,10 +446,8 @@ func (s *Studio) FromDraft(ctx context.Context, a Actor, id string, base int, dr
 		if err := checkLines(lines); err != nil {
 			return err
 		}
-		if f := prosody.ShapeForm(lines); !shapeFits(c.Brief.Form, d) && shapeFits(f, d) && f != "" && !strings.HasPrefix(f, "词") {
-			if _, regulated := map[string]bool{"五绝": true, "七绝": true, "五律": true, "七律": true}[f]; regulated {
-				c.Brief.Form = f
-			}
+		if f := prosody.ShapeForm(lines); !shapeFits(c.Brief.Form, lines) && slices.Contains(regulated, f) {
+			c.Brief.Form = f
 		}
 		c.Lines, c.Hands, c.Locks = lines, hands, locks
 		c.Parts = append(c.Parts, Part{Part: "draft", By: a.by(), Action: "draft", Version: w.Head + 1})
@@ -455,23 +458,13 @@ func (s *Studio) FromDraft(ctx context.Context, a Actor, id string, base int, dr
 	})
 }
 
-// shapeFits tells whether a draft has the shape of a regulated form (词
-// are left to the engine to judge).
-func shapeFits(form string, d [][]rune) bool {
-	shapes := map[string][2]int{"五绝": {4, 5}, "七绝": {4, 7}, "五律": {8, 5}, "七律": {8, 7}}
-	sh, ok := shapes[form]
-	if !ok {
-		return true
-	}
-	if len(d) != sh[0] {
-		return false
-	}
-	for _, l := range d {
-		if len(l) != sh[1] {
-			return false
-		}
-	}
-	return true
+// regulated are the regulated forms Miaobi writes.
+var regulated = []string{"五绝", "七绝", "五律", "七律"}
+
+// shapeFits tells whether lines have the shape of form, by the checker's
+// own reading of shapes; 词 are left to the engine to judge.
+func shapeFits(form string, lines []string) bool {
+	return !slices.Contains(regulated, form) || prosody.ShapeForm(lines) == form
 }
 
 // Limits of an uploaded photo.

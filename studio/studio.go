@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -167,7 +168,7 @@ func (s *Studio) checkBrief(b Brief) (Brief, error) {
 	if err != nil {
 		return b, fmt.Errorf("%w: %v", ErrInput, err)
 	}
-	if strings.HasSuffix(f, "排律") {
+	if !slices.Contains(regulated, f) && !strings.HasPrefix(f, "词:") {
 		return b, fmt.Errorf("%w: form %s: Miaobi writes 五绝, 七绝, 五律, 七律 and 词:TUNE", ErrInput, f)
 	}
 	b.Form = f
