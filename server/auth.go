@@ -2,9 +2,7 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/subtle"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -182,12 +180,6 @@ func (s *Server) refund(r *http.Request, c *who, err error) {
 			slog.Error("refund a key's quota", "key", c.key.ID, "err", err)
 		}
 	}
-}
-
-func randomToken() string {
-	b := make([]byte, 24)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 func (s *Server) setCookie(w http.ResponseWriter, name, value string, maxAge int) {

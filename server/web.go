@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -37,14 +38,7 @@ func init() {
 			"inc":   func(i int) int { return i + 1 },
 			"inc64": func(i uint64) uint64 { return i + 1 },
 			"runes": func(s string) []string { return strings.Split(s, "") },
-			"has": func(list []string, s string) bool {
-				for _, x := range list {
-					if x == s {
-						return true
-					}
-				}
-				return false
-			},
+			"has":   func(list []string, s string) bool { return slices.Contains(list, s) },
 			"hand": func(c *studio.Content, i, j int) string {
 				if i < len(c.Hands) && j < len(c.Hands[i]) {
 					return string(c.Hands[i][j])
@@ -187,7 +181,7 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
-	tok := randomToken()
+	tok := store.NewToken(24)
 	s.setCookie(w, loginCookie, tok, 3600)
 	next := r.URL.Query().Get("next")
 	s.render(w, r, http.StatusOK, "login.html", page{CSRF: tok, Data: map[string]string{"Next": next}})
@@ -226,7 +220,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		slog.Warn("failed login", "name", r.PostFormValue("name"), "remote", r.RemoteAddr)
-		tok := randomToken()
+		tok := store.NewToken(24)
 		s.setCookie(w, loginCookie, tok, 3600)
 		s.render(w, r, http.StatusUnauthorized, "login.html", page{CSRF: tok, Flash: &flash{Text: translate(s.lang(w, r), "bad_login")}, Data: map[string]string{"Next": r.PostFormValue("next")}})
 		return
@@ -494,7 +488,7 @@ func (s *Server) workAction(w http.ResponseWriter, r *http.Request, c *who) {
 		var wk *studio.Work
 		title := r.PostFormValue("title")
 		wk, err = s.Studio.Get(ctx, a, id)
-		if err == nil && (!equal(lines, wk.Content.Lines) || !equal(locks, wk.Content.Locks) || title != wk.Content.Title) {
+		if err == nil && (!slices.Equal(lines, wk.Content.Lines) || !slices.Equal(locks, wk.Content.Locks) || title != wk.Content.Title) {
 			var tp *string
 			if title != wk.Content.Title {
 				tp = &title
@@ -561,16 +555,4 @@ func formLines(r *http.Request) (lines, locks []string) {
 		locks = append(locks, string(mask))
 	}
 	return lines, locks
-}
-
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -186,7 +186,9 @@ type Session struct {
 // SessionLife is how long a session lasts without use.
 const SessionLife = 7 * 24 * time.Hour
 
-func token(n int) string {
+// NewToken returns n random bytes as unpadded URL-safe base64: session
+// tokens, CSRF tokens, key secrets and first-run passwords.
+func NewToken(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
@@ -200,9 +202,9 @@ func tokenHash(tok string) string {
 // NewSession starts a session lasting life and returns its secret token
 // (the cookie).
 func (db *DB) NewSession(ctx context.Context, userID string, life time.Duration) (string, error) {
-	tok := token(32)
+	tok := NewToken(32)
 	_, err := db.exec(ctx, `INSERT INTO sessions (token_hash, user_id, csrf, expires) VALUES (?, ?, ?, ?)`,
-		tokenHash(tok), userID, token(24), time.Now().Add(life).UnixMilli())
+		tokenHash(tok), userID, NewToken(24), time.Now().Add(life).UnixMilli())
 	if err != nil {
 		return "", fmt.Errorf("store: session: %w", err)
 	}
@@ -285,7 +287,7 @@ func (db *DB) CreateKey(ctx context.Context, userID, name string, quota int64) (
 	if quota < 0 || quota > 1e9 {
 		return nil, "", fmt.Errorf("quota %d: give 0 to 1000000000 requests a day", quota)
 	}
-	secret := KeyPrefix + token(24)
+	secret := KeyPrefix + NewToken(24)
 	k := &APIKey{ID: NewID("k_"), UserID: userID, Name: name, Quota: quota, Created: now()}
 	_, err := db.exec(ctx, `INSERT INTO api_keys (id, user_id, name, key_hash, quota, created) VALUES (?, ?, ?, ?, ?, ?)`,
 		k.ID, userID, name, tokenHash(secret), quota, k.Created)

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"image/draw"
 	"image/png"
 	"log/slog"
 	"strings"
@@ -15,6 +14,7 @@ import (
 
 	"miaobi/label"
 	"miaobi/paint"
+	"miaobi/photo"
 	"miaobi/poem"
 	"miaobi/queue"
 	"miaobi/store"
@@ -351,7 +351,8 @@ func (s *Studio) makePainting(workID, scene string, seed uint64, w, h int) (*Pai
 }
 
 // storePainting keeps the working PNG (never served) and a labelled JPEG
-// preview of a painting.
+// preview of a painting. The preview's labels are drawn into img, which
+// the callers do not use afterwards.
 func (s *Studio) storePainting(workID string, pt *Painting, img *image.RGBA) error {
 	var raw bytes.Buffer
 	if err := png.Encode(&raw, img); err != nil {
@@ -360,8 +361,6 @@ func (s *Studio) storePainting(workID string, pt *Painting, img *image.RGBA) err
 	if err := s.Assets.Put(workID, pt.Raw, raw.Bytes()); err != nil {
 		return err
 	}
-	// Encode draws the labels into the pixels it is given: work on a copy.
-	img = &image.RGBA{Pix: bytes.Clone(img.Pix), Stride: img.Stride, Rect: img.Rect}
 	prev, err := label.Encode(img, "jpeg", label.Provenance{
 		ProduceID:   label.ProduceID("studio-painting", workID, pt.Asset),
 		Title:       pt.Asset,
@@ -388,8 +387,7 @@ func (s *Studio) rawPainting(workID string, pt *Painting) (*image.RGBA, error) {
 	}
 	rgba, ok := img.(*image.RGBA)
 	if !ok {
-		rgba = image.NewRGBA(img.Bounds())
-		draw.Draw(rgba, rgba.Rect, img, img.Bounds().Min, draw.Src)
+		rgba = photo.Flatten(img)
 	}
 	return rgba, nil
 }

@@ -3,8 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -341,9 +339,7 @@ func firstAdmin(ctx context.Context, db *store.DB) (string, string, error) {
 	}
 	pw := os.Getenv("MIAOBI_ADMIN_PASSWORD")
 	if pw == "" {
-		b := make([]byte, 12)
-		rand.Read(b)
-		pw = base64.RawURLEncoding.EncodeToString(b)
+		pw = store.NewToken(12)
 	}
 	if _, err := db.CreateUser(ctx, "admin", pw, true); err != nil {
 		if errors.Is(err, store.ErrConflict) {
