@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -27,6 +25,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"miaobi/store"
 )
 
 const benchServeHelp = `Usage: miaobi bench serve [--clients N] [--duration D] [--job-duration D] [--write]
@@ -226,9 +226,7 @@ func runBenchServe(args []string, stdout, stderr io.Writer) int {
 
 	// The child studio: its own data directory, none of the caller's
 	// MIAOBI_* settings, a known admin password.
-	pwb := make([]byte, 12)
-	rand.Read(pwb)
-	password := base64.RawURLEncoding.EncodeToString(pwb)
+	password := store.NewToken(12)
 	var env []string
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "MIAOBI_") {
@@ -283,7 +281,7 @@ func runBenchServe(args []string, stdout, stderr io.Writer) int {
 	pid := srv.Process.Pid
 	fmt.Fprintf(stdout, "studio %s (pid %d) up in %.1f s; log %s\n", base, pid, time.Since(startAt).Seconds(), logPath)
 
-	secret, err := benchKey(base, password)
+	secret, err := studioKey(base, password)
 	if err != nil {
 		return fail(1, fmt.Errorf("making an API key: %v; the server's log:\n%s", err, tailFile(logPath, 20)))
 	}
@@ -374,9 +372,10 @@ func runBenchServe(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// benchKey signs in as admin through the login form and makes an API key
-// with the largest quota.
-func benchKey(base, password string) (string, error) {
+// studioKey signs in to the studio at base as admin through the login
+// form, as a person would, and makes an API key with the largest quota.
+// The load bench and the end-to-end tests use it.
+func studioKey(base, password string) (string, error) {
 	jar, _ := cookiejar.New(nil)
 	hc := &http.Client{Jar: jar, Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := hc.Get(base + "/login")

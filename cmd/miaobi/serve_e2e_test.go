@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -123,36 +121,11 @@ func (p *studioProc) stop(sig os.Signal, within time.Duration) error {
 // apiKey signs in as admin through the login form and makes an API key.
 func apiKey(t *testing.T, base string) string {
 	t.Helper()
-	jar, _ := cookiejar.New(nil)
-	hc := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := hc.Get(base + "/login")
+	k, err := studioKey(base, studioPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(page)
-	if m == nil {
-		t.Fatalf("login page without a csrf field: %s", page)
-	}
-	resp, err = hc.PostForm(base+"/login", url.Values{"csrf": {string(m[1])}, "name": {"admin"}, "password": {studioPassword}})
-	if err != nil || resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("login: %v %v", err, resp.Status)
-	}
-	resp.Body.Close()
-	var me struct{ CSRF string }
-	callJSON(t, hc, "GET", base+"/api/me", "", nil, 200, &me)
-	var k struct{ Secret string }
-	req, _ := http.NewRequest("POST", base+"/api/keys", strings.NewReader(`{"name":"e2e","quota":1000}`))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-CSRF-Token", me.CSRF)
-	resp, err = hc.Do(req)
-	if err != nil || resp.StatusCode != 201 {
-		t.Fatalf("create key: %v %v", err, resp.Status)
-	}
-	json.NewDecoder(resp.Body).Decode(&k)
-	resp.Body.Close()
-	return k.Secret
+	return k
 }
 
 // callJSON makes one API call and decodes the answer.
