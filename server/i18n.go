@@ -64,7 +64,7 @@ func (s *Server) lang(w http.ResponseWriter, r *http.Request) string {
 		return c.Value
 	}
 	al := strings.ToLower(r.Header.Get("Accept-Language"))
-	if al != "" && !strings.HasPrefix(al, "zh") && strings.Index(al, "zh") < 0 {
+	if al != "" && !strings.Contains(al, "zh") {
 		return "en"
 	}
 	return "zh"

@@ -13,6 +13,7 @@ import (
 
 	"miaobi/label"
 	"miaobi/paint"
+	"miaobi/poem"
 	"miaobi/store"
 )
 
@@ -167,18 +168,10 @@ func (s *Studio) bundle(ctx context.Context, w *store.Work, c *Content, rev *Rev
 	return buf.Bytes(), nil
 }
 
-// poemText joins lines with alternating ，。
+// poemText is the poem punctuated as poem.Poem.Text does it (，。 by
+// couplet), one couplet per line.
 func poemText(lines []string) string {
-	var b strings.Builder
-	for i, l := range lines {
-		b.WriteString(l)
-		if i%2 == 0 && i != len(lines)-1 {
-			b.WriteString("，")
-		} else {
-			b.WriteString("。\n")
-		}
-	}
-	return strings.TrimSuffix(b.String(), "\n")
+	return strings.TrimSuffix(strings.ReplaceAll((&poem.Poem{Lines: lines}).Text(), "。", "。\n"), "\n")
 }
 
 func hashHex(b []byte) string {
