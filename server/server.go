@@ -63,7 +63,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				writeError(rw, r, http.StatusInternalServerError, "internal error; it has been logged")
 			}
 		}
-		_, route := s.mux.Handler(r)
+		route := r.Pattern // set by the mux when it chose the handler
 		if route == "" {
 			route = "unmatched"
 		}
