@@ -44,13 +44,13 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 			Schemas map[string]any `json:"schemas"`
 		} `json:"components"`
 	}
-	if err := json.Unmarshal(openAPIJSON, &doc); err != nil {
+	if err := json.Unmarshal(openAPIJSON(), &doc); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(doc.OpenAPI, "3.") || len(doc.Paths) < 20 {
 		t.Fatalf("document: openapi %q, %d paths", doc.OpenAPI, len(doc.Paths))
 	}
-	for _, m := range regexp.MustCompile(`#/components/schemas/(\w+)`).FindAllStringSubmatch(string(openAPIJSON), -1) {
+	for _, m := range regexp.MustCompile(`#/components/schemas/(\w+)`).FindAllStringSubmatch(string(openAPIJSON()), -1) {
 		if doc.Components.Schemas[m[1]] == nil {
 			t.Errorf("schema %s is referenced but not defined", m[1])
 		}

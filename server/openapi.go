@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"sync"
 )
 
 // op describes one API operation for the OpenAPI document.
@@ -156,10 +157,14 @@ func itoa(n int) string {
 	return string(b)
 }
 
-var openAPIJSON, _ = json.MarshalIndent(openAPIDoc(), "", "  ")
+// openAPIJSON is the document, built on first request.
+var openAPIJSON = sync.OnceValue(func() []byte {
+	b, _ := json.MarshalIndent(openAPIDoc(), "", "  ")
+	return b
+})
 
 func (s *Server) openapi(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Access-Control-Allow-Origin", "*")
-	w.Write(openAPIJSON)
+	w.Write(openAPIJSON())
 }

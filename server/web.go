@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"miaobi/poem"
@@ -24,10 +25,12 @@ import (
 //go:embed web
 var webFiles embed.FS
 
-// pages holds the parsed templates, one set per language.
-var pages = map[string]*template.Template{}
+// pages holds the parsed templates, one set per language, parsed when the
+// first page is rendered (not in every command that links the server).
+var pages = sync.OnceValue(parsePages)
 
-func init() {
+func parsePages() map[string]*template.Template {
+	pages := map[string]*template.Template{}
 	for lang := range messages {
 		l := lang
 		funcs := template.FuncMap{
@@ -57,6 +60,7 @@ func init() {
 		}
 		pages[l] = template.Must(template.New("").Funcs(funcs).ParseFS(webFiles, "web/*.html"))
 	}
+	return pages
 }
 
 // page is what every template gets.
@@ -75,7 +79,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		p.Flash = s.takeFlash(w, r)
 	}
 	var b strings.Builder
-	if err := pages[p.Lang].ExecuteTemplate(&b, name, p); err != nil {
+	if err := pages()[p.Lang].ExecuteTemplate(&b, name, p); err != nil {
 		slog.Error("render page", "page", name, "err", err)
 		http.Error(w, "internal error; it has been logged", http.StatusInternalServerError)
 		return

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -162,7 +163,7 @@ func (db *DB) Login(ctx context.Context, name, password string) (*User, error) {
 	if errors.Is(err, ErrNotFound) {
 		// Spend the same time as a real check, so timing does not tell
 		// which names exist.
-		CheckPassword(dummyHash, password)
+		CheckPassword(dummyHash(), password)
 		return nil, ErrBadPassword
 	}
 	if err != nil {
@@ -174,7 +175,9 @@ func (db *DB) Login(ctx context.Context, name, password string) (*User, error) {
 	return u, nil
 }
 
-var dummyHash = HashPassword("not a real password")
+// dummyHash is a hash to check unknown names against, made on first use
+// (argon2id costs every process that merely links the store otherwise).
+var dummyHash = sync.OnceValue(func() string { return HashPassword("not a real password") })
 
 // Session is a signed-in browser.
 type Session struct {
