@@ -18,6 +18,9 @@ const (
 	LevelError = "error"
 	LevelAo    = "ao"
 	LevelWarn  = "warn"
+	// LevelNote is a remark that breaks no rule of the authority followed
+	// (三仄尾 in a line that does not rhyme, under 王力).
+	LevelNote = "note"
 )
 
 // Rule names used in Problem.Rule.
@@ -38,6 +41,9 @@ const (
 	RuleNonHan   = "非汉字"
 	RuleUnknown  = "未知字"
 	RuleLinyun   = "邻韵"
+	// RuleRare is a 多音字 read at a strict place in a reading poets rarely
+	// give it (鄉 as 仄, 花 as 仄): 合律 on paper, 出律 to the ear.
+	RuleRare = "僻读"
 )
 
 // Problem is one finding, at a 1-based line and column (column 0 means the
@@ -138,6 +144,10 @@ type Checker struct {
 	CiBook *Book
 	// Form forces a form (see NormalizeForm); empty means detect it.
 	Form string
+	// Usage weighs the readings of 多音字 by how poets use them: a rare
+	// reading at a strict place is reported (RuleRare). Nil reads every
+	// reading the book lists as equally good. 中华新韵 has none.
+	Usage *Usage
 }
 
 // NewChecker returns a checker using the named rhyme book for regulated
@@ -158,7 +168,13 @@ func NewChecker(book, form string) (*Checker, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Checker{Book: b, CiBook: ci, Form: f}, nil
+	c := &Checker{Book: b, CiBook: ci, Form: f}
+	if b.Name != "xinyun" {
+		if c.Usage, err = DefaultUsage(); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
 }
 
 // Check checks one poem. p.Err must be nil.

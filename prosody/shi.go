@@ -258,7 +258,7 @@ func (c *Checker) evalShi(lines [][]rune, o [][]opts, p0 Tone, firstRhymes bool,
 		}
 		end := endTone(i, firstRhymes)
 		rescue := i > 0 && out[i-1].needRescue
-		sl := evalLine(b, lines[i], o[i], i, pivot, end, group, rescue)
+		sl := evalLine(b, c.Usage, lines[i], o[i], i, pivot, end, group, rescue)
 		sl.problems = append(pre, sl.problems...)
 		sl.cost += 100 * len(pre)
 		if rescue {
@@ -283,7 +283,7 @@ func (c *Checker) evalShi(lines [][]rune, o [][]opts, p0 Tone, firstRhymes bool,
 
 // evalLine picks the reading of each ambiguous character that best fits the
 // line type and returns the line's findings.
-func evalLine(b *Book, l []rune, o []opts, idx int, pivot, end Tone, group int, rescueDue bool) shiLine {
+func evalLine(b *Book, u *Usage, l []rune, o []opts, idx int, pivot, end Tone, group int, rescueDue bool) shiLine {
 	n := len(l)
 	t := typeFor(pivot, end)
 	best := shiLine{pivot: pivot, cost: -1}
@@ -291,7 +291,7 @@ func evalLine(b *Book, l []rune, o []opts, idx int, pivot, end Tone, group int, 
 	var try func(k int)
 	try = func(k int) {
 		if k == n {
-			sl := judgeLine(b, l, tones, idx, t, pivot, end, group, rescueDue)
+			sl := judgeLine(b, u, l, tones, idx, t, pivot, end, group, rescueDue)
 			if best.cost < 0 || sl.cost < best.cost {
 				sl.tones = append([]Tone(nil), tones...)
 				best = sl
@@ -330,8 +330,11 @@ func firstTone(o opts) Tone {
 	return Either
 }
 
-// judgeLine applies the line rules to one reading of the line.
-func judgeLine(b *Book, l []rune, tones []Tone, idx int, t lineType, pivot, end Tone, group int, rescueDue bool) shiLine {
+// judgeLine applies the line rules to one reading of the line. A 多音字 read
+// in a reading poets rarely give it (Usage) is an error of its own: the
+// search over readings then settles on the common reading wherever the
+// form allows it, so a rare reading is reported only where the line needs it.
+func judgeLine(b *Book, u *Usage, l []rune, tones []Tone, idx int, t lineType, pivot, end Tone, group int, rescueDue bool) shiLine {
 	n := len(l)
 	off := n - 5
 	c := tones[off:]
@@ -347,6 +350,16 @@ func judgeLine(b *Book, l []rune, tones []Tone, idx int, t lineType, pivot, end 
 	}
 	ch := func(k int) rune { return l[off+k] }
 	col := func(k int) int { return off + k + 1 }
+	if u != nil {
+		for k, x := range tones {
+			if x != Ping && x != Ze || !charOpts(b, l[k]).has(opposite(x)) {
+				continue
+			}
+			if rare, why := u.Rare(l, k, x); rare {
+				add(k+1, RuleRare, LevelError, fmt.Sprintf("「%c」is read %s here, a reading poets rarely give it (%s); heard as %s, the line breaks the form", l[k], x, why, opposite(x)))
+			}
+		}
+	}
 
 	// The last character: a rhyme position needs a 平 reading in the group.
 	last := l[n-1]
@@ -385,7 +398,9 @@ func judgeLine(b *Book, l []rune, tones []Tone, idx int, t lineType, pivot, end 
 	case end == Ping && c[2] == Ping && c[3] == Ping && c[4] == Ping:
 		add(col(2), RuleSanping, LevelError, "the last three characters are all 平 (三平尾)")
 	case end == Ze && c[2] == Ze && c[3] == Ze && c[4] == Ze:
-		add(col(2), RuleSanze, LevelError, "the last three characters are all 仄 (三仄尾)")
+		// Common in Tang 律诗 and no fault under 王力 (a line that does not
+		// rhyme may end 仄仄仄): a note, not a break.
+		add(col(2), RuleSanze, LevelNote, "the last three characters are all 仄 (三仄尾): allowed in a line that does not rhyme (王力), though some teachers avoid it")
 	}
 	if t == typeB && c[0] == Ze {
 		if c[2] == Ping {

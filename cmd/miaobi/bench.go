@@ -20,6 +20,9 @@ const benchHelp = `Usage: miaobi bench check [flags]
 Checks every Tang poem of the corpus on one goroutine and reports the speed,
 then compares the checker's tones on the regulated-shape poems (五绝, 七绝,
 五律, 七律) with the corpus's own 平仄 annotations and counts verdicts per form.
+Then checks the held-out (test split) Tang poems that keep the metre by their
+own annotations, and copies of them with one tone broken at the second
+character of a line, which the checker must call 出律.
 Needs the corpus ('miaobi corpus fetch').
 
 Flags:
@@ -72,16 +75,25 @@ func runBench(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "miaobi bench: %v\n", err)
 		return 1
 	}
+	held, err := judge.MeasureHeldOut(path, c)
+	if err != nil {
+		fmt.Fprintf(stderr, "miaobi bench: %v\n", err)
+		return 1
+	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
+		if err := enc.Encode(struct {
+			*judge.CheckerReport
+			HeldOut *judge.HeldOutReport `json:"held_out"`
+		}{rep, held}); err != nil {
 			fmt.Fprintf(stderr, "miaobi bench: %v\n", err)
 			return 1
 		}
 		return 0
 	}
 	fmt.Fprint(stdout, rep.Markdown(*top))
+	fmt.Fprint(stdout, "\n", held.Markdown())
 	return 0
 }

@@ -39,6 +39,7 @@ func commands() []command {
 		{"verify", "check a file's labels: visible, AIGC metadata, C2PA signature, watermark", runVerify},
 		{"keys", "create or show the key that signs Content Credentials (C2PA)", runKeys},
 		{"train", "train the poem generator's models from the corpus", runTrain},
+		{"panel", "make and score a blind panel: Miaobi's poems mixed with held-out human poems", runPanel},
 		{"bench", "measure the checker, poems, painting, styles and watermarks", runBench},
 		{"version", "print the version", func(_ []string, _ io.Reader, stdout, _ io.Writer) int {
 			fmt.Fprintln(stdout, "miaobi", version)
