@@ -35,7 +35,15 @@ type spec struct {
 	lockedLine []bool
 	plan       []PlanLine
 	keywords   []Keyword
+	// caesura marks, per line, the positions where a rhythmic unit starts
+	// (五言 2+3, 七言 2+2+3); nil for lines without that rhythm.
+	caesura [][]bool
+	// season is the season the poem keeps (index into Seasons).
+	season int
 }
+
+// splitWeight scales the penalty for splitting a word across the caesura.
+const splitWeight = 0.8
 
 type hyp struct {
 	toks  []lm.Token
@@ -76,11 +84,15 @@ func (e *Engine) decode(s *spec) ([]*hyp, *decodeErr) {
 	dist := make([]float32, V)
 	used := make([]bool, V)
 	pair := make([]float32, V)
+	split := make([]float32, V)
+	ban := make([]bool, V)
 	noise := make([]float32, V)
-	// Characters fixed anywhere are never written elsewhere.
+	// Characters fixed anywhere, and those of the planned images, are never
+	// written elsewhere: a line that took 归 would leave no room for the
+	// image 归雁 planned for a later line.
 	var reserved []lm.Token
 	if !s.repeat {
-		for _, f := range s.fixed {
+		for _, f := range append(slices.Clone(s.fixed), s.images...) {
 			for _, r := range f {
 				if t := e.vocab.Token(r); r != 0 && t != lm.Unk {
 					reserved = append(reserved, t)
@@ -146,6 +158,9 @@ func (e *Engine) decode(s *spec) ([]*hyp, *decodeErr) {
 					if fixed == 0 && !s.repeat && slices.Contains(b.runes, r) {
 						continue
 					}
+					if fixed == 0 && j > 0 && e.wordClash(lineSoFar[j-1], row[j-1].Tone, r, slot.Tone) {
+						continue
+					}
 					if fixed == 0 && !s.lockedLine[li] && e.Guard != nil && e.Guard.EndsCopied(append(append(lineBuf[:0], lineSoFar...), r), len(row)) {
 						continue
 					}
@@ -190,6 +205,31 @@ func (e *Engine) decode(s *spec) ([]*hyp, *decodeErr) {
 						}
 					}
 				}
+				// A word poets keep inside one rhythmic unit is not split
+				// across the caesura (一夕|阳明月).
+				var splitWords map[rune]float32
+				if s.caesura[li] != nil && s.caesura[li][j] && len(b.runes) > 0 && e.Frame != nil {
+					splitWords = e.Frame.Words[b.runes[len(b.runes)-1]]
+					for r, v := range splitWords {
+						if t := e.vocab.Token(r); t != lm.Unk {
+							split[t] = -splitWeight * (v - 1)
+						}
+					}
+				}
+				// A word that decides a 多音字's reading (相思: 思 平) must
+				// agree with the tones of the slots it stands in.
+				var banned []lm.Token
+				if j > 0 {
+					prev := lineSoFar[j-1]
+					for _, d := range e.decides[prev] {
+						if d.clashes(row[j-1].Tone, slot.Tone) {
+							if t := e.vocab.Token(d.second); t != lm.Unk && !ban[t] {
+								ban[t] = true
+								banned = append(banned, t)
+							}
+						}
+					}
+				}
 				var prior []float32
 				if slot.Rhyme != 0 {
 					prior = e.rhymePrior
@@ -208,10 +248,10 @@ func (e *Engine) decode(s *spec) ([]*hyp, *decodeErr) {
 				keep := 2 * s.beam
 				base := b.score + b.pert
 				for _, t := range list {
-					if used[t] {
+					if used[t] || ban[t] {
 						continue
 					}
-					v := dist[t] + noise[t] + pair[t]
+					v := dist[t] + noise[t] + pair[t] + split[t]
 					if bonus != nil {
 						v += bonus[t]
 					}
@@ -229,7 +269,7 @@ func (e *Engine) decode(s *spec) ([]*hyp, *decodeErr) {
 					if prior != nil {
 						bo += prior[t]
 					}
-					c := cand{parent: bi, tok: t, lp: dist[t], bonus: bo + pair[t], key: k, img: b.img}
+					c := cand{parent: bi, tok: t, lp: dist[t], bonus: bo + pair[t] + split[t], key: k, img: b.img}
 					if h.Len() < keep {
 						heap.Push(h, c)
 					} else {
@@ -258,6 +298,14 @@ func (e *Engine) decode(s *spec) ([]*hyp, *decodeErr) {
 					if t := e.vocab.Token(rel.R); t != lm.Unk {
 						pair[t] = 0
 					}
+				}
+				for r := range splitWords {
+					if t := e.vocab.Token(r); t != lm.Unk {
+						split[t] = 0
+					}
+				}
+				for _, t := range banned {
+					ban[t] = false
 				}
 				for _, c := range *h {
 					r := e.vocab.Rune(c.tok)

@@ -22,6 +22,8 @@ const (
 	GuardFile    = "guard.bloom"
 	ImageryFile  = "imagery.txt.gz"
 	ManifestFile = "manifest.json"
+	FrameFile    = "frame.txt.gz"
+	TopicFile    = "topic.bin.gz"
 	// NNFile is the neural model a comparison run writes; it is not shipped.
 	NNFile = "nplm.bin.gz"
 )
@@ -31,10 +33,16 @@ var ErrNoModel = errors.New("the poem model is not trained: run 'miaobi train po
 
 // Engine writes poems with one trained model. It is safe for concurrent use.
 type Engine struct {
-	Model    lm.Model
-	Guard    *judge.Guard
-	Imagery  *Imagery
-	Lexicon  *Lexicon
+	Model   lm.Model
+	Guard   *judge.Guard
+	Imagery *Imagery
+	Lexicon *Lexicon
+	// Frame keeps poems whole: season, line roles, words kept inside a
+	// rhythmic unit. Nil (a model directory without frame.txt.gz) leaves
+	// those steers off.
+	Frame *Frame
+	// Topic measures whether lines speak of the same things (nil: off).
+	Topic    *Topic
 	Manifest *Manifest
 
 	vocab *lm.Vocab
@@ -42,8 +50,15 @@ type Engine struct {
 	// rarer characters are read but never written.
 	minLogP float32
 	tables  sync.Map // book name → *toneTable
-	checker sync.Map // book name → *prosody.Checker (guarded by checkMu)
-	uni     []float32
+	usage   *prosody.Usage
+	// decides indexes, by its first character (simplified), every word
+	// that decides the reading of one of its characters.
+	decides map[rune][]decision
+	// The frame's per-token steers, made once (see frameVectors).
+	frameOnce          sync.Once
+	seasonVec, roleVec [4][]float32
+	checker            sync.Map // book name → *prosody.Checker (guarded by checkMu)
+	uni                []float32
 	// prior[0][t] and prior[1][t] are ln P(平|t) and ln P(仄|t) as the
 	// corpus annotations use t; they steer 多音字 towards their usual reading.
 	prior [2][]float32
@@ -112,13 +127,34 @@ func LoadModel(dir fs.FS, kind string) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	var frame *Frame
+	if ff, err := dir.Open(FrameFile); err == nil {
+		frame, err = ReadFrame(ff)
+		ff.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	var topic *Topic
+	if tf, err := dir.Open(TopicFile); err == nil {
+		topic, err = ReadTopic(tf)
+		tf.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
 	var man Manifest
 	if b, err := fs.ReadFile(dir, ManifestFile); err == nil {
 		if err := json.Unmarshal(b, &man); err != nil {
 			return nil, fmt.Errorf("poem: %s: %w", ManifestFile, err)
 		}
 	}
-	return NewEngine(model, guard, im, &man)
+	e, err := NewEngine(model, guard, im, &man)
+	if err != nil {
+		return nil, err
+	}
+	e.Frame, e.Topic = frame, topic
+	return e, nil
 }
 
 // NewEngine assembles an engine from its parts.
@@ -127,7 +163,18 @@ func NewEngine(model lm.Model, guard *judge.Guard, im *Imagery, man *Manifest) (
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{Model: model, Guard: guard, Imagery: im, Lexicon: lex, Manifest: man, vocab: model.Vocab(), minLogP: -12.5}
+	usage, err := prosody.DefaultUsage()
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{Model: model, Guard: guard, Imagery: im, Lexicon: lex, Manifest: man, vocab: model.Vocab(), minLogP: -12.5, usage: usage, decides: map[rune][]decision{}}
+	for _, d := range usage.Decisions() {
+		w := []rune(hanzi.ToSimplified(string(d.Word[:])))
+		if len(w) != 2 {
+			continue
+		}
+		e.decides[w[0]] = append(e.decides[w[0]], decision{second: w[1], pos: d.Pos, tone: d.Tone})
+	}
 	e.uni = make([]float32, e.vocab.Size())
 	model.Next([]lm.Token{lm.BOS, lm.Break}, e.uni) // a line's opening: a neutral frequency
 	// The floor: about the 4,500th most frequent character.
@@ -185,6 +232,35 @@ func percentileFloor(uni []float32, v *lm.Vocab, keep int) float32 {
 	return float32(hi)
 }
 
+// decision is a word (first character, second) that decides the reading
+// of its character at pos.
+type decision struct {
+	second rune
+	pos    int
+	tone   prosody.Tone
+}
+
+// clashes reports whether the word, its characters standing in slots of
+// tones first and second, reads a character against its slot.
+func (d decision) clashes(first, second prosody.Tone) bool {
+	want := first
+	if d.pos == 1 {
+		want = second
+	}
+	return (want == prosody.Ping || want == prosody.Ze) && want != d.tone
+}
+
+// wordClash reports whether writing b after a, in slots of tones ta and
+// tb, makes a word that reads a or b against its slot.
+func (e *Engine) wordClash(a rune, ta prosody.Tone, b rune, tb prosody.Tone) bool {
+	for _, d := range e.decides[a] {
+		if d.second == b && d.clashes(ta, tb) {
+			return true
+		}
+	}
+	return false
+}
+
 // toneTable lists, for one rhyme book, the tokens the decoder may write in a
 // 平 slot, a 仄 slot, or anywhere.
 type toneTable struct {
@@ -218,17 +294,23 @@ func (e *Engine) tonesFor(book *prosody.Book) *toneTable {
 			continue
 		}
 		p, z := book.CharTones(r)
+		// A 多音字 is written only in a tone poets commonly give it, so
+		// that the poem reads as 合律 without a gloss: a reading rare by
+		// prosody.Usage (metre and annotations) is never relied on, and
+		// the corpus annotations must give the tone at least one time in
+		// ten. 中华新韵 reads modern tones, which neither describes.
+		if p && z && book.Name != "xinyun" {
+			if e.usage != nil {
+				p, z = e.usage.Common(r, prosody.Ping), e.usage.Common(r, prosody.Ze)
+			}
+			if u := e.Imagery.Usage[r]; u.Ping+u.Ze >= 20 {
+				share := float64(u.Ping) / float64(u.Ping+u.Ze)
+				p, z = p && share >= 0.1, z && share <= 0.9
+			}
+		}
 		t.canPing[i], t.canZe[i] = p, z
 		if !e.writable[i] || (!p && !z) {
 			continue
-		}
-		// A 多音字 is written only in a tone poets commonly give it
-		// (at least one time in ten in the corpus annotations), so that
-		// the poem reads as 合律 without a gloss. 中华新韵 reads modern
-		// tones, which the annotations do not describe.
-		if u := e.Imagery.Usage[r]; p && z && book.Name != "xinyun" && u.Ping+u.Ze >= 20 {
-			share := float64(u.Ping) / float64(u.Ping+u.Ze)
-			p, z = share >= 0.1, share <= 0.9
 		}
 		t.any = append(t.any, tok)
 		if p {

@@ -51,8 +51,11 @@ type Scores struct {
 	Perplexity float64 `json:"perplexity"`
 	// Imagery is the share of planned images the poem holds.
 	Imagery float64 `json:"imagery"`
-	// Score ranks candidates: log-probability plus the imagery and 对仗
-	// bonuses, per character.
+	// Coherence is how well the lines hold together: the mean cosine of
+	// each line to the rest of the poem in the topic space (see Topic).
+	Coherence float64 `json:"coherence"`
+	// Score ranks candidates: log-probability plus the imagery, 对仗 and
+	// frame bonuses, per character, plus coherenceWeight × Coherence.
 	Score float64 `json:"score"`
 }
 
@@ -282,12 +285,26 @@ func (e *Engine) one(j *job, seed int64) (*Poem, error) {
 	if derr != nil {
 		return nil, fmt.Errorf("no line %d fits every rule with these constraints (tones, rhyme, no repeats, no copying); try another seed or fewer locks", derr.line+1)
 	}
-	for _, h := range hyps {
-		if p, ok := e.finish(j, s, h, seed); ok {
-			return p, nil
+	// The best finished hypotheses are polished with their right context;
+	// every one that passes the checker then competes as a whole poem: its
+	// score per character plus how well its lines hold together.
+	var best *Poem
+	for i, h := range hyps {
+		if i < polishTop {
+			h = e.polish(s, h)
+		}
+		p, ok := e.finish(j, s, h, seed)
+		if !ok {
+			continue
+		}
+		if best == nil || p.Scores.Score > best.Scores.Score {
+			best = p
 		}
 	}
-	return nil, fmt.Errorf("poem: no candidate passed the checker (seed %d); please report this", seed)
+	if best == nil {
+		return nil, fmt.Errorf("poem: no candidate passed the checker (seed %d); please report this", seed)
+	}
+	return best, nil
 }
 
 // prepare chooses a template, places images, bonuses and rhymes: all that
@@ -413,6 +430,9 @@ func (e *Engine) prepare(j *job, rng *rand.Rand, keywords []Keyword) (*spec, err
 	if err := s.chooseRhymes(e, j, rhymeTones, keywords, rng); err != nil {
 		return nil, err
 	}
+	// After the rhymes, which weigh the keywords' pull alone.
+	e.applyFrame(s, keywords, rng)
+	e.applyTopic(s, keywords)
 	s.plan, s.keywords = plan, keywords
 	return s, nil
 }
@@ -728,6 +748,14 @@ func (e *Engine) finish(j *job, s *spec, h *hyp, seed int64) (*Poem, bool) {
 	}
 	n := float64(len(h.runes))
 	p.Scores = Scores{LogProb: h.lp, Perplexity: math.Exp(-h.lp / n), Score: h.score / n, Imagery: 1}
+	if e.Topic != nil && !j.couplet {
+		rs := make([][]rune, len(lines))
+		for i, l := range lines {
+			rs[i] = []rune(l)
+		}
+		p.Scores.Coherence = e.Topic.Coherence(rs)
+		p.Scores.Score += coherenceWeight * p.Scores.Coherence
+	}
 	if asked > 0 {
 		p.Scores.Imagery = float64(placed) / float64(asked)
 	}

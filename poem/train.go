@@ -25,6 +25,7 @@ type TrainConfig struct {
 	KN       lm.KNConfig
 	GuardFPR float64
 	Imagery  ImageryConfig
+	Topic    TopicConfig
 	// NN, when set, also trains the small neural model on the same split
 	// for comparison; it is written as NNFile but not used by the engine
 	// unless asked (see LoadModel).
@@ -38,6 +39,7 @@ func DefaultTrainConfig() TrainConfig {
 		KN:       lm.KNConfig{Order: 4, MinCount: []int{1, 2, 2, 2}},
 		GuardFPR: 0.02,
 		Imagery:  ImageryConfig{Chars: 6000, Keep: 24, MinCount: 8},
+		Topic:    TopicConfig{Chars: 6000, Dim: 48, Seed: 1},
 	}
 }
 
@@ -78,6 +80,18 @@ type Manifest struct {
 		Pairs   int   `json:"pairs"`
 		Bytes   int64 `json:"bytes"`
 	} `json:"imagery"`
+	Frame struct {
+		Season int   `json:"season_chars"`
+		Role   int   `json:"role_chars"`
+		Words  int   `json:"words"`
+		Bytes  int64 `json:"bytes"`
+	} `json:"frame"`
+	Topic struct {
+		Chars   int     `json:"chars"`
+		Dim     int     `json:"dim"`
+		Bytes   int64   `json:"bytes"`
+		Seconds float64 `json:"seconds"`
+	} `json:"topic"`
 	// Comparison holds the figures of every model trained by this run.
 	Comparison      []ModelFigures `json:"comparison"`
 	TrainingSeconds float64        `json:"training_seconds"`
@@ -265,6 +279,38 @@ func Train(cfg TrainConfig) (*Manifest, error) {
 	}
 	m.Imagery.Chars, m.Imagery.Related, m.Imagery.Pairs, m.Imagery.Bytes = len(ic.runes), len(im.Related), len(im.Pairs), isize
 	log.Info("imagery counted", "related", len(im.Related), "pairs", len(im.Pairs), "bytes", isize)
+
+	fc := NewFrameCounter()
+	for _, p := range trainPoems {
+		fc.Add(p)
+	}
+	fr := fc.Frame()
+	fsize, err := writeFile(filepath.Join(cfg.Out, FrameFile), fr.WriteTo)
+	if err != nil {
+		return nil, err
+	}
+	words := 0
+	for _, m := range fr.Words {
+		words += len(m)
+	}
+	m.Frame.Season, m.Frame.Role, m.Frame.Words, m.Frame.Bytes = len(fr.Season), len(fr.Role), words, fsize
+	log.Info("frame counted", "season", len(fr.Season), "role", len(fr.Role), "words", words, "bytes", fsize)
+
+	t2 := time.Now()
+	tc := NewTopicCounter(frequentChars(d.Vocab), cfg.Topic)
+	for _, p := range trainPoems {
+		tc.Add(p)
+	}
+	topic, err := tc.Topic()
+	if err != nil {
+		return nil, err
+	}
+	tsize, err := writeFile(filepath.Join(cfg.Out, TopicFile), topic.WriteTo)
+	if err != nil {
+		return nil, err
+	}
+	m.Topic.Chars, m.Topic.Dim, m.Topic.Bytes, m.Topic.Seconds = len(topic.index), topic.Dim, tsize, time.Since(t2).Seconds()
+	log.Info("topic space factored", "chars", len(topic.index), "dim", topic.Dim, "bytes", tsize, "seconds", m.Topic.Seconds)
 
 	if cfg.NN != nil {
 		t1 := time.Now()

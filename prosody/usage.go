@@ -101,21 +101,46 @@ func toneIndex(t Tone) int {
 	return 0
 }
 
-// Counts returns the 平 and 仄 uses of r counted by source src (looked up as
-// written, then through its simplified forms).
+// Counts returns the 平 and 仄 uses of r counted by source src. The counts
+// are kept by the character as the corpus writes it (mostly traditional);
+// a character not found as written is looked up through its other forms —
+// a simplified one through every traditional form it stands for, summed.
 func (u *Usage) Counts(r rune, src Source) (ping, ze uint32) {
 	if u == nil {
 		return 0, 0
 	}
-	c, ok := u.chars[r]
-	if !ok {
-		for _, s := range hanzi.T2S().Candidates(r) {
-			if c, ok = u.chars[s]; ok {
-				break
+	for _, c := range u.forms(r) {
+		ping += c[src][0]
+		ze += c[src][1]
+	}
+	return ping, ze
+}
+
+// forms returns the counts of r as written or, failing that, of its
+// simplified forms, or of its traditional forms.
+func (u *Usage) forms(r rune) [][2][2]uint32 {
+	if c, ok := u.chars[r]; ok {
+		return [][2][2]uint32{c}
+	}
+	var out [][2][2]uint32
+	for _, conv := range []*hanzi.Converter{hanzi.T2S(), hanzi.S2T()} {
+		for _, x := range conv.Candidates(r) {
+			if c, ok := u.chars[x]; ok {
+				out = append(out, c)
 			}
 		}
+		if out != nil {
+			return out
+		}
 	}
-	return c[src][0], c[src][1]
+	return nil
+}
+
+// variants returns r and its other written forms.
+func variants(r rune) []rune {
+	out := []rune{r}
+	out = append(out, hanzi.T2S().Candidates(r)...)
+	return append(out, hanzi.S2T().Candidates(r)...)
 }
 
 // Share is the share of r's uses counted by src that read it in tone t,
@@ -151,27 +176,20 @@ func (u *Usage) rareBy(r rune, t Tone) (rare bool, share float64, n uint32) {
 	return rare, share, n
 }
 
-// word returns the uses of the character at pos of the word a+b.
+// word returns the uses of the character at pos of the word a+b, trying
+// the other written forms of both characters.
 func (u *Usage) word(a, b rune, pos int) ([2]uint32, bool) {
-	c, ok := u.words[wordKey{a, b, uint8(pos)}]
-	if ok {
+	if c, ok := u.words[wordKey{a, b, uint8(pos)}]; ok {
 		return c, true
 	}
-	sa, sb := hanzi.T2S().Candidates(a), hanzi.T2S().Candidates(b)
-	if len(sa) == 0 {
-		sa = []rune{a}
-	}
-	if len(sb) == 0 {
-		sb = []rune{b}
-	}
-	for _, x := range sa {
-		for _, y := range sb {
+	for _, x := range variants(a) {
+		for _, y := range variants(b) {
 			if c, ok := u.words[wordKey{x, y, uint8(pos)}]; ok {
 				return c, true
 			}
 		}
 	}
-	return c, false
+	return [2]uint32{}, false
 }
 
 // WordReading returns the reading that a word around line[k] decides for
@@ -201,6 +219,35 @@ func (u *Usage) WordReading(line []rune, k int) (t Tone, word string, ok bool) {
 		try(line[k], line[k+1], 0)
 	}
 	return t, word, ok
+}
+
+// Decision is a word that decides the reading of one of its characters.
+type Decision struct {
+	Word [2]rune
+	Pos  int  // which character's reading it decides
+	Tone Tone // the reading
+}
+
+// Decisions lists every word that decides a reading.
+func (u *Usage) Decisions() []Decision {
+	var out []Decision
+	for k, c := range u.words {
+		n := c[0] + c[1]
+		if n < minWordUses {
+			continue
+		}
+		d := Decision{Word: [2]rune{k.a, k.b}, Pos: int(k.pos)}
+		switch {
+		case float64(c[0]) >= wordShare*float64(n):
+			d.Tone = Ping
+		case float64(c[1]) >= wordShare*float64(n):
+			d.Tone = Ze
+		default:
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 // Rare reports whether reading line[k] in tone t is a reading poets rarely

@@ -1,0 +1,524 @@
+package poem
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand"
+	"sort"
+	"sync"
+
+	"miaobi/corpus"
+	"miaobi/lm"
+)
+
+// Topic places characters in a small space where characters that share
+// poems lie close: latent semantic analysis (Deerwester et al. 1990; used to
+// measure the coherence of texts by Foltz, Kintsch & Landauer 1998) of the
+// positive PMI of two characters sharing a poem, with the context
+// distribution smoothed (α = 0.75, Levy, Goldberg & Dagan 2015), factored by
+// a randomised truncated SVD (Halko, Martinsson & Tropp 2011). A line's
+// vector is the sum of its characters' vectors; a poem holds together when
+// each line lies near the rest of the poem.
+type Topic struct {
+	Dim   int
+	index map[rune]int
+	vecs  []float32 // len(index) × Dim, each row of unit length
+}
+
+// TopicConfig bounds the training.
+type TopicConfig struct {
+	Chars int   // most frequent characters embedded (default 6000)
+	Dim   int   // dimensions (default 48)
+	Seed  int64 // the random projection's seed
+}
+
+// TopicCounter counts poems for a Topic.
+type TopicCounter struct {
+	cfg   TopicConfig
+	index map[rune]int
+	runes []rune
+	co    []float32 // Chars × Chars co-occurrence counts
+	df    []float64
+	poems float64
+}
+
+// NewTopicCounter counts co-occurrences of the given characters (most
+// frequent first; the first cfg.Chars are kept).
+func NewTopicCounter(chars []rune, cfg TopicConfig) *TopicCounter {
+	if cfg.Chars == 0 {
+		cfg.Chars = 6000
+	}
+	if cfg.Dim == 0 {
+		cfg.Dim = 48
+	}
+	if len(chars) > cfg.Chars {
+		chars = chars[:cfg.Chars]
+	}
+	cfg.Chars = len(chars)
+	c := &TopicCounter{cfg: cfg, index: map[rune]int{}, runes: chars, co: make([]float32, len(chars)*len(chars)), df: make([]float64, len(chars))}
+	for i, r := range chars {
+		c.index[r] = i
+	}
+	return c
+}
+
+// Add counts one poem: every pair of distinct characters in it.
+func (c *TopicCounter) Add(p *corpus.Poem) {
+	if len(p.Lines) > 12 {
+		return // long poems wander; their pairs say little of one topic
+	}
+	seen := map[int]bool{}
+	var ids []int
+	for _, l := range p.Lines {
+		for _, r := range l {
+			if i, ok := c.index[r]; ok && !seen[i] {
+				seen[i] = true
+				ids = append(ids, i)
+			}
+		}
+	}
+	n := c.cfg.Chars
+	for x, a := range ids {
+		c.df[a]++
+		for _, b := range ids[x+1:] {
+			c.co[a*n+b]++
+			c.co[b*n+a]++
+		}
+	}
+	c.poems++
+}
+
+// Topic factors the counts.
+func (c *TopicCounter) Topic() (*Topic, error) {
+	n, k := c.cfg.Chars, c.cfg.Dim
+	if n < 2*k {
+		return nil, fmt.Errorf("poem: topic: %d characters is too few for %d dimensions", n, k)
+	}
+	// Positive PMI with smoothed context probabilities, in place.
+	var total, totalS float64
+	pa := make([]float64, n)
+	ps := make([]float64, n)
+	for i := 0; i < n; i++ {
+		var row float64
+		for j := 0; j < n; j++ {
+			row += float64(c.co[i*n+j])
+		}
+		pa[i] = row
+		total += row
+		ps[i] = math.Pow(row, 0.75)
+		totalS += ps[i]
+	}
+	if total == 0 {
+		return nil, errors.New("poem: topic: no co-occurrences counted")
+	}
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			v := float64(c.co[i*n+j])
+			if v == 0 || pa[i] == 0 || ps[j] == 0 {
+				c.co[i*n+j] = 0
+				continue
+			}
+			pmi := math.Log(v / total / (pa[i] / total * ps[j] / totalS))
+			c.co[i*n+j] = float32(max(pmi, 0))
+		}
+	}
+	u, s := randomizedSVD(c.co, n, k, 16, 2, c.cfg.Seed)
+	t := &Topic{Dim: k, index: c.index, vecs: make([]float32, n*k)}
+	for i := 0; i < n; i++ {
+		row := t.vecs[i*k : (i+1)*k]
+		var norm float64
+		for d := 0; d < k; d++ {
+			v := u[i*k+d] * math.Sqrt(s[d])
+			row[d] = float32(v)
+			norm += v * v
+		}
+		if norm > 0 {
+			inv := float32(1 / math.Sqrt(norm))
+			for d := range row {
+				row[d] *= inv
+			}
+		}
+	}
+	return t, nil
+}
+
+// randomizedSVD returns the top k left singular vectors (n × k, row-major)
+// and singular values of the symmetric n × n matrix a.
+func randomizedSVD(a []float32, n, k, over, iters int, seed int64) ([]float64, []float64) {
+	l := k + over
+	rng := rand.New(rand.NewSource(seed))
+	y := make([]float64, n*l)
+	omega := make([]float64, n*l)
+	for i := range omega {
+		omega[i] = rng.NormFloat64()
+	}
+	mul(a, n, omega, l, y) // Y = A Ω
+	for it := 0; it < iters; it++ {
+		orthonormalize(y, n, l)
+		copy(omega, y)
+		mul(a, n, omega, l, y) // Y = A Q (A is symmetric: A Aᵀ = A A)
+	}
+	orthonormalize(y, n, l) // Q
+	b := make([]float64, n*l)
+	mul(a, n, y, l, b) // (Qᵀ A)ᵀ = A Q, as A is symmetric
+	// Small symmetric problem: Bᵀ B = Qᵀ A A Q (l × l); its eigenvectors V
+	// and eigenvalues σ² give U = Q V... computed as A Q V / σ.
+	g := make([]float64, l*l)
+	for i := 0; i < l; i++ {
+		for j := i; j < l; j++ {
+			var sum float64
+			for r := 0; r < n; r++ {
+				sum += b[r*l+i] * b[r*l+j]
+			}
+			g[i*l+j], g[j*l+i] = sum, sum
+		}
+	}
+	vals, vecs := jacobiEigen(g, l)
+	u := make([]float64, n*k)
+	s := make([]float64, k)
+	for d := 0; d < k; d++ {
+		sigma := math.Sqrt(max(vals[d], 0))
+		s[d] = sigma
+		if sigma == 0 {
+			continue
+		}
+		for r := 0; r < n; r++ {
+			var sum float64
+			for j := 0; j < l; j++ {
+				sum += b[r*l+j] * vecs[j*l+d]
+			}
+			u[r*k+d] = sum / sigma
+		}
+	}
+	return u, s
+}
+
+// mul computes out = a × x for the n × n matrix a and the n × l matrix x,
+// on two goroutines.
+func mul(a []float32, n int, x []float64, l int, out []float64) {
+	var wg sync.WaitGroup
+	const workers = 2
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			acc := make([]float64, l)
+			for i := w; i < n; i += workers {
+				clear(acc)
+				row := a[i*n : (i+1)*n]
+				for j, v := range row {
+					if v == 0 {
+						continue
+					}
+					xj := x[j*l : (j+1)*l]
+					fv := float64(v)
+					for d := range acc {
+						acc[d] += fv * xj[d]
+					}
+				}
+				copy(out[i*l:(i+1)*l], acc)
+			}
+		}(w)
+	}
+	wg.Wait()
+}
+
+// orthonormalize makes the l columns of the n × l matrix y orthonormal
+// (modified Gram–Schmidt, twice for stability).
+func orthonormalize(y []float64, n, l int) {
+	for pass := 0; pass < 2; pass++ {
+		for c := 0; c < l; c++ {
+			for p := 0; p < c; p++ {
+				var dot float64
+				for r := 0; r < n; r++ {
+					dot += y[r*l+c] * y[r*l+p]
+				}
+				for r := 0; r < n; r++ {
+					y[r*l+c] -= dot * y[r*l+p]
+				}
+			}
+			var norm float64
+			for r := 0; r < n; r++ {
+				norm += y[r*l+c] * y[r*l+c]
+			}
+			norm = math.Sqrt(norm)
+			if norm == 0 {
+				continue
+			}
+			for r := 0; r < n; r++ {
+				y[r*l+c] /= norm
+			}
+		}
+	}
+}
+
+// jacobiEigen returns the eigenvalues (descending) and eigenvectors (as
+// columns of an l × l matrix, in the same order) of the symmetric matrix g.
+func jacobiEigen(g []float64, l int) ([]float64, []float64) {
+	a := append([]float64(nil), g...)
+	v := make([]float64, l*l)
+	for i := 0; i < l; i++ {
+		v[i*l+i] = 1
+	}
+	for sweep := 0; sweep < 100; sweep++ {
+		var off float64
+		for p := 0; p < l; p++ {
+			for q := p + 1; q < l; q++ {
+				off += a[p*l+q] * a[p*l+q]
+			}
+		}
+		if off < 1e-18 {
+			break
+		}
+		for p := 0; p < l; p++ {
+			for q := p + 1; q < l; q++ {
+				apq := a[p*l+q]
+				if math.Abs(apq) < 1e-300 {
+					continue
+				}
+				theta := (a[q*l+q] - a[p*l+p]) / (2 * apq)
+				t := math.Copysign(1, theta) / (math.Abs(theta) + math.Sqrt(theta*theta+1))
+				cs := 1 / math.Sqrt(t*t+1)
+				sn := t * cs
+				for r := 0; r < l; r++ {
+					arp, arq := a[r*l+p], a[r*l+q]
+					a[r*l+p], a[r*l+q] = cs*arp-sn*arq, sn*arp+cs*arq
+				}
+				for r := 0; r < l; r++ {
+					apr, aqr := a[p*l+r], a[q*l+r]
+					a[p*l+r], a[q*l+r] = cs*apr-sn*aqr, sn*apr+cs*aqr
+				}
+				for r := 0; r < l; r++ {
+					vrp, vrq := v[r*l+p], v[r*l+q]
+					v[r*l+p], v[r*l+q] = cs*vrp-sn*vrq, sn*vrp+cs*vrq
+				}
+			}
+		}
+	}
+	order := make([]int, l)
+	for i := range order {
+		order[i] = i
+	}
+	for i := 1; i < l; i++ { // insertion sort by eigenvalue, descending
+		for j := i; j > 0 && a[order[j]*l+order[j]] > a[order[j-1]*l+order[j-1]]; j-- {
+			order[j], order[j-1] = order[j-1], order[j]
+		}
+	}
+	vals := make([]float64, l)
+	vecs := make([]float64, l*l)
+	for d, o := range order {
+		vals[d] = a[o*l+o]
+		for r := 0; r < l; r++ {
+			vecs[r*l+d] = v[r*l+o]
+		}
+	}
+	return vals, vecs
+}
+
+// Vec returns r's unit vector, or nil for a character not embedded.
+func (t *Topic) Vec(r rune) []float32 {
+	i, ok := t.index[r]
+	if !ok {
+		return nil
+	}
+	return t.vecs[i*t.Dim : (i+1)*t.Dim]
+}
+
+// Sum adds the vectors of the characters of s into dst (len Dim).
+func (t *Topic) Sum(dst []float32, s []rune) {
+	for _, r := range s {
+		if v := t.Vec(r); v != nil {
+			for d := range dst {
+				dst[d] += v[d]
+			}
+		}
+	}
+}
+
+// Cos is the cosine of two vectors (0 when either is zero).
+func Cos(a, b []float32) float64 {
+	var dot, na, nb float64
+	for i := range a {
+		dot += float64(a[i]) * float64(b[i])
+		na += float64(a[i]) * float64(a[i])
+		nb += float64(b[i]) * float64(b[i])
+	}
+	if na == 0 || nb == 0 {
+		return 0
+	}
+	return dot / math.Sqrt(na*nb)
+}
+
+// Coherence is the mean, over lines, of the cosine between a line's vector
+// and the vector of the rest of the poem: near 1 when every line speaks of
+// what the others do.
+func (t *Topic) Coherence(lines [][]rune) float64 {
+	if len(lines) < 2 {
+		return 0
+	}
+	total := make([]float32, t.Dim)
+	vecs := make([][]float32, len(lines))
+	for i, l := range lines {
+		vecs[i] = make([]float32, t.Dim)
+		t.Sum(vecs[i], l)
+		for d := range total {
+			total[d] += vecs[i][d]
+		}
+	}
+	rest := make([]float32, t.Dim)
+	var sum float64
+	for _, v := range vecs {
+		for d := range rest {
+			rest[d] = total[d] - v[d]
+		}
+		sum += Cos(v, rest)
+	}
+	return sum / float64(len(lines))
+}
+
+// WriteTo writes the topic space gzip-compressed: a header line, then per
+// character its rune and Dim components quantised to int8 (×127).
+func (t *Topic) WriteTo(w io.Writer) (int64, error) {
+	zw, _ := gzip.NewWriterLevel(w, gzip.BestCompression)
+	bw := bufio.NewWriter(zw)
+	fmt.Fprintf(bw, "miaobi topic 1 %d %d\n", len(t.index), t.Dim)
+	runes := make([]rune, len(t.index))
+	for r, i := range t.index {
+		runes[i] = r
+	}
+	buf := make([]byte, 4+t.Dim)
+	for i, r := range runes {
+		binary.LittleEndian.PutUint32(buf, uint32(r))
+		for d := 0; d < t.Dim; d++ {
+			buf[4+d] = byte(int8(math.Round(float64(t.vecs[i*t.Dim+d]) * 127)))
+		}
+		bw.Write(buf)
+	}
+	if err := bw.Flush(); err != nil {
+		return 0, err
+	}
+	return 0, zw.Close()
+}
+
+// ReadTopic reads what WriteTo wrote.
+func ReadTopic(r io.Reader) (*Topic, error) {
+	zr, err := gzip.NewReader(r)
+	if err != nil {
+		return nil, fmt.Errorf("poem: %s: %w", TopicFile, err)
+	}
+	br := bufio.NewReader(zr)
+	var n, dim int
+	if _, err := fmt.Fscanf(br, "miaobi topic 1 %d %d\n", &n, &dim); err != nil {
+		return nil, fmt.Errorf("poem: %s: bad header: %w", TopicFile, err)
+	}
+	if n <= 0 || n > 1<<20 || dim <= 0 || dim > 1024 {
+		return nil, fmt.Errorf("poem: %s: implausible size %d × %d", TopicFile, n, dim)
+	}
+	t := &Topic{Dim: dim, index: make(map[rune]int, n), vecs: make([]float32, n*dim)}
+	buf := make([]byte, 4+dim)
+	for i := 0; i < n; i++ {
+		if _, err := io.ReadFull(br, buf); err != nil {
+			return nil, fmt.Errorf("poem: %s: truncated at character %d: %w", TopicFile, i, err)
+		}
+		t.index[rune(binary.LittleEndian.Uint32(buf))] = i
+		for d := 0; d < dim; d++ {
+			t.vecs[i*dim+d] = float32(int8(buf[4+d])) / 127
+		}
+	}
+	return t, nil
+}
+
+// Nearest returns up to k embedded characters closest to r, closest first.
+func (t *Topic) Nearest(r rune, k int) []rune {
+	v := t.Vec(r)
+	if v == nil {
+		return nil
+	}
+	type sc struct {
+		r rune
+		s float64
+	}
+	var best []sc
+	for x, i := range t.index {
+		if x == r {
+			continue
+		}
+		s := Cos(v, t.vecs[i*t.Dim:(i+1)*t.Dim])
+		best = append(best, sc{x, s})
+	}
+	sort.Slice(best, func(a, b int) bool { return best[a].s > best[b].s || best[a].s == best[b].s && best[a].r < best[b].r })
+	var out []rune
+	for i := 0; i < k && i < len(best); i++ {
+		out = append(out, best[i].r)
+	}
+	return out
+}
+
+// Weights of the topic space in the decoder's score: the pull of each
+// character towards the keywords (per character, nats × cosine) and the
+// weight of the whole poem's coherence in ranking finished candidates.
+const (
+	topicWeight     = 1.2
+	coherenceWeight = 3.0
+)
+
+// applyTopic adds to every line's bonus the pull of each character towards
+// the poem's topic: the keywords, their images and the fixed text.
+func (e *Engine) applyTopic(s *spec, keywords []Keyword) {
+	if e.Topic == nil {
+		return
+	}
+	topic := make([]float32, e.Topic.Dim)
+	for _, k := range keywords {
+		e.Topic.Sum(topic, []rune(k.Text))
+		for i, img := range k.Images {
+			if i < 3 {
+				e.Topic.Sum(topic, []rune(img))
+			}
+		}
+	}
+	for _, l := range s.fixed {
+		for _, r := range l {
+			if r != 0 {
+				e.Topic.Sum(topic, []rune{r})
+			}
+		}
+	}
+	var norm float64
+	for _, v := range topic {
+		norm += float64(v) * float64(v)
+	}
+	if norm == 0 {
+		return
+	}
+	inv := float32(1 / math.Sqrt(norm))
+	V := e.vocab.Size()
+	pull := make([]float32, V)
+	for t := 0; t < V; t++ {
+		v := e.Topic.Vec(e.vocab.Rune(lm.Token(t)))
+		if v == nil {
+			continue
+		}
+		var dot float32
+		for d := range v {
+			dot += v[d] * topic[d]
+		}
+		pull[t] = topicWeight * dot * inv
+	}
+	if s.bonus == nil {
+		s.bonus = make([][]float32, len(s.tpl.Lines))
+		for li := range s.bonus {
+			s.bonus[li] = make([]float32, V)
+		}
+	}
+	for _, b := range s.bonus {
+		for t := range b {
+			b[t] += pull[t]
+		}
+	}
+}
