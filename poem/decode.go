@@ -42,6 +42,24 @@ type spec struct {
 	season int
 }
 
+// backwardWeight scales the backward model's say in a line's last
+// character.
+const backwardWeight = 0.5
+
+// lineEnd is the backward model's log-probability of a line's last three
+// characters before end, read right to left from end (line holds the
+// characters before end, in order).
+func (e *Engine) lineEnd(end lm.Token, line []lm.Token) float32 {
+	ctx := make([]lm.Token, 0, 5)
+	ctx = append(ctx, lm.Break, end)
+	var lp float32
+	for k := len(line) - 1; k >= 0 && k >= len(line)-3; k-- {
+		lp += e.Backward.LogProb(ctx, line[k])
+		ctx = append(ctx, line[k])
+	}
+	return lp
+}
+
 // splitWeight scales the penalty for splitting a word across the caesura.
 const splitWeight = 0.8
 
@@ -338,6 +356,13 @@ func (e *Engine) decode(s *spec) ([]*hyp, *decodeErr) {
 					lp := e.Model.LogProb(ctx, end)
 					c.lp += lp
 					c.key += float64(lp)
+					// Read right to left, does the line lead into it?
+					if e.Backward != nil {
+						line := beam[c.parent].toks[len(beam[c.parent].toks)-j:]
+						b := backwardWeight * e.lineEnd(tok, line)
+						c.bonus += b
+						c.key += float64(b)
+					}
 				}
 			}
 			beam = s.selectBeam(pool, beam, img, e)

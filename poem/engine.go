@@ -24,6 +24,7 @@ const (
 	ManifestFile = "manifest.json"
 	FrameFile    = "frame.txt.gz"
 	TopicFile    = "topic.bin.gz"
+	BackwardFile = "kn4.bwd.lm.gz"
 	// NNFile is the neural model a comparison run writes; it is not shipped.
 	NNFile = "nplm.bin.gz"
 )
@@ -42,7 +43,10 @@ type Engine struct {
 	// those steers off.
 	Frame *Frame
 	// Topic measures whether lines speak of the same things (nil: off).
-	Topic    *Topic
+	Topic *Topic
+	// Backward is the right-to-left model (nil: off): it scores how a
+	// line leads into its last character, and whole poems for ranking.
+	Backward lm.Model
 	Manifest *Manifest
 
 	vocab *lm.Vocab
@@ -135,6 +139,16 @@ func LoadModel(dir fs.FS, kind string) (*Engine, error) {
 			return nil, err
 		}
 	}
+	var backward lm.Model
+	if raw, err := fs.ReadFile(dir, BackwardFile); err == nil {
+		zr, err := gzip.NewReader(bytes.NewReader(raw))
+		if err != nil {
+			return nil, fmt.Errorf("poem: %s: %w", BackwardFile, err)
+		}
+		if backward, err = lm.ReadKN(zr); err != nil {
+			return nil, fmt.Errorf("poem: %s: %w", BackwardFile, err)
+		}
+	}
 	var topic *Topic
 	if tf, err := dir.Open(TopicFile); err == nil {
 		topic, err = ReadTopic(tf)
@@ -153,7 +167,7 @@ func LoadModel(dir fs.FS, kind string) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e.Frame, e.Topic = frame, topic
+	e.Frame, e.Topic, e.Backward = frame, topic, backward
 	return e, nil
 }
 

@@ -51,6 +51,8 @@ type Scores struct {
 	Perplexity float64 `json:"perplexity"`
 	// Imagery is the share of planned images the poem holds.
 	Imagery float64 `json:"imagery"`
+	// Backward is the right-to-left model's log-probability of the poem.
+	Backward float64 `json:"backward_logprob"`
 	// Coherence is how well the lines hold together: the mean cosine of
 	// each line to the rest of the poem in the topic space (see Topic).
 	Coherence float64 `json:"coherence"`
@@ -748,6 +750,13 @@ func (e *Engine) finish(j *job, s *spec, h *hyp, seed int64) (*Poem, bool) {
 	}
 	n := float64(len(h.runes))
 	p.Scores = Scores{LogProb: h.lp, Perplexity: math.Exp(-h.lp / n), Score: h.score / n, Imagery: 1}
+	if e.Backward != nil {
+		rev := Reversed([][]lm.Token{h.toks})[0]
+		for m := 1; m < len(rev); m++ {
+			p.Scores.Backward += float64(e.Backward.LogProb(rev[:m], rev[m]))
+		}
+		p.Scores.Score += backwardWeight * p.Scores.Backward / n
+	}
 	if e.Topic != nil && !j.couplet {
 		rs := make([][]rune, len(lines))
 		for i, l := range lines {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"time"
 
 	"miaobi/corpus"
@@ -268,6 +269,28 @@ func Train(cfg TrainConfig) (*Manifest, error) {
 	}
 	log.Info("model trained", "ngrams", kn.Size(), "bytes", msize, "held_out_ppl", m.Model.HeldOutPerplexity, "seconds", time.Since(t0).Seconds())
 
+	// The backward model reads each poem right to left: it judges how well
+	// a line leads into its last character (a rhyme word that fits), which
+	// the forward model, choosing that character last, cannot.
+	tb := time.Now()
+	bwd, err := lm.TrainKN(d.Vocab, Reversed(d.Train), cfg.KN)
+	if err != nil {
+		return nil, err
+	}
+	bsize, err := writeFile(filepath.Join(cfg.Out, BackwardFile), gzipped(bwd))
+	if err != nil {
+		return nil, err
+	}
+	shippedBwd, err := readKNFile(filepath.Join(cfg.Out, BackwardFile))
+	if err != nil {
+		return nil, err
+	}
+	bwdFig := ModelFigures{Name: "kn-backward", File: BackwardFile, Bytes: bsize, TrainSeconds: time.Since(tb).Seconds(),
+		Parameters: fmt.Sprintf("right to left; order %d, min counts %v, %v n-grams", cfg.KN.Order, cfg.KN.MinCount, bwd.Size())}
+	measureModel(&bwdFig, shippedBwd, Reversed(d.Test))
+	m.Comparison = append(m.Comparison, bwdFig)
+	log.Info("backward model trained", "bytes", bsize, "held_out_ppl", bwdFig.HeldOutPerplexity, "seconds", bwdFig.TrainSeconds)
+
 	ic := NewImageryCounter(frequentChars(d.Vocab), cfg.Imagery)
 	for _, p := range trainPoems {
 		ic.Add(p)
@@ -343,6 +366,21 @@ func Train(cfg TrainConfig) (*Manifest, error) {
 		return nil, fmt.Errorf("poem: train: %w", err)
 	}
 	return m, nil
+}
+
+// Reversed returns each sequence read right to left (BOS first and EOS
+// last still), for the backward model.
+func Reversed(seqs [][]lm.Token) [][]lm.Token {
+	out := make([][]lm.Token, len(seqs))
+	for i, s := range seqs {
+		r := make([]lm.Token, len(s))
+		copy(r, s)
+		if len(r) > 2 {
+			slices.Reverse(r[1 : len(r)-1])
+		}
+		out[i] = r
+	}
+	return out
 }
 
 // frequentChars lists the vocabulary's characters, most frequent first.
