@@ -116,6 +116,12 @@ type BenchResult struct {
 	Elapsed time.Duration
 	Verdict string // from an independent checker
 	Hit     int    // keywords whose word or an image of it is in the poem
+	// Rare is true when the checker finds a rare reading (僻读) in it.
+	Rare bool
+	// Metre is true when every strict place is right by the corpus's own
+	// annotations of its characters (judge.KeepsMetre with
+	// judge.Annotations.ClassTones); the caller sets it.
+	Metre bool
 }
 
 // RunBench generates one poem per set on this goroutine, timing each.
@@ -133,7 +139,11 @@ func (e *Engine) RunBench(sets []BenchSet, seed int64) []BenchResult {
 				c, _ = prosody.NewChecker("pingshui", s.Form)
 				checkers[s.Form] = c
 			}
-			r.Verdict = c.Check(&prosody.Poem{Lines: r.Poem.Lines}).Verdict
+			res := c.Check(&prosody.Poem{Lines: r.Poem.Lines})
+			r.Verdict = res.Verdict
+			for _, pr := range res.Problems {
+				r.Rare = r.Rare || pr.Rule == prosody.RuleRare
+			}
 			text := strings.Join(r.Poem.Lines, "")
 			for _, kw := range r.Poem.Imagery {
 				hit := strings.Contains(text, kw.Text)
@@ -156,6 +166,10 @@ type FormStats struct {
 	Poems       int           `json:"poems"`
 	Failed      int           `json:"failed"` // requests that returned an error
 	Compliance  float64       `json:"compliance"`
+	// Metre is the share of poems whose every strict place is right by the
+	// corpus annotations; Rare the share with a 僻读 found by the checker.
+	Metre       float64       `json:"metre_by_annotations"`
+	Rare        float64       `json:"rare_reading"`
 	CopyRate    float64       `json:"copy_rate"`
 	KeywordHit  float64       `json:"keyword_hit"`
 	Distinct1   float64       `json:"distinct_1"`
@@ -202,6 +216,12 @@ func Summarize(results []BenchResult, copies []judge.Copy, judgeLM lm.Model, hum
 			if r.Verdict == prosody.VerdictOK {
 				ok++
 			}
+			if r.Metre {
+				st.Metre++
+			}
+			if r.Rare {
+				st.Rare++
+			}
 			if copied[i] {
 				st.CopyRate++
 			}
@@ -221,6 +241,8 @@ func Summarize(results []BenchResult, copies []judge.Copy, judgeLM lm.Model, hum
 		}
 		if st.Poems > 0 {
 			st.CopyRate /= float64(st.Poems)
+			st.Metre /= float64(st.Poems)
+			st.Rare /= float64(st.Poems)
 		}
 		if kws > 0 {
 			st.KeywordHit = float64(hits) / float64(kws)
@@ -241,11 +263,11 @@ func Summarize(results []BenchResult, copies []judge.Copy, judgeLM lm.Model, hum
 // StatsMarkdown renders the figures as a table.
 func StatsMarkdown(stats []FormStats) string {
 	var sb strings.Builder
-	sb.WriteString("| form | poems | compliance (合律) | copy rate | keyword hit | distinct-1 | distinct-2 | judge PPL generated | judge PPL human | fluency ratio | latency p50 | latency p99 |\n")
-	sb.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	sb.WriteString("| form | poems | compliance (合律) | metre by annotations | 僻读 | copy rate | keyword hit | distinct-1 | distinct-2 | judge PPL generated | judge PPL human | fluency ratio | latency p50 | latency p99 |\n")
+	sb.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, s := range stats {
-		fmt.Fprintf(&sb, "| %s | %d | %.1f %% | %.1f %% | %.1f %% | %.3f | %.3f | %.1f | %.1f | %.3f | %.1f ms | %.1f ms |\n",
-			s.Form, s.Poems+s.Failed, 100*s.Compliance, 100*s.CopyRate, 100*s.KeywordHit, s.Distinct1, s.Distinct2,
+		fmt.Fprintf(&sb, "| %s | %d | %.1f %% | %.1f %% | %.1f %% | %.1f %% | %.1f %% | %.3f | %.3f | %.1f | %.1f | %.3f | %.1f ms | %.1f ms |\n",
+			s.Form, s.Poems+s.Failed, 100*s.Compliance, 100*s.Metre, 100*s.Rare, 100*s.CopyRate, 100*s.KeywordHit, s.Distinct1, s.Distinct2,
 			s.GenPPL, s.HumanPPL, s.FluencyRate, s.Latency.P50, s.Latency.P99)
 	}
 	return sb.String()

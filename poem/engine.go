@@ -72,7 +72,7 @@ type Engine struct {
 	rhymeEnd   []uint32
 	rhymePrior []float32
 	// writable marks characters the decoder may write: common (about the
-	// 4,500 most frequent) and in simplified form.
+	// 3,500 most frequent) and in simplified form.
 	writable []bool
 }
 
@@ -191,8 +191,8 @@ func NewEngine(model lm.Model, guard *judge.Guard, im *Imagery, man *Manifest) (
 	}
 	e.uni = make([]float32, e.vocab.Size())
 	model.Next([]lm.Token{lm.BOS, lm.Break}, e.uni) // a line's opening: a neutral frequency
-	// The floor: about the 4,500th most frequent character.
-	e.minLogP = percentileFloor(e.uni, e.vocab, 4500)
+	// The floor: about the 3,500th most frequent character: fewer odd characters in poems.
+	e.minLogP = percentileFloor(e.uni, e.vocab, 3500)
 	n := e.vocab.Size()
 	e.prior = [2][]float32{make([]float32, n), make([]float32, n)}
 	e.rhymeEnd = make([]uint32, n)

@@ -104,8 +104,8 @@ var (
 
 // Beam width and noise of the search.
 const (
-	defaultBeam  = 16
-	defaultNoise = 0.35
+	defaultBeam  = 20
+	defaultNoise = 0.2
 	maxN         = 50
 )
 

@@ -22,7 +22,7 @@ const (
 	// polishMargin is how much better (nats) a replacement must read.
 	polishMargin = 0.5
 	// polishTop is how many of the best finished hypotheses are polished.
-	polishTop = 4
+	polishTop = 3
 )
 
 // polish improves h in place and returns it.

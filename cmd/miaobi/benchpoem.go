@@ -120,6 +120,18 @@ func runBenchPoem(args []string, stdout, stderr io.Writer) int {
 	for i := range copies {
 		copies[i].Poem = idx[copies[i].Poem]
 	}
+	// Metre by an outside measure: the corpus's own 平仄 annotations of
+	// each character, not Miaobi's rhyme book.
+	ann, err := judge.CountAnnotations(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "miaobi bench poem: %v\n", err)
+		return 1
+	}
+	for i := range results {
+		if p := results[i].Poem; p != nil {
+			results[i].Metre = judge.KeepsMetre(p.Lines, ann.ClassTones(p.Lines))
+		}
+	}
 	stats := poem.Summarize(results, copies, judgeLM, human)
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
