@@ -162,10 +162,10 @@ func (e *Engine) RunBench(sets []BenchSet, seed int64) []BenchResult {
 
 // FormStats are a benchmark's figures for one form (or all).
 type FormStats struct {
-	Form        string        `json:"form"`
-	Poems       int           `json:"poems"`
-	Failed      int           `json:"failed"` // requests that returned an error
-	Compliance  float64       `json:"compliance"`
+	Form       string  `json:"form"`
+	Poems      int     `json:"poems"`
+	Failed     int     `json:"failed"` // requests that returned an error
+	Compliance float64 `json:"compliance"`
 	// Metre is the share of poems whose every strict place is right by the
 	// corpus annotations; Rare the share with a 僻读 found by the checker.
 	Metre       float64       `json:"metre_by_annotations"`
