@@ -458,7 +458,7 @@ func (s *spec) selectBeam(pool []cand, beam []*hyp, img []rune, e *Engine) []*hy
 // clash with fixed characters and are not already used.
 func (s *spec) imageFits(e *Engine, b *hyp, img []rune, offset, j, li int) bool {
 	row := s.tpl.Lines[li]
-	if j+len(img) > len(row) {
+	if j+len(img) > len(row) || s.splitsUnit(li, j, len(img)) {
 		return false
 	}
 	for x, r := range img {

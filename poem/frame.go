@@ -391,10 +391,9 @@ func (e *Engine) frameVectors() (season, role [4][]float32) {
 
 func clamp(v, lo, hi float32) float32 { return max(lo, min(hi, v)) }
 
-// applyFrame adds the frame's steers to the spec: every line keeps the
-// season, each line of a 绝句 or couplet of a 律诗 leans to its role, and
-// five- and seven-character lines keep words inside their rhythmic units.
-func (e *Engine) applyFrame(s *spec, keywords []Keyword, rng interface{ Intn(int) int }) {
+// setupFrame marks the rhythmic units of five- and seven-character lines
+// and picks the season the poem keeps; applyFrame turns them into steers.
+func (e *Engine) setupFrame(s *spec, keywords []Keyword, rng interface{ Intn(int) int }) {
 	if e.Frame == nil {
 		return
 	}
@@ -411,6 +410,24 @@ func (e *Engine) applyFrame(s *spec, keywords []Keyword, rng interface{ Intn(int
 		}
 	}
 	s.season = e.seasonFor(keywords, s.fixed, rng)
+}
+
+// splitsUnit reports whether a two-character word placed at j of line li
+// would straddle the start of a rhythmic unit.
+func (s *spec) splitsUnit(li, j, n int) bool {
+	if n != 2 || s.caesura == nil || s.caesura[li] == nil || j+1 >= len(s.caesura[li]) {
+		return false
+	}
+	return s.caesura[li][j+1]
+}
+
+// applyFrame adds the frame's steers to the spec: every line keeps the
+// season, and each line of a 绝句 or couplet of a 律诗 leans to its role.
+func (e *Engine) applyFrame(s *spec) {
+	if e.Frame == nil {
+		return
+	}
+	L := len(s.tpl.Lines)
 	seasonVec, roleVec := e.frameVectors()
 	V := e.vocab.Size()
 	if s.bonus == nil {

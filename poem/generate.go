@@ -385,6 +385,7 @@ func (e *Engine) prepare(j *job, rng *rand.Rand, keywords []Keyword) (*spec, err
 			}
 		}
 	}
+	e.setupFrame(s, keywords, rng)
 	for ki, kw := range keywords {
 		if ki >= len(lines) {
 			break
@@ -433,7 +434,7 @@ func (e *Engine) prepare(j *job, rng *rand.Rand, keywords []Keyword) (*spec, err
 		return nil, err
 	}
 	// After the rhymes, which weigh the keywords' pull alone.
-	e.applyFrame(s, keywords, rng)
+	e.applyFrame(s)
 	e.applyTopic(s, keywords)
 	s.plan, s.keywords = plan, keywords
 	return s, nil
@@ -541,7 +542,7 @@ func (s *spec) imageFitsLine(e *Engine, img []rune, li int) bool {
 				break
 			}
 		}
-		if ok && s.imageFitsNoRhyme(e, b, img, j, li) {
+		if ok && !s.splitsUnit(li, j, len(img)) && s.imageFitsNoRhyme(e, b, img, j, li) {
 			return true
 		}
 	}

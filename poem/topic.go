@@ -10,7 +10,8 @@ import (
 	"math"
 	"math/rand"
 	"sort"
-	"sync"
+
+	"gonum.org/v1/gonum/mat"
 
 	"miaobi/corpus"
 	"miaobi/lm"
@@ -147,177 +148,60 @@ func (c *TopicCounter) Topic() (*Topic, error) {
 	return t, nil
 }
 
-// randomizedSVD returns the top k left singular vectors (n × k, row-major)
-// and singular values of the symmetric n × n matrix a.
+// randomizedSVD returns the top k singular vectors (n × k, row-major) and
+// singular values of the symmetric n × n matrix a: a random projection
+// refined by power iterations, then an exact SVD of the small projected
+// matrix (Halko, Martinsson & Tropp 2011, algorithms 4.4 and 5.1), with
+// gonum's matrix products, QR and SVD.
 func randomizedSVD(a []float32, n, k, over, iters int, seed int64) ([]float64, []float64) {
 	l := k + over
+	data := make([]float64, len(a))
+	for i, v := range a {
+		data[i] = float64(v)
+	}
+	A := mat.NewDense(n, n, data)
 	rng := rand.New(rand.NewSource(seed))
-	y := make([]float64, n*l)
-	omega := make([]float64, n*l)
-	for i := range omega {
-		omega[i] = rng.NormFloat64()
+	omega := mat.NewDense(n, l, nil)
+	for i := 0; i < n; i++ {
+		for j := 0; j < l; j++ {
+			omega.Set(i, j, rng.NormFloat64())
+		}
 	}
-	mul(a, n, omega, l, y) // Y = A Ω
+	var y mat.Dense
+	y.Mul(A, omega)
+	q := orthonormal(&y)
 	for it := 0; it < iters; it++ {
-		orthonormalize(y, n, l)
-		copy(omega, y)
-		mul(a, n, omega, l, y) // Y = A Q (A is symmetric: A Aᵀ = A A)
+		y.Mul(A, q) // A is symmetric: A Aᵀ Q = A A Q
+		q = orthonormal(&y)
 	}
-	orthonormalize(y, n, l) // Q
-	b := make([]float64, n*l)
-	mul(a, n, y, l, b) // (Qᵀ A)ᵀ = A Q, as A is symmetric
-	// Small symmetric problem: Bᵀ B = Qᵀ A A Q (l × l); its eigenvectors V
-	// and eigenvalues σ² give U = Q V... computed as A Q V / σ.
-	g := make([]float64, l*l)
-	for i := 0; i < l; i++ {
-		for j := i; j < l; j++ {
-			var sum float64
-			for r := 0; r < n; r++ {
-				sum += b[r*l+i] * b[r*l+j]
-			}
-			g[i*l+j], g[j*l+i] = sum, sum
+	var b mat.Dense // B = Qᵀ A, l × n
+	b.Mul(q.T(), A)
+	var svd mat.SVD
+	if !svd.Factorize(&b, mat.SVDThin) {
+		return make([]float64, n*k), make([]float64, k)
+	}
+	var ub, u mat.Dense
+	svd.UTo(&ub)
+	u.Mul(q, &ub) // U = Q Ũ, n × l
+	vals := svd.Values(nil)
+	out := make([]float64, n*k)
+	for i := 0; i < n; i++ {
+		for d := 0; d < k; d++ {
+			out[i*k+d] = u.At(i, d)
 		}
 	}
-	vals, vecs := jacobiEigen(g, l)
-	u := make([]float64, n*k)
-	s := make([]float64, k)
-	for d := 0; d < k; d++ {
-		sigma := math.Sqrt(max(vals[d], 0))
-		s[d] = sigma
-		if sigma == 0 {
-			continue
-		}
-		for r := 0; r < n; r++ {
-			var sum float64
-			for j := 0; j < l; j++ {
-				sum += b[r*l+j] * vecs[j*l+d]
-			}
-			u[r*k+d] = sum / sigma
-		}
-	}
-	return u, s
+	return out, vals[:k]
 }
 
-// mul computes out = a × x for the n × n matrix a and the n × l matrix x,
-// on two goroutines.
-func mul(a []float32, n int, x []float64, l int, out []float64) {
-	var wg sync.WaitGroup
-	const workers = 2
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			acc := make([]float64, l)
-			for i := w; i < n; i += workers {
-				clear(acc)
-				row := a[i*n : (i+1)*n]
-				for j, v := range row {
-					if v == 0 {
-						continue
-					}
-					xj := x[j*l : (j+1)*l]
-					fv := float64(v)
-					for d := range acc {
-						acc[d] += fv * xj[d]
-					}
-				}
-				copy(out[i*l:(i+1)*l], acc)
-			}
-		}(w)
-	}
-	wg.Wait()
-}
-
-// orthonormalize makes the l columns of the n × l matrix y orthonormal
-// (modified Gram–Schmidt, twice for stability).
-func orthonormalize(y []float64, n, l int) {
-	for pass := 0; pass < 2; pass++ {
-		for c := 0; c < l; c++ {
-			for p := 0; p < c; p++ {
-				var dot float64
-				for r := 0; r < n; r++ {
-					dot += y[r*l+c] * y[r*l+p]
-				}
-				for r := 0; r < n; r++ {
-					y[r*l+c] -= dot * y[r*l+p]
-				}
-			}
-			var norm float64
-			for r := 0; r < n; r++ {
-				norm += y[r*l+c] * y[r*l+c]
-			}
-			norm = math.Sqrt(norm)
-			if norm == 0 {
-				continue
-			}
-			for r := 0; r < n; r++ {
-				y[r*l+c] /= norm
-			}
-		}
-	}
-}
-
-// jacobiEigen returns the eigenvalues (descending) and eigenvectors (as
-// columns of an l × l matrix, in the same order) of the symmetric matrix g.
-func jacobiEigen(g []float64, l int) ([]float64, []float64) {
-	a := append([]float64(nil), g...)
-	v := make([]float64, l*l)
-	for i := 0; i < l; i++ {
-		v[i*l+i] = 1
-	}
-	for sweep := 0; sweep < 100; sweep++ {
-		var off float64
-		for p := 0; p < l; p++ {
-			for q := p + 1; q < l; q++ {
-				off += a[p*l+q] * a[p*l+q]
-			}
-		}
-		if off < 1e-18 {
-			break
-		}
-		for p := 0; p < l; p++ {
-			for q := p + 1; q < l; q++ {
-				apq := a[p*l+q]
-				if math.Abs(apq) < 1e-300 {
-					continue
-				}
-				theta := (a[q*l+q] - a[p*l+p]) / (2 * apq)
-				t := math.Copysign(1, theta) / (math.Abs(theta) + math.Sqrt(theta*theta+1))
-				cs := 1 / math.Sqrt(t*t+1)
-				sn := t * cs
-				for r := 0; r < l; r++ {
-					arp, arq := a[r*l+p], a[r*l+q]
-					a[r*l+p], a[r*l+q] = cs*arp-sn*arq, sn*arp+cs*arq
-				}
-				for r := 0; r < l; r++ {
-					apr, aqr := a[p*l+r], a[q*l+r]
-					a[p*l+r], a[q*l+r] = cs*apr-sn*aqr, sn*apr+cs*aqr
-				}
-				for r := 0; r < l; r++ {
-					vrp, vrq := v[r*l+p], v[r*l+q]
-					v[r*l+p], v[r*l+q] = cs*vrp-sn*vrq, sn*vrp+cs*vrq
-				}
-			}
-		}
-	}
-	order := make([]int, l)
-	for i := range order {
-		order[i] = i
-	}
-	for i := 1; i < l; i++ { // insertion sort by eigenvalue, descending
-		for j := i; j > 0 && a[order[j]*l+order[j]] > a[order[j-1]*l+order[j-1]]; j-- {
-			order[j], order[j-1] = order[j-1], order[j]
-		}
-	}
-	vals := make([]float64, l)
-	vecs := make([]float64, l*l)
-	for d, o := range order {
-		vals[d] = a[o*l+o]
-		for r := 0; r < l; r++ {
-			vecs[r*l+d] = v[r*l+o]
-		}
-	}
-	return vals, vecs
+// orthonormal returns an orthonormal basis of y's columns (the Q of its QR
+// factorisation).
+func orthonormal(y *mat.Dense) *mat.Dense {
+	var qr mat.QR
+	qr.Factorize(y)
+	var q mat.Dense
+	qr.QTo(&q)
+	_, c := y.Dims()
+	return mat.DenseCopyOf(q.Slice(0, q.RawMatrix().Rows, 0, c))
 }
 
 // Vec returns r's unit vector, or nil for a character not embedded.
@@ -467,12 +351,9 @@ const (
 	coherenceWeight = 3.0
 )
 
-// applyTopic adds to every line's bonus the pull of each character towards
-// the poem's topic: the keywords, their images and the fixed text.
-func (e *Engine) applyTopic(s *spec, keywords []Keyword) {
-	if e.Topic == nil {
-		return
-	}
+// topicVector is the poem's topic: the sum of the vectors of the keywords,
+// their first images and the fixed text; nil when none is embedded.
+func (e *Engine) topicVector(keywords []Keyword, fixed [][]rune) []float32 {
 	topic := make([]float32, e.Topic.Dim)
 	for _, k := range keywords {
 		e.Topic.Sum(topic, []rune(k.Text))
@@ -482,7 +363,7 @@ func (e *Engine) applyTopic(s *spec, keywords []Keyword) {
 			}
 		}
 	}
-	for _, l := range s.fixed {
+	for _, l := range fixed {
 		for _, r := range l {
 			if r != 0 {
 				e.Topic.Sum(topic, []rune{r})
@@ -494,9 +375,25 @@ func (e *Engine) applyTopic(s *spec, keywords []Keyword) {
 		norm += float64(v) * float64(v)
 	}
 	if norm == 0 {
-		return
+		return nil
 	}
 	inv := float32(1 / math.Sqrt(norm))
+	for d := range topic {
+		topic[d] *= inv
+	}
+	return topic
+}
+
+// applyTopic adds to every line's bonus the pull of each character towards
+// the poem's topic.
+func (e *Engine) applyTopic(s *spec, keywords []Keyword) {
+	if e.Topic == nil {
+		return
+	}
+	topic := e.topicVector(keywords, s.fixed)
+	if topic == nil {
+		return
+	}
 	V := e.vocab.Size()
 	pull := make([]float32, V)
 	for t := 0; t < V; t++ {
@@ -508,7 +405,7 @@ func (e *Engine) applyTopic(s *spec, keywords []Keyword) {
 		for d := range v {
 			dot += v[d] * topic[d]
 		}
-		pull[t] = topicWeight * dot * inv
+		pull[t] = topicWeight * dot
 	}
 	if s.bonus == nil {
 		s.bonus = make([][]float32, len(s.tpl.Lines))
