@@ -59,10 +59,14 @@ deps:
 # A short fuzzing session of every fuzz target (not part of `make test`).
 fuzz:
 	$(GO) test ./prosody -run '^$$' -fuzz FuzzCheck -fuzztime 30s
+	$(GO) test ./prosody -run '^$$' -fuzz FuzzParseUsage -fuzztime 30s
 	$(GO) test ./hanzi -run '^$$' -fuzz FuzzConvert -fuzztime 30s
 	$(GO) test ./corpus -run '^$$' -fuzz FuzzBuild -fuzztime 30s
 	$(GO) test ./poem -run '^$$' -fuzz FuzzParseDraft -fuzztime 30s
 	$(GO) test ./poem -run '^$$' -fuzz FuzzRequest -fuzztime 30s
+	$(GO) test ./poem -run '^$$' -fuzz FuzzReadFrame -fuzztime 30s
+	$(GO) test ./poem -run '^$$' -fuzz FuzzReadTopic -fuzztime 30s
+	$(GO) test ./judge -run '^$$' -fuzz FuzzParseRatings -fuzztime 30s
 	$(GO) test ./judge -run '^$$' -fuzz FuzzParseGuard -fuzztime 30s
 	$(GO) test ./lm -run '^$$' -fuzz FuzzReadKN -fuzztime 30s
 	$(GO) test ./lm -run '^$$' -fuzz FuzzReadNPLM -fuzztime 30s

@@ -372,3 +372,43 @@ func TestConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestSeasonKept: an autumn poem stays in autumn. Before the frame, 7 of 8
+// poems for these keywords had a spring word (春, 桃, 杏, 燕, 絮) in them.
+func TestSeasonKept(t *testing.T) {
+	e := load(t)
+	for seed := int64(1); seed <= 8; seed++ {
+		ps, err := e.Generate(poem.Request{Form: "七律", Keywords: []string{"秋风", "落叶", "思念"}, Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if text := strings.Join(ps[0].Lines, ""); strings.ContainsAny(text, "春桃杏燕絮夏冬") {
+			t.Errorf("seed %d: an autumn poem strays into another season: %v", seed, ps[0].Lines)
+		}
+	}
+}
+
+// TestWordsKeepUnits: no two-character word that poets keep inside one
+// rhythmic unit is split by the caesura (一夕|阳明月).
+func TestWordsKeepUnits(t *testing.T) {
+	e := load(t)
+	if e.Frame == nil {
+		t.Skip("no frame in the model")
+	}
+	for seed := int64(1); seed <= 12; seed++ {
+		for _, form := range []string{"五绝", "七律"} {
+			ps, err := e.Generate(poem.Request{Form: form, Keywords: []string{"夕阳", "明月"}, Seed: seed})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range ps[0].Lines {
+				rs := []rune(l)
+				for _, j := range map[int][]int{5: {2}, 7: {2, 4}}[len(rs)] {
+					if v, ok := e.Frame.Words[rs[j-1]][rs[j]]; ok && v > 4 {
+						t.Errorf("seed %d %s: 「%c%c」 split across the caesura in %s", seed, form, rs[j-1], rs[j], l)
+					}
+				}
+			}
+		}
+	}
+}

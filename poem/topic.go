@@ -154,7 +154,7 @@ func (c *TopicCounter) Topic() (*Topic, error) {
 // matrix (Halko, Martinsson & Tropp 2011, algorithms 4.4 and 5.1), with
 // gonum's matrix products, QR and SVD.
 func randomizedSVD(a []float32, n, k, over, iters int, seed int64) ([]float64, []float64) {
-	l := k + over
+	l := min(k+over, n)
 	data := make([]float64, len(a))
 	for i, v := range a {
 		data[i] = float64(v)
