@@ -76,7 +76,6 @@ func TestPanelMakeAndScore(t *testing.T) {
 	}
 }
 
-
 func TestParseRatingsErrors(t *testing.T) {
 	for _, in := range []string{
 		"1\t3\t3\t3\t3",                      // no guess

@@ -253,6 +253,9 @@ func ReadFrame(r io.Reader) (*Frame, error) {
 			continue
 		}
 		fs := strings.Fields(line)
+		if len(fs) == 0 {
+			continue
+		}
 		bad := fmt.Errorf("poem: %s line %d: malformed", FrameFile, n)
 		nums := func(ss []string) ([]float32, error) {
 			out := make([]float32, len(ss))
