@@ -288,10 +288,29 @@ func evalLine(b *Book, u *Usage, l []rune, o []opts, idx int, pivot, end Tone, g
 	t := typeFor(pivot, end)
 	best := shiLine{pivot: pivot, cost: -1}
 	tones := make([]Tone, n)
+	// Which readings of the line's 多音字 are rare, once for every way of
+	// reading the line: why it is rare, per tone, or nil for none.
+	rare := make([]*[2]string, n)
+	if u != nil {
+		for k := range l {
+			if o[k] != optPing|optZe {
+				continue
+			}
+			var why [2]string
+			for _, x := range []Tone{Ping, Ze} {
+				if r, w := u.Rare(l, k, x); r {
+					why[toneIndex(x)] = w
+				}
+			}
+			if why != [2]string{} {
+				rare[k] = &why
+			}
+		}
+	}
 	var try func(k int)
 	try = func(k int) {
 		if k == n {
-			sl := judgeLine(b, u, l, tones, idx, t, pivot, end, group, rescueDue)
+			sl := judgeLine(b, rare, l, tones, idx, t, pivot, end, group, rescueDue)
 			if best.cost < 0 || sl.cost < best.cost {
 				sl.tones = append([]Tone(nil), tones...)
 				best = sl
@@ -331,10 +350,11 @@ func firstTone(o opts) Tone {
 }
 
 // judgeLine applies the line rules to one reading of the line. A 多音字 read
-// in a reading poets rarely give it (Usage) is an error of its own: the
-// search over readings then settles on the common reading wherever the
-// form allows it, so a rare reading is reported only where the line needs it.
-func judgeLine(b *Book, u *Usage, l []rune, tones []Tone, idx int, t lineType, pivot, end Tone, group int, rescueDue bool) shiLine {
+// in a reading poets rarely give it (rare, from Usage) is an error of its
+// own: the search over readings then settles on the common reading wherever
+// the form allows it, so a rare reading is reported only where the line
+// needs it.
+func judgeLine(b *Book, rare []*[2]string, l []rune, tones []Tone, idx int, t lineType, pivot, end Tone, group int, rescueDue bool) shiLine {
 	n := len(l)
 	off := n - 5
 	c := tones[off:]
@@ -350,15 +370,11 @@ func judgeLine(b *Book, u *Usage, l []rune, tones []Tone, idx int, t lineType, p
 	}
 	ch := func(k int) rune { return l[off+k] }
 	col := func(k int) int { return off + k + 1 }
-	if u != nil {
-		for k, x := range tones {
-			if x != Ping && x != Ze || !charOpts(b, l[k]).has(opposite(x)) {
-				continue
-			}
-			if rare, why := u.Rare(l, k, x); rare {
-				add(k+1, RuleRare, LevelError, fmt.Sprintf("「%c」is read %s here, a reading poets rarely give it (%s); heard as %s, the line breaks the form", l[k], x, why, opposite(x)))
-			}
+	for k, x := range tones {
+		if rare[k] == nil || (x != Ping && x != Ze) || rare[k][toneIndex(x)] == "" {
+			continue
 		}
+		add(k+1, RuleRare, LevelError, fmt.Sprintf("「%c」is read %s here, a reading poets rarely give it (%s); heard as %s, the line breaks the form", l[k], x, rare[k][toneIndex(x)], opposite(x)))
 	}
 
 	// The last character: a rhyme position needs a 平 reading in the group.

@@ -136,13 +136,6 @@ func (u *Usage) forms(r rune) [][2][2]uint32 {
 	return nil
 }
 
-// variants returns r and its other written forms.
-func variants(r rune) []rune {
-	out := []rune{r}
-	out = append(out, hanzi.T2S().Candidates(r)...)
-	return append(out, hanzi.S2T().Candidates(r)...)
-}
-
 // Share is the share of r's uses counted by src that read it in tone t,
 // and how many uses were counted.
 func (u *Usage) Share(r rune, src Source, t Tone) (float64, uint32) {
@@ -182,10 +175,14 @@ func (u *Usage) word(a, b rune, pos int) ([2]uint32, bool) {
 	if c, ok := u.words[wordKey{a, b, uint8(pos)}]; ok {
 		return c, true
 	}
-	for _, x := range variants(a) {
-		for _, y := range variants(b) {
-			if c, ok := u.words[wordKey{x, y, uint8(pos)}]; ok {
-				return c, true
+	for _, x := range [3][]rune{{a}, hanzi.T2S().Candidates(a), hanzi.S2T().Candidates(a)} {
+		for _, xa := range x {
+			for _, y := range [3][]rune{{b}, hanzi.T2S().Candidates(b), hanzi.S2T().Candidates(b)} {
+				for _, yb := range y {
+					if c, ok := u.words[wordKey{xa, yb, uint8(pos)}]; ok {
+						return c, true
+					}
+				}
 			}
 		}
 	}
