@@ -21,8 +21,9 @@ type ReadingsStats struct {
 // corpus at path: the tone the form demands at each strict place (characters
 // 2, 4, 6 and the line's end) of regulated-shape poems that the checker
 // finds 合律 reading every 多音字 freely, and the corpus's own one-tone
-// annotations. Each use is also counted for the two-character words the
-// character sits in. Words are kept only when they decide the reading.
+// annotations. Each use by metre is also counted for the two-character
+// words the character sits in; words are kept only when they decide the
+// reading.
 func TrainReadings(path string) (*prosody.Usage, ReadingsStats, error) {
 	var st ReadingsStats
 	book, err := prosody.LoadBook("pingshui")
@@ -41,6 +42,11 @@ func TrainReadings(path string) (*prosody.Usage, ReadingsStats, error) {
 	count := func(lines [][]rune, i, k int, src prosody.Source, t prosody.Tone) {
 		l := lines[i]
 		all.Add(l[k], src, t, 1)
+		if src != prosody.Metre {
+			// Words are counted by metre alone: the annotator's dictionary
+			// would teach them its own blind spots (唯 always 仄).
+			return
+		}
 		if k > 0 {
 			words.AddWord(l[k-1], l[k], 1, t, 1)
 		}

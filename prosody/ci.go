@@ -219,7 +219,7 @@ func (c *Checker) checkCi(res *Result, t *Tune, lines [][]rune) {
 	first := true
 	for _, bk := range ciBooks {
 		for _, v := range fits {
-			o := checkVariant(bk, v, text)
+			o := checkVariant(bk, c.Usage, v, text)
 			if first || o.cost < best.cost {
 				best, first = o, false
 				b = bk
@@ -247,7 +247,7 @@ type ciOutcome struct {
 	cost     int
 }
 
-func checkVariant(b *Book, v *Variant, text []rune) ciOutcome {
+func checkVariant(b *Book, u *Usage, v *Variant, text []rune) ciOutcome {
 	o := ciOutcome{v: v}
 	// Rhyme sets: pick, for each letter, the family most of its lines share.
 	type end struct {
@@ -302,6 +302,12 @@ func checkVariant(b *Book, v *Variant, text []rune) ciOutcome {
 			case got.allows(want):
 				if want != Either && got == Either {
 					got = want
+					// A rare reading is worth a warning in 词, whose
+					// tunes are sung less strictly than 律诗 are read.
+					if rare, why := u.Rare(seg, j, want); rare {
+						o.problems = append(o.problems, Problem{Line: i + 1, Col: j + 1, Rule: RuleRare, Level: LevelWarn,
+							Message: fmt.Sprintf("「%c」is read %s here, a reading poets rarely give it (%s)", seg[j], want, why)})
+					}
 				}
 			default:
 				o.problems = append(o.problems, Problem{Line: i + 1, Col: j + 1, Rule: RuleTone, Level: LevelError,

@@ -61,8 +61,9 @@ func runTrainReadings(args []string, stdout, stderr io.Writer) int {
 	var buf bytes.Buffer
 	fmt.Fprintf(&buf, "# How poets use the readings of 平水韵's 多音字, counted by 'miaobi train readings' from the\n"+
 		"# training split of %s@%s: %d regulated-shape poems, %d of them 合律 (%d uses at strict\n"+
-		"# places), %d one-tone annotations. c CHAR PING ZE: a character's uses; w WORD POS PING ZE:\n"+
-		"# uses of the character at POS (0 or 1) of a two-character word that decides its reading.\n",
+		"# places), %d one-tone annotations. c CHAR PING ZE PING ZE: a character's uses by metre, then\n"+
+		"# by annotation; w WORD POS PING ZE: uses by metre of the character at POS (0 or 1) of a\n"+
+		"# two-character word that decides its reading.\n",
 		corpus.Package, corpus.Version, st.Poems, st.Regulated, st.MetreUses, st.AnnotateUses)
 	if _, err := u.WriteTo(&buf); err != nil {
 		fmt.Fprintf(stderr, "miaobi train readings: %v\n", err)
