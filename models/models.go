@@ -1,7 +1,8 @@
 // Package models holds the trained artefacts Miaobi ships, embedded in the
 // binary so that it works offline from a fresh clone: models/poem holds the
-// poem generator's language model, originality guard and imagery map with
-// the manifest that records how `miaobi train poem` made them.
+// poem generator's forward and backward language models, originality guard,
+// imagery map, frame and topic space, with the manifest that records how
+// `miaobi train poem` made them.
 package models
 
 import (

@@ -68,6 +68,10 @@ type LineReport struct {
 	// Rhyme names the rhyme group of the line's last character when the line
 	// is a rhyme position; empty otherwise.
 	Rhyme string `json:"rhyme"`
+	// Read is the reading the checker assumed for each character — the
+	// word it sits in, then how poets use it, then what fits the form — 中
+	// where the form takes either.
+	Read string `json:"read,omitempty"`
 }
 
 // Result is the checker's report on one poem.
@@ -203,6 +207,11 @@ func (c *Checker) Check(p *Poem) Result {
 	}
 	res.Problems = append(p.Notes, res.Problems...)
 	res.Verdict = verdict(res.Problems)
+	for i := range res.Lines {
+		if i < len(res.Resolved) {
+			res.Lines[i].Read = res.Resolved[i]
+		}
+	}
 	if res.Problems == nil {
 		res.Problems = []Problem{}
 	}

@@ -291,11 +291,14 @@ func evalLine(b *Book, u *Usage, l []rune, o []opts, idx int, pivot, end Tone, g
 	// Which readings of the line's 多音字 are rare, once for every way of
 	// reading the line: why it is rare, per tone, or nil for none.
 	rare := make([]*[2]string, n)
+	// prefer is the reading assumed where the form leaves a 多音字 free.
+	prefer := make([]Tone, n)
 	if u != nil {
 		for k := range l {
 			if o[k] != optPing|optZe {
 				continue
 			}
+			prefer[k] = u.Preferred(l, k)
 			var why [2]string
 			for _, x := range []Tone{Ping, Ze} {
 				if r, w := u.Rare(l, k, x); r {
@@ -311,6 +314,12 @@ func evalLine(b *Book, u *Usage, l []rune, o []opts, idx int, pivot, end Tone, g
 	try = func(k int) {
 		if k == n {
 			sl := judgeLine(b, rare, l, tones, idx, t, pivot, end, group, rescueDue)
+			// Among equally good readings, the one a reader assumes.
+			for x, tn := range tones {
+				if prefer[x] != Unknown && prefer[x] != Either && tn != Either && tn != prefer[x] {
+					sl.cost++
+				}
+			}
 			if best.cost < 0 || sl.cost < best.cost {
 				sl.tones = append([]Tone(nil), tones...)
 				best = sl
@@ -324,6 +333,9 @@ func evalLine(b *Book, u *Usage, l []rune, o []opts, idx int, pivot, end Tone, g
 			tones[k] = pivot
 			if k == 0 {
 				tones[k] = firstTone(o[k])
+				if tones[k] == Either && prefer[0] != Unknown {
+					tones[k] = prefer[0]
+				}
 			}
 			try(k + 1)
 			return

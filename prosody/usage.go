@@ -267,6 +267,30 @@ func (u *Usage) Rare(line []rune, k int, t Tone) (rare bool, why string) {
 	return false, ""
 }
 
+// Preferred is the reading of line[k] a reader assumes before the form
+// says anything: the one a word decides, else the one poets use more
+// (counted by metre where there are enough uses, else by annotation);
+// Either when nothing is counted.
+func (u *Usage) Preferred(line []rune, k int) Tone {
+	if u == nil || k < 0 || k >= len(line) {
+		return Either
+	}
+	if t, _, ok := u.WordReading(line, k); ok {
+		return t
+	}
+	for _, src := range []Source{Metre, Annotation} {
+		p, z := u.Counts(line[k], src)
+		if p+z < MinUses {
+			continue
+		}
+		if p >= z {
+			return Ping
+		}
+		return Ze
+	}
+	return Either
+}
+
 // Common reports whether t is a reading of r that poets commonly use, with
 // no word context: the generator writes a 多音字 at a strict place only in
 // such a reading.

@@ -243,10 +243,15 @@ func printResult(w io.Writer, r prosody.Result, color bool) {
 		if l.Rhyme != "" {
 			rhyme = "  韵 " + l.Rhyme
 		}
-		fmt.Fprintf(w, "  %2d  %s%s  %s%s  %s%s\n", i+1, text.String(), pad, l.Tones, pad, paint(cDim, "谱 "+l.Expected), rhyme)
+		// Where the book lists both readings (中), show the one assumed.
+		tones := l.Tones
+		if l.Read != "" && strings.ContainsRune(l.Tones, '中') {
+			tones = l.Read
+		}
+		fmt.Fprintf(w, "  %2d  %s%s  %s%s  %s%s\n", i+1, text.String(), pad, tones, pad, paint(cDim, "谱 "+l.Expected), rhyme)
 	}
 	for _, p := range r.Problems {
-		code := map[string]string{prosody.LevelError: cRed, prosody.LevelAo: cYellow, prosody.LevelWarn: cDim}[p.Level]
+		code := map[string]string{prosody.LevelError: cRed, prosody.LevelAo: cYellow, prosody.LevelWarn: cDim, prosody.LevelNote: cDim}[p.Level]
 		where := "    "
 		switch {
 		case p.Line > 0 && p.Col > 0:
