@@ -88,28 +88,16 @@ func runPanel(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "miaobi panel make: %v\n", err)
 		return 1
 	}
-	forms := []string{"五绝", "七绝", "五律", "七律"}
-	var items []judge.PanelItem
-	for fi, form := range forms {
-		for si, set := range poem.PanelSets {
-			s := *seed + int64(fi*len(poem.PanelSets)+si)
-			ps, err := e.Generate(poem.Request{Form: form, Keywords: set, Seed: s})
-			if err != nil {
-				fmt.Fprintf(stderr, "miaobi panel make: %s %v: %v\n", form, set, err)
-				return 1
-			}
-			items = append(items, judge.PanelItem{Source: "miaobi", Form: form, Lines: ps[0].Lines,
-				Origin: fmt.Sprintf("keywords %s, seed %d", strings.Join(set, "、"), s)})
-		}
-	}
-	// Human poems: the test split's poems of each form that keep the metre
-	// by the corpus's own annotations (not by Miaobi's checker, which the
-	// panel must not depend on), drawn at random with the seed.
+	// Human poems first (without the corpus there is no panel, and no poem
+	// need be written): the test split's poems of each form that keep the
+	// metre by the corpus's own annotations (not by Miaobi's checker, which
+	// the panel must not depend on), drawn at random with the seed.
 	book, err := prosody.LoadBook("pingshui")
 	if err != nil {
 		fmt.Fprintf(stderr, "miaobi panel make: %v\n", err)
 		return 1
 	}
+	forms := []string{"五绝", "七绝", "五律", "七律"}
 	pool := map[string][]*corpus.Poem{}
 	err = corpus.Read(path, func(p *corpus.Poem) error {
 		if corpus.SplitOf(p.ID) != corpus.Test || !poem.HeldOutForms[p.Form] || len(p.Strains) != len(p.Lines) {
@@ -125,13 +113,28 @@ func runPanel(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "miaobi panel make: %v\n", err)
 		return 1
 	}
+	for _, form := range forms {
+		if n := len(pool[form]); n < len(poem.PanelSets) {
+			fmt.Fprintf(stderr, "miaobi panel make: only %d held-out %s poems keep the metre by their annotations; a panel needs %d\n", n, form, len(poem.PanelSets))
+			return 1
+		}
+	}
+	var items []judge.PanelItem
+	for fi, form := range forms {
+		for si, set := range poem.PanelSets {
+			s := *seed + int64(fi*len(poem.PanelSets)+si)
+			ps, err := e.Generate(poem.Request{Form: form, Keywords: set, Seed: s})
+			if err != nil {
+				fmt.Fprintf(stderr, "miaobi panel make: %s %v: %v\n", form, set, err)
+				return 1
+			}
+			items = append(items, judge.PanelItem{Source: "miaobi", Form: form, Lines: ps[0].Lines,
+				Origin: fmt.Sprintf("keywords %s, seed %d", strings.Join(set, "、"), s)})
+		}
+	}
 	rng := rand.New(rand.NewSource(*seed))
 	for _, form := range forms {
 		ps := pool[form]
-		if len(ps) < len(poem.PanelSets) {
-			fmt.Fprintf(stderr, "miaobi panel make: only %d held-out %s poems keep the metre by their annotations\n", len(ps), form)
-			return 1
-		}
 		for _, k := range rng.Perm(len(ps))[:len(poem.PanelSets)] {
 			p := ps[k]
 			items = append(items, judge.PanelItem{Source: "human", Form: form, Lines: p.Lines,

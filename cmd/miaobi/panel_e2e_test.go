@@ -1,0 +1,81 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"miaobi/prosody"
+)
+
+// TestPanelScore scores a small panel through the real binary and keeps
+// the results beside it.
+func TestPanelScore(t *testing.T) {
+	e := newEnv(t)
+	dir := filepath.Join(e.home, "panel")
+	os.MkdirAll(filepath.Join(dir, "ratings"), 0o755)
+	os.WriteFile(filepath.Join(dir, "key.tsv"), []byte("item\tsource\tform\torigin\n1\tmiaobi\t五绝\tk\n2\thuman\t五绝\th\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "ratings", "a.tsv"), []byte("1\t2\t2\t1\t2\tM\n2\t5\t4\t4\t4\tH\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "ratings", "b.tsv"), []byte("2\t4\t4\t4\t3\tH\n1\t3\t2\t2\t2\tH\n"), 0o644)
+	r := e.run(t, nil, "panel", "score", dir)
+	r.wantCode(t, 0)
+	for _, want := range []string{"| miaobi | all | 1 | 2 | 2.50 | 2.00 | 1.50 | 2.00 | 50.0 % |", "| human | 五绝 | 1 | 2 | 4.50 | 4.00 | 4.00 | 3.50 | 100.0 % |", "Raters: a, b (2)"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "results.md")); err != nil || string(b) != r.stdout {
+		t.Errorf("results.md not written as printed (%v)", err)
+	}
+	// A malformed answer names the file and the line.
+	os.WriteFile(filepath.Join(dir, "ratings", "c.tsv"), []byte("1\t2\t2\t9\t2\tM\n"), 0o644)
+	r = e.run(t, nil, "panel", "score", dir)
+	r.wantCode(t, 1)
+	if !strings.Contains(r.stderr, "c.tsv") || !strings.Contains(r.stderr, "line 1") {
+		t.Errorf("stderr %q does not name c.tsv line 1", r.stderr)
+	}
+}
+
+func TestPanelUsage(t *testing.T) {
+	e := newEnv(t)
+	e.run(t, nil, "panel").wantCode(t, 2)
+	e.run(t, nil, "panel", "make").wantCode(t, 2) // --dir is required
+	r := e.run(t, nil, "panel", "make", "--dir", filepath.Join(e.home, "p"))
+	r.wantCode(t, 1)
+	if !strings.Contains(r.stderr, "miaobi corpus fetch") {
+		t.Errorf("panel make without a corpus: %q", r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(e.home, "p", "list.txt")); err == nil {
+		t.Error("a panel was written without human poems")
+	}
+	r = e.run(t, nil, "panel", "score", filepath.Join(e.home, "none"))
+	r.wantCode(t, 1)
+	if !strings.Contains(r.stderr, "key.tsv") {
+		t.Errorf("score of a missing panel: %q", r.stderr)
+	}
+}
+
+// TestTrainReadings counts readings from the fixture corpus and reads the
+// file back as the checker would.
+func TestTrainReadings(t *testing.T) {
+	e := newEnv(t)
+	e.run(t, nil, "corpus", "build", "--from", fixtureTgz).wantCode(t, 0)
+	out := filepath.Join(e.home, "readings.txt")
+	r := e.run(t, nil, "train", "readings", "--out", out)
+	if r.code == 1 && strings.Contains(r.stderr, "no annotated or regulated poems") {
+		t.Skip("the fixture's training split holds no annotated regulated poem")
+	}
+	r.wantCode(t, 0)
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(b), "# How poets use the readings") {
+		t.Errorf("no header: %q", string(b[:min(len(b), 80)]))
+	}
+	if _, err := prosody.ParseUsage(b); err != nil {
+		t.Errorf("the written file does not read back: %v", err)
+	}
+	e.run(t, nil, "train", "readings", "--out", filepath.Join(e.home, "no", "such", "dir", "r.txt")).wantCode(t, 1)
+}
