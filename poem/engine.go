@@ -93,13 +93,9 @@ func LoadModel(dir fs.FS, kind string) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("poem: %w", err)
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(raw))
-	if err != nil {
-		return nil, fmt.Errorf("poem: %s: %w", ModelFile, err)
-	}
 	var model lm.Model
-	if model, err = lm.ReadKN(zr); err != nil {
-		return nil, fmt.Errorf("poem: %s: %w", ModelFile, err)
+	if model, err = readKN(raw, ModelFile); err != nil {
+		return nil, err
 	}
 	if kind == "nn" {
 		raw, err := fs.ReadFile(dir, NNFile)
@@ -141,12 +137,8 @@ func LoadModel(dir fs.FS, kind string) (*Engine, error) {
 	}
 	var backward lm.Model
 	if raw, err := fs.ReadFile(dir, BackwardFile); err == nil {
-		zr, err := gzip.NewReader(bytes.NewReader(raw))
-		if err != nil {
-			return nil, fmt.Errorf("poem: %s: %w", BackwardFile, err)
-		}
-		if backward, err = lm.ReadKN(zr); err != nil {
-			return nil, fmt.Errorf("poem: %s: %w", BackwardFile, err)
+		if backward, err = readKN(raw, BackwardFile); err != nil {
+			return nil, err
 		}
 	}
 	var topic *Topic
@@ -169,6 +161,20 @@ func LoadModel(dir fs.FS, kind string) (*Engine, error) {
 	}
 	e.Frame, e.Topic, e.Backward = frame, topic, backward
 	return e, nil
+}
+
+// readKN reads a gzip-compressed Kneser–Ney model; name is its file's, for
+// errors.
+func readKN(raw []byte, name string) (*lm.KN, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("poem: %s: %w", name, err)
+	}
+	m, err := lm.ReadKN(zr)
+	if err != nil {
+		return nil, fmt.Errorf("poem: %s: %w", name, err)
+	}
+	return m, nil
 }
 
 // NewEngine assembles an engine from its parts.

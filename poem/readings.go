@@ -79,12 +79,8 @@ func TrainReadings(path string) (*prosody.Usage, ReadingsStats, error) {
 				if k >= len(s) || !both(r) {
 					continue
 				}
-				switch s[k] {
-				case '平':
-					count(lines, i, k, prosody.Annotation, prosody.Ping)
-					st.AnnotateUses++
-				case '仄':
-					count(lines, i, k, prosody.Annotation, prosody.Ze)
+				if t := markTone(s[k]); t != prosody.Unknown {
+					count(lines, i, k, prosody.Annotation, t)
 					st.AnnotateUses++
 				}
 			}
@@ -104,12 +100,8 @@ func TrainReadings(path string) (*prosody.Usage, ReadingsStats, error) {
 				if !strict || !both(r) {
 					continue
 				}
-				switch tones[k] {
-				case '平':
-					count(lines, i, k, prosody.Metre, prosody.Ping)
-					st.MetreUses++
-				case '仄':
-					count(lines, i, k, prosody.Metre, prosody.Ze)
+				if t := markTone(tones[k]); t != prosody.Unknown {
+					count(lines, i, k, prosody.Metre, t)
 					st.MetreUses++
 				}
 			}
@@ -149,4 +141,15 @@ func TrainReadings(path string) (*prosody.Usage, ReadingsStats, error) {
 		return nil, st, fmt.Errorf("poem: train readings: no annotated or regulated poems in the training split of %s", path)
 	}
 	return out, st, nil
+}
+
+// markTone reads a tone mark: 平 or 仄, else Unknown.
+func markTone(c rune) prosody.Tone {
+	switch c {
+	case '平':
+		return prosody.Ping
+	case '仄':
+		return prosody.Ze
+	}
+	return prosody.Unknown
 }

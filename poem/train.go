@@ -1,7 +1,6 @@
 package poem
 
 import (
-	"bytes"
 	"compress/gzip"
 	"encoding/json"
 	"fmt"
@@ -434,9 +433,5 @@ func readKNFile(path string) (*lm.KN, error) {
 	if err != nil {
 		return nil, err
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(raw))
-	if err != nil {
-		return nil, err
-	}
-	return lm.ReadKN(zr)
+	return readKN(raw, filepath.Base(path))
 }
