@@ -84,8 +84,11 @@ func charOpts(b *Book, r rune) opts {
 
 // shiState carries what one line's evaluation hands to the next.
 type shiLine struct {
-	pivot      Tone
-	tones      []Tone
+	pivot Tone
+	tones []Tone
+	// shown is tones as reported: 中 where a true 两读 character stands
+	// at a place the form leaves free and no word decides its reading.
+	shown      []Tone
 	problems   []Problem
 	cost       int
 	needRescue bool // an A line with 仄 at core position 4
@@ -191,7 +194,11 @@ func (c *Checker) checkShi(res *Result, form string, lines [][]rune) {
 		res.Lines = append(res.Lines, rep)
 		res.Problems = append(res.Problems, sl.problems...)
 		var sb strings.Builder
-		for _, x := range sl.tones {
+		shown := sl.shown
+		if shown == nil {
+			shown = sl.tones
+		}
+		for _, x := range shown {
 			sb.WriteString(x.String())
 		}
 		res.Resolved = append(res.Resolved, sb.String())
@@ -315,11 +322,7 @@ func evalLine(b *Book, u *Usage, l []rune, o []opts, idx int, pivot, end Tone, g
 		if k == n {
 			sl := judgeLine(b, rare, l, tones, idx, t, pivot, end, group, rescueDue)
 			// Among equally good readings, the one a reader assumes.
-			for x, tn := range tones {
-				if prefer[x] != Unknown && prefer[x] != Either && tn != Either && tn != prefer[x] {
-					sl.cost++
-				}
-			}
+			sl.cost += costOfPrefer(prefer, tones)
 			if best.cost < 0 || sl.cost < best.cost {
 				sl.tones = append([]Tone(nil), tones...)
 				best = sl
@@ -348,7 +351,38 @@ func evalLine(b *Book, u *Usage, l []rune, o []opts, idx int, pivot, end Tone, g
 		}
 	}
 	try(0)
+	// A true 两读 character where the form takes either reading and no
+	// word decides is reported as 中, not as whichever the search tried
+	// first.
+	if best.tones != nil && u != nil {
+		for k := range l {
+			x := best.tones[k]
+			if prefer[k] != Either || o[k] != optPing|optZe || (x != Ping && x != Ze) || k == n-4 || k == n-1 {
+				continue
+			}
+			copy(tones, best.tones)
+			tones[k] = opposite(x)
+			if judgeLine(b, rare, l, tones, idx, t, pivot, end, group, rescueDue).cost == best.cost-costOfPrefer(prefer, best.tones) {
+				if best.shown == nil {
+					best.shown = append([]Tone(nil), best.tones...)
+				}
+				best.shown[k] = Either
+			}
+		}
+	}
 	return best
+}
+
+// costOfPrefer is the tie-break cost evalLine adds for readings against
+// the preferred ones.
+func costOfPrefer(prefer, tones []Tone) int {
+	c := 0
+	for x, tn := range tones {
+		if prefer[x] != Unknown && prefer[x] != Either && tn != Either && tn != prefer[x] {
+			c++
+		}
+	}
+	return c
 }
 
 func firstTone(o opts) Tone {

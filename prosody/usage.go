@@ -268,9 +268,9 @@ func (u *Usage) Rare(line []rune, k int, t Tone) (rare bool, why string) {
 }
 
 // Preferred is the reading of line[k] a reader assumes before the form
-// says anything: the one a word decides, else the one poets use more
-// (counted by metre where there are enough uses, else by annotation);
-// Either when nothing is counted.
+// says anything: the one a word decides, else the only one that is not
+// rare; Either for a true 两读 character (看, 望, 思 …) that no word
+// decides, and for characters with too few counted uses.
 func (u *Usage) Preferred(line []rune, k int) Tone {
 	if u == nil || k < 0 || k >= len(line) {
 		return Either
@@ -278,15 +278,13 @@ func (u *Usage) Preferred(line []rune, k int) Tone {
 	if t, _, ok := u.WordReading(line, k); ok {
 		return t
 	}
-	for _, src := range []Source{Metre, Annotation} {
-		p, z := u.Counts(line[k], src)
-		if p+z < MinUses {
-			continue
-		}
-		if p >= z {
-			return Ping
-		}
+	pingRare, _, _ := u.rareBy(line[k], Ping)
+	zeRare, _, _ := u.rareBy(line[k], Ze)
+	switch {
+	case pingRare && !zeRare:
 		return Ze
+	case zeRare && !pingRare:
+		return Ping
 	}
 	return Either
 }

@@ -146,3 +146,30 @@ func TestSanzeIsANote(t *testing.T) {
 		t.Errorf("三仄尾 not noted: %v", r.Problems)
 	}
 }
+
+func TestPreferred(t *testing.T) {
+	u, err := DefaultUsage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		line string
+		k    int
+		want Tone
+	}{
+		{"何故鄉", 2, Ping},  // its only common reading
+		{"獨看山", 1, Either}, // a true 两读 that no word decides stays 中
+		{"獨相思", 2, Ping},  // 相思 decides
+		{"山水", 0, Either},  // not counted
+	} {
+		if got := u.Preferred([]rune(tc.line), tc.k); got != tc.want {
+			t.Errorf("Preferred(%s, %d) = %s, want %s", tc.line, tc.k, got, tc.want)
+		}
+	}
+	// The checker shows 中 for 思 in 「低头思故乡」, where the form takes either.
+	c := mustChecker(t, "pingshui", "")
+	r := checkText(t, c, "床前明月光，疑是地上霜。举头望明月，低头思故乡。")
+	if got := r.Lines[3].Read; got != "平平中仄平" {
+		t.Errorf("read %q, want 平平中仄平", got)
+	}
+}
