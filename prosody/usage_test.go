@@ -157,9 +157,9 @@ func TestPreferred(t *testing.T) {
 		k    int
 		want Tone
 	}{
-		{"何故鄉", 2, Ping},  // its only common reading
+		{"何故鄉", 2, Ping},   // its only common reading
 		{"獨看山", 1, Either}, // a true 两读 that no word decides stays 中
-		{"獨相思", 2, Ping},  // 相思 decides
+		{"獨相思", 2, Ping},   // 相思 decides
 		{"山水", 0, Either},  // not counted
 	} {
 		if got := u.Preferred([]rune(tc.line), tc.k); got != tc.want {
