@@ -356,8 +356,19 @@ func (e *Engine) decode(s *spec) ([]*hyp, *decodeErr) {
 					lp := e.Model.LogProb(ctx, end)
 					c.lp += lp
 					c.key += float64(lp)
-					// Read right to left, does the line lead into it?
-					if e.Backward != nil {
+				}
+				// Read right to left, does the line lead into its last
+				// character? Only the candidates that can still make the
+				// beam are asked (twice the beam of those holding the
+				// line's image and of those not); the rest are dropped.
+				if e.Backward != nil {
+					pool = s.shortlist(pool, img != nil)
+					for i := range pool {
+						c := &pool[i]
+						tok := c.tok
+						if tok < 0 {
+							tok = e.vocab.Token(rune(-1 - tok))
+						}
 						line := beam[c.parent].toks[len(beam[c.parent].toks)-j:]
 						b := backwardWeight * e.lineEnd(tok, line)
 						c.bonus += b
@@ -399,6 +410,27 @@ var gumbel = sync.OnceValue(func() []float32 {
 	}
 	return g
 })
+
+// shortlist keeps the 2×beam best candidates by key — of those holding the
+// line's image and of those not, when the line has one — best first.
+func (s *spec) shortlist(pool []cand, hasImg bool) []cand {
+	sort.SliceStable(pool, func(i, j int) bool { return pool[i].key > pool[j].key })
+	k := 2 * s.beam
+	out := pool[:0]
+	var with, without int
+	for _, c := range pool {
+		if hasImg && c.img > 0 {
+			if with < k {
+				out = append(out, c)
+				with++
+			}
+		} else if without < k {
+			out = append(out, c)
+			without++
+		}
+	}
+	return out
+}
 
 // selectBeam keeps the best candidates, half of the places reserved for
 // hypotheses that have not yet placed the line's image and half for those
