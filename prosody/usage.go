@@ -12,8 +12,8 @@ package prosody
 //     at a strict place (characters 2, 4, 6 and the line's end) where the
 //     character stands;
 //   - the corpus's own 平仄 annotations, where they give one tone (not ○);
-//   - words: for a character inside a two-character word (故鄉, 思量, 看取)
-//     whose uses all fall one way, the word decides the reading.
+//   - words: for a character inside a two-character word (相思, 思量, 重陽)
+//     whose uses by metre all fall one way, the word decides the reading.
 //
 // A reading used in under RareShare of a character's counted uses is rare.
 // True 两读 characters (看, 望, 思, 听, 忘, 过 …) have both readings above
