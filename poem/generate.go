@@ -146,6 +146,9 @@ type job struct {
 	acrostic  bool
 	couplet   bool
 	beam      int
+	// usage weighs the readings of 多音字 (nil for 中华新韵, which reads
+	// modern tones).
+	usage *prosody.Usage
 }
 
 func (e *Engine) newJob(req Request) (*job, error) {
@@ -180,6 +183,9 @@ func (e *Engine) newJob(req Request) (*job, error) {
 	}
 	if j.book, err = prosody.LoadBook(j.rhymeName); err != nil {
 		return nil, err
+	}
+	if j.rhymeName != "xinyun" {
+		j.usage = e.usage
 	}
 	j.rhymeBook = j.book
 	if tpls[0].Ci && j.rhymeName == "pingshui" {
@@ -502,6 +508,13 @@ func (j *job) conflicts(t prosody.Template, fixed [][]rune) []string {
 				continue
 			}
 			p, z := j.book.CharTones(r)
+			// A reading poets rarely give the character does not count:
+			// the checker would call the poem 出律 (僻读).
+			rare, why := j.usage.Rare(fixed[li], ci, slot.Tone)
+			if rare && p && z {
+				out = append(out, fmt.Sprintf("「%c」 must be %s at position %d of line %d, but %s", r, slot.Tone, ci+1, li+1, why))
+				continue
+			}
 			if (slot.Tone == prosody.Ping && !p) || (slot.Tone == prosody.Ze && !z) {
 				what := "open"
 				if ci > 0 {

@@ -412,3 +412,14 @@ func TestWordsKeepUnits(t *testing.T) {
 		}
 	}
 }
+
+// TestReviseRareReading: a draft that keeps the form only by a reading
+// poets rarely give (花 as 仄) is refused as locked text the form cannot
+// hold, with the reason, not written into a poem the checker would call 出律.
+func TestReviseRareReading(t *testing.T) {
+	e := load(t)
+	_, err := e.Revise(poem.ReviseRequest{Request: poem.Request{Form: "五绝", Seed: 1}, Draft: "梅花开寒夜，□□□□□。□□□□□，□□□□□。"})
+	if !errors.Is(err, poem.ErrLocked) {
+		t.Fatalf("err = %v, want ErrLocked", err)
+	}
+}
