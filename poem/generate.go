@@ -508,6 +508,9 @@ func (j *job) conflicts(t prosody.Template, fixed [][]rune) []string {
 				continue
 			}
 			p, z := j.book.CharTones(r)
+			if !p && !z {
+				continue // unknown to the book: the benefit of the doubt, as the checker gives it
+			}
 			// A reading poets rarely give the character does not count:
 			// the checker would call the poem 出律 (僻读).
 			rare, why := j.usage.Rare(fixed[li], ci, slot.Tone)
@@ -523,9 +526,6 @@ func (j *job) conflicts(t prosody.Template, fixed [][]rune) []string {
 				have := "仄"
 				if p {
 					have = "平"
-				}
-				if !p && !z {
-					have = "of unknown tone"
 				}
 				out = append(out, fmt.Sprintf("「%c」 is %s but must be %s to %s line %d", r, have, slot.Tone, what, li+1))
 			}

@@ -150,7 +150,9 @@ func (c *Checker) checkShi(res *Result, form string, lines [][]rune) {
 	if group >= 0 {
 		fam := b.Groups[group].Family
 		switch {
-		case b.Rhymes(last, fam, Ping):
+		case b.Rhymes(last, fam, Ping) && !rareFirst(c.Usage, lines[0], o[0][n-1]):
+			// A first line rhymes when its last character can rhyme — but
+			// not by a reading poets rarely give it (折 in 八齐).
 			firstRhymes = true
 		case o[0][n-1] == optPing:
 			// A level-tone ending must rhyme; a neighbouring group is an
@@ -224,6 +226,16 @@ func (c *Checker) checkShi(res *Result, form string, lines [][]rune) {
 	}
 	res.Problems = append(res.Problems, unknownChars(b, lines)...)
 	sortProblems(res.Problems)
+}
+
+// rareFirst reports whether reading the first line's last character as 平
+// would take a rare reading, where it also has a 仄 one.
+func rareFirst(u *Usage, line []rune, o opts) bool {
+	if o != optPing|optZe {
+		return false
+	}
+	rare, _ := u.Rare(line, len(line)-1, Ping)
+	return rare
 }
 
 func endTone(i int, firstRhymes bool) Tone {

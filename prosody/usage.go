@@ -159,14 +159,9 @@ func (u *Usage) rareBy(r rune, t Tone) (rare bool, share float64, n uint32) {
 		if m < MinUses {
 			continue
 		}
-		if s >= RareShare {
-			return false, s, m
-		}
-		if m > n {
-			rare, share, n = true, s, m
-		}
+		return s < RareShare, s, m
 	}
-	return rare, share, n
+	return false, 1, 0
 }
 
 // word returns the uses of the character at pos of the word a+b, trying

@@ -16,6 +16,7 @@ const benchHelp = `Usage: miaobi bench check [flags]
        miaobi bench label [flags]  (see 'miaobi bench label --help')
        miaobi bench taste [flags]  (see 'miaobi bench taste --help')
        miaobi bench serve [flags]  (see 'miaobi bench serve --help')
+       miaobi bench mend [flags]   (see 'miaobi bench mend --help')
 
 Checks every Tang poem of the corpus on one goroutine and reports the speed,
 then compares the checker's tones on the regulated-shape poems (五绝, 七绝,
@@ -40,6 +41,9 @@ func runBench(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	if len(args) > 0 && args[0] == "taste" {
 		return runBenchTaste(args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "mend" {
+		return runBenchMend(args[1:], stdout, stderr)
 	}
 	if len(args) > 0 && args[0] == "serve" {
 		return runBenchServe(args[1:], stdout, stderr)

@@ -79,3 +79,25 @@ func TestTrainReadings(t *testing.T) {
 	}
 	e.run(t, nil, "train", "readings", "--out", filepath.Join(e.home, "no", "such", "dir", "r.txt")).wantCode(t, 1)
 }
+
+// TestPoemMend mends a poem through the real binary: the rewritten
+// characters are marked, the result is 合律, bad input is refused.
+func TestPoemMend(t *testing.T) {
+	e := newEnv(t)
+	r := e.runStdin(t, "远上寒山石径斜，白冷生处有人家。停车坐爱枫林晚，霜叶红于二月花。\n", "poem", "mend")
+	r.wantCode(t, 0)
+	if !strings.Contains(r.stdout, "【") || !strings.Contains(r.stdout, "合律 · 1 character(s) rewritten") || !strings.Contains(r.stdout, "本内容由AI生成") {
+		t.Errorf("mend output:\n%s", r.stdout)
+	}
+	r = e.runStdin(t, "白日依山尽，黄河入海流。欲穷千里目，更上一层楼。", "poem", "mend", "--json")
+	r.wantCode(t, 0)
+	if !strings.Contains(r.stdout, `"changes":0`) {
+		t.Errorf("a 合律 poem was changed: %s", r.stdout)
+	}
+	r = e.runStdin(t, "白日依山尽，黄河入海流。", "poem", "mend")
+	r.wantCode(t, 2)
+	if !strings.Contains(r.stderr, "not a regulated form") {
+		t.Errorf("two lines: %q", r.stderr)
+	}
+	e.runStdin(t, "hello", "poem", "mend").wantCode(t, 2)
+}
