@@ -79,8 +79,8 @@ func runBenchMend(args []string, stdout, stderr io.Writer) int {
 	rng.Shuffle(len(pool), func(a, b int) { pool[a], pool[b] = pool[b], pool[a] })
 	type row struct {
 		poems, ok, within int
-		changes          []int
-		times            []time.Duration
+		changes           []int
+		times             []time.Duration
 	}
 	rows := map[int]*row{1: {}, 2: {}, 3: {}}
 	done := 0
