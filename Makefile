@@ -100,6 +100,7 @@ bench: build
 	-dpkg -s python3-opencv >/dev/null 2>&1 || apt-get install -y -q python3-opencv
 	./$(BIN) bench paint
 	./$(BIN) bench label
+	./$(BIN) bench mend
 
 # Retrain the poem model from the corpus into models/poem (needs 'make corpus').
 train: build
