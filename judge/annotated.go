@@ -203,6 +203,24 @@ func RhymesByBook(book *prosody.Book, lines []string, tone StrictTones) bool {
 	return false
 }
 
+// HeldOutRegular calls fn with every held-out (test split) poem of a
+// regulated form (五绝, 七绝, 五律, 七律) in the corpus at path that keeps the
+// metre by its own annotations and rhymes in one group of book: human
+// poems that are regulated by an outside measure, for panels and
+// benchmarks.
+func HeldOutRegular(path string, book *prosody.Book, fn func(p *corpus.Poem)) error {
+	return corpus.Read(path, func(p *corpus.Poem) error {
+		if corpus.SplitOf(p.ID) != corpus.Test || !isRegulated(p.Form) || len(p.Strains) != len(p.Lines) {
+			return nil
+		}
+		tones := AnnotatedTones(p.Strains)
+		if KeepsMetre(p.Lines, tones) && RhymesByBook(book, p.Lines, tones) {
+			fn(p)
+		}
+		return nil
+	})
+}
+
 // HeldOutReport measures the checker on held-out human poems that keep the
 // metre by the corpus's own annotations.
 type HeldOutReport struct {

@@ -159,21 +159,11 @@ func (j *job) misfits(e *Engine, t prosody.Template, d [][]rune) [][2]int {
 		tone := t.RhymeTone[letter]
 		count := map[string]int{}
 		for _, p := range ps {
-			seen := map[string]bool{}
-			for _, x := range b.Readings(d[p.li][p.ci]) {
-				f := b.Groups[x.Group].Family
-				if (tone == prosody.Either || x.Tone == tone) && !seen[f] {
-					seen[f] = true
-					count[f]++
-				}
+			for _, f := range b.Families(d[p.li][p.ci], tone) {
+				count[f]++
 			}
 		}
-		best, bestN := "", 0
-		for f, n := range count {
-			if n > bestN || n == bestN && f < best {
-				best, bestN = f, n
-			}
-		}
+		best := prosody.MajorityFamily(count)
 		for _, p := range ps {
 			r := d[p.li][p.ci]
 			if best == "" || !b.Rhymes(r, best, tone) {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"embed"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -171,6 +172,31 @@ func (b *Book) Rhymes(r rune, family string, want Tone) bool {
 		}
 	}
 	return false
+}
+
+// Families returns, once each, the rhyme families in which r has a reading
+// of tone want (Either for any).
+func (b *Book) Families(r rune, want Tone) []string {
+	var out []string
+	for _, x := range b.Readings(r) {
+		f := b.Groups[x.Group].Family
+		if (want == Either || x.Tone == want) && !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// MajorityFamily returns the family with the most votes (as counted from
+// Families), ties going to the first name in code-point order; "" for none.
+func MajorityFamily(votes map[string]int) string {
+	best, bestN := "", 0
+	for f, n := range votes {
+		if n > bestN || n == bestN && f < best {
+			best, bestN = f, n
+		}
+	}
+	return best
 }
 
 // Neighbour reports whether groups a and b are 邻韵 (close enough for a 首句

@@ -274,22 +274,11 @@ func checkVariant(b *Book, u *Usage, v *Variant, text []rune) ciOutcome {
 	for _, k := range letters {
 		score := map[string]int{}
 		for _, e := range sets[k] {
-			seen := map[string]bool{}
-			for _, x := range b.Readings(e.r) {
-				f := b.Groups[x.Group].Family
-				if (e.want == Either || x.Tone == e.want) && !seen[f] {
-					seen[f] = true
-					score[f]++
-				}
+			for _, f := range b.Families(e.r, e.want) {
+				score[f]++
 			}
 		}
-		best, bs := "", 0
-		for f, s := range score {
-			if s > bs || s == bs && f < best {
-				best, bs = f, s
-			}
-		}
-		family[k] = best
+		family[k] = MajorityFamily(score)
 	}
 	for i, l := range v.Lines {
 		seg := segs[i]

@@ -61,16 +61,7 @@ func runBenchMend(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	var pool [][]string
-	err = corpus.Read(path, func(p *corpus.Poem) error {
-		if corpus.SplitOf(p.ID) != corpus.Test || !poem.HeldOutForms[p.Form] || len(p.Strains) != len(p.Lines) {
-			return nil
-		}
-		tones := judge.AnnotatedTones(p.Strains)
-		if judge.KeepsMetre(p.Lines, tones) && judge.RhymesByBook(book, p.Lines, tones) {
-			pool = append(pool, p.Lines)
-		}
-		return nil
-	})
+	err = judge.HeldOutRegular(path, book, func(p *corpus.Poem) { pool = append(pool, p.Lines) })
 	if err != nil {
 		fmt.Fprintf(stderr, "miaobi bench mend: %v\n", err)
 		return 1

@@ -99,16 +99,7 @@ func runPanel(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	forms := []string{"五绝", "七绝", "五律", "七律"}
 	pool := map[string][]*corpus.Poem{}
-	err = corpus.Read(path, func(p *corpus.Poem) error {
-		if corpus.SplitOf(p.ID) != corpus.Test || !poem.HeldOutForms[p.Form] || len(p.Strains) != len(p.Lines) {
-			return nil
-		}
-		tones := judge.AnnotatedTones(p.Strains)
-		if judge.KeepsMetre(p.Lines, tones) && judge.RhymesByBook(book, p.Lines, tones) {
-			pool[p.Form] = append(pool[p.Form], p)
-		}
-		return nil
-	})
+	err = judge.HeldOutRegular(path, book, func(p *corpus.Poem) { pool[p.Form] = append(pool[p.Form], p) })
 	if err != nil {
 		fmt.Fprintf(stderr, "miaobi panel make: %v\n", err)
 		return 1
