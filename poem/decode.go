@@ -234,6 +234,16 @@ func (e *Engine) decode(s *spec) ([]*hyp, *decodeErr) {
 						}
 					}
 				}
+				// Nor a word of another season (寒食 in autumn).
+				var seasonWords map[rune][4]float32
+				if j > 0 && e.Frame != nil {
+					seasonWords = e.Frame.SeasonWords[lineSoFar[j-1]]
+					for r, a := range seasonWords {
+						if t := e.vocab.Token(r); t != lm.Unk {
+							split[t] += wordSeason(a, s.season)
+						}
+					}
+				}
 				// A word that decides a 多音字's reading (相思: 思 平) must
 				// agree with the tones of the slots it stands in.
 				var banned []lm.Token
@@ -318,6 +328,11 @@ func (e *Engine) decode(s *spec) ([]*hyp, *decodeErr) {
 					}
 				}
 				for r := range splitWords {
+					if t := e.vocab.Token(r); t != lm.Unk {
+						split[t] = 0
+					}
+				}
+				for r := range seasonWords {
 					if t := e.vocab.Token(r); t != lm.Unk {
 						split[t] = 0
 					}

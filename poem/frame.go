@@ -29,7 +29,11 @@ import (
 //     (夕阳, 明月, 故乡), with the log-ratio of the two placements.
 type Frame struct {
 	Season map[rune][4]float32
-	Role   map[rune][4]float32
+	// SeasonWords holds the season log-ratios of two-character words that
+	// belong to a season more than their characters say (寒食 is spring,
+	// though neither 寒 nor 食 is), by first character then second.
+	SeasonWords map[rune]map[rune][4]float32
+	Role        map[rune][4]float32
 	// Words maps a word's first character to its second and how strongly it
 	// resists being split: ln((inside+1)/(across+1)).
 	Words map[rune]map[rune]float32
@@ -41,6 +45,8 @@ var Seasons = []string{"春", "夏", "秋", "冬"}
 // FrameCounter counts training poems for a Frame.
 type FrameCounter struct {
 	seasonDF [4]map[rune]uint32
+	wordDF   [4]map[[2]rune]uint32
+	allWords map[[2]rune]uint32
 	seasonN  [4]uint32
 	allDF    map[rune]uint32
 	allN     uint32
@@ -52,23 +58,35 @@ type FrameCounter struct {
 
 // NewFrameCounter returns an empty counter.
 func NewFrameCounter() *FrameCounter {
-	c := &FrameCounter{allDF: map[rune]uint32{}, role: map[rune][4]uint32{}, inside: map[[2]rune]uint32{}, across: map[[2]rune]uint32{}}
+	c := &FrameCounter{allDF: map[rune]uint32{}, allWords: map[[2]rune]uint32{}, role: map[rune][4]uint32{}, inside: map[[2]rune]uint32{}, across: map[[2]rune]uint32{}}
 	for i := range c.seasonDF {
 		c.seasonDF[i] = map[rune]uint32{}
+		c.wordDF[i] = map[[2]rune]uint32{}
 	}
 	return c
 }
 
-// seasonOf names the one season a title speaks of (春日, 秋夜, 冬至), or -1
+// seasonMarks are the words that put a title in a season: the season's
+// name, and its festivals (寒食 and 清明 are spring, 重阳 autumn).
+var seasonMarks = [4][]string{
+	{"春", "寒食", "清明", "上巳", "元宵", "元夕", "人日", "花朝"},
+	{"夏", "端午", "端阳"},
+	{"秋", "七夕", "重阳", "重九"},
+	{"冬", "除夕", "守岁", "腊日"},
+}
+
+// seasonOf names the one season a title speaks of (春日, 秋夜, 寒食), or -1
 // for none or several.
 func seasonOf(title string) int {
 	s := -1
-	for i, name := range Seasons {
-		if strings.Contains(title, name) {
-			if s >= 0 {
-				return -1
+	for i, marks := range seasonMarks {
+		for _, m := range marks {
+			if strings.Contains(title, m) {
+				if s >= 0 && s != i {
+					return -1
+				}
+				s = i
 			}
-			s = i
 		}
 	}
 	return s
@@ -96,6 +114,17 @@ func (c *FrameCounter) Add(p *corpus.Poem) {
 		for r := range chars {
 			c.seasonDF[s][r]++
 			c.allDF[r]++
+		}
+		words := map[[2]rune]bool{}
+		for _, l := range p.Lines {
+			rs := []rune(l)
+			for j := 0; j+1 < len(rs); j++ {
+				words[[2]rune{rs[j], rs[j+1]}] = true
+			}
+		}
+		for w := range words {
+			c.wordDF[s][w]++
+			c.allWords[w]++
 		}
 	}
 	// Roles: the four lines of a 绝句, the four couplets of a 律诗.
@@ -143,7 +172,7 @@ func unitBreak(n, j int) bool {
 
 // Frame computes the frame from the counts.
 func (c *FrameCounter) Frame() *Frame {
-	f := &Frame{Season: map[rune][4]float32{}, Role: map[rune][4]float32{}, Words: map[rune]map[rune]float32{}}
+	f := &Frame{Season: map[rune][4]float32{}, SeasonWords: map[rune]map[rune][4]float32{}, Role: map[rune][4]float32{}, Words: map[rune]map[rune]float32{}}
 	for r, df := range c.allDF {
 		if df < 20 {
 			continue
@@ -155,6 +184,34 @@ func (c *FrameCounter) Frame() *Frame {
 			a[s] = float32(math.Log(p / base))
 		}
 		f.Season[r] = a
+	}
+	// Words whose season says more than their characters': the word's
+	// log-ratio for some season is at least 0.5 and exceeds the mean of its
+	// characters' by at least 0.5 (寒食: 0.8 for spring, its characters
+	// -0.1 and 0.4). A season's log-ratio cannot pass ln(all titled poems ÷
+	// that season's), about 0.9 for spring, so the bars are low.
+	for w, df := range c.allWords {
+		if df < 20 {
+			continue
+		}
+		var a [4]float32
+		base := float64(df) / float64(c.allN)
+		more := false
+		for s := range a {
+			p := (float64(c.wordDF[s][w]) + 0.5) / (float64(c.seasonN[s]) + 1)
+			a[s] = float32(math.Log(p / base))
+			if a[s] >= 0.5 && a[s]-(f.Season[w[0]][s]+f.Season[w[1]][s])/2 >= 0.5 {
+				more = true
+			}
+		}
+		if more {
+			m := f.SeasonWords[w[0]]
+			if m == nil {
+				m = map[rune][4]float32{}
+				f.SeasonWords[w[0]] = m
+			}
+			m[w[1]] = a
+		}
 	}
 	var total uint32
 	for _, n := range c.roleN {
@@ -196,8 +253,8 @@ func (c *FrameCounter) Frame() *Frame {
 }
 
 // WriteTo writes the frame as gzip-compressed text: "S 月 a b c d" season
-// log-ratios, "R 月 a b c d" role log-ratios, "W 夕阳 v" words, values in
-// hundredths, keys in code-point order.
+// log-ratios, "R 月 a b c d" role log-ratios, "W 夕阳 v" words, "B 寒食 a b
+// c d" seasonal words, values in hundredths, keys in code-point order.
 func (f *Frame) WriteTo(w io.Writer) (int64, error) {
 	zw, _ := gzip.NewWriterLevel(w, gzip.BestCompression)
 	bw := bufio.NewWriter(zw)
@@ -231,6 +288,22 @@ func (f *Frame) WriteTo(w io.Writer) (int64, error) {
 			fmt.Fprintf(bw, "W %c%c %d\n", a, b, hundredths(f.Words[a][b]))
 		}
 	}
+	firsts = firsts[:0]
+	for r := range f.SeasonWords {
+		firsts = append(firsts, r)
+	}
+	slices.Sort(firsts)
+	for _, a := range firsts {
+		seconds := make([]rune, 0, len(f.SeasonWords[a]))
+		for b := range f.SeasonWords[a] {
+			seconds = append(seconds, b)
+		}
+		slices.Sort(seconds)
+		for _, b := range seconds {
+			v := f.SeasonWords[a][b]
+			fmt.Fprintf(bw, "B %c%c %d %d %d %d\n", a, b, hundredths(v[0]), hundredths(v[1]), hundredths(v[2]), hundredths(v[3]))
+		}
+	}
 	if err := bw.Flush(); err != nil {
 		return 0, err
 	}
@@ -245,7 +318,7 @@ func ReadFrame(r io.Reader) (*Frame, error) {
 	if err != nil {
 		return nil, fmt.Errorf("poem: %s: %w", FrameFile, err)
 	}
-	f := &Frame{Season: map[rune][4]float32{}, Role: map[rune][4]float32{}, Words: map[rune]map[rune]float32{}}
+	f := &Frame{Season: map[rune][4]float32{}, SeasonWords: map[rune]map[rune][4]float32{}, Role: map[rune][4]float32{}, Words: map[rune]map[rune]float32{}}
 	sc := bufio.NewScanner(zr)
 	for n := 1; sc.Scan(); n++ {
 		line := sc.Text()
@@ -280,6 +353,18 @@ func ReadFrame(r io.Reader) (*Frame, error) {
 			} else {
 				f.Role[[]rune(fs[1])[0]] = a
 			}
+		case fs[0] == "B" && len(fs) == 6 && len([]rune(fs[1])) == 2:
+			v, err := nums(fs[2:])
+			if err != nil {
+				return nil, err
+			}
+			w := []rune(fs[1])
+			m := f.SeasonWords[w[0]]
+			if m == nil {
+				m = map[rune][4]float32{}
+				f.SeasonWords[w[0]] = m
+			}
+			m[w[1]] = [4]float32{v[0], v[1], v[2], v[3]}
 		case fs[0] == "W" && len(fs) == 3 && len([]rune(fs[1])) == 2:
 			v, err := nums(fs[2:])
 			if err != nil {
@@ -393,6 +478,19 @@ func (e *Engine) frameVectors() (season, role [4][]float32) {
 }
 
 func clamp(v, lo, hi float32) float32 { return max(lo, min(hi, v)) }
+
+// wordSeason is the steer against a two-character word a+b of another
+// season than the poem's (寒食 in an autumn poem): 0, or a penalty as the
+// season steer gives a character.
+func wordSeason(a [4]float32, season int) float32 {
+	other := float32(math.Inf(-1))
+	for x := 0; x < 4; x++ {
+		if x != season && a[x] > other {
+			other = a[x]
+		}
+	}
+	return seasonWeight * clamp(a[season]-other, -3, 0)
+}
 
 // setupFrame marks the rhythmic units of five- and seven-character lines
 // and picks the season the poem keeps; applyFrame turns them into steers.

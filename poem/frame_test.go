@@ -21,6 +21,10 @@ func TestFrameCounts(t *testing.T) {
 	if f.Season['秋'][2] <= f.Season['秋'][0] || f.Season['桃'][0] <= f.Season['桃'][2] {
 		t.Errorf("seasons: 秋 %v 桃 %v", f.Season['秋'], f.Season['桃'])
 	}
+	// 寒食 titles count as spring (a festival of spring).
+	if seasonOf("寒食日作") != 0 || seasonOf("重阳") != 2 || seasonOf("春秋") != -1 {
+		t.Error("seasonOf misreads festival titles")
+	}
 	// 夕阳 sits inside a unit every time: a word. 阳明 spans the caesura.
 	if f.Words['夕']['阳'] < float32(math.Log(8)) {
 		t.Errorf("夕阳 not a word: %v", f.Words['夕'])

@@ -423,3 +423,21 @@ func TestReviseRareReading(t *testing.T) {
 		t.Fatalf("err = %v, want ErrLocked", err)
 	}
 }
+
+// TestSeasonWords: a word of another season than the poem's is steered
+// away even when its characters are not (寒食 is spring; 寒 and 食 are not).
+func TestSeasonWords(t *testing.T) {
+	e := load(t)
+	if e.Frame == nil || e.Frame.SeasonWords['寒']['食'][0] <= 0 {
+		t.Fatalf("寒食 is not a spring word in the frame")
+	}
+	for seed := int64(40); seed <= 47; seed++ {
+		ps, err := e.Generate(poem.Request{Form: "七律", Keywords: []string{"秋风", "落叶", "思念"}, Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if text := strings.Join(ps[0].Lines, ""); strings.Contains(text, "寒食") || strings.Contains(text, "清明") {
+			t.Errorf("seed %d: a spring festival in an autumn poem: %v", seed, ps[0].Lines)
+		}
+	}
+}

@@ -114,6 +114,16 @@ func (e *Engine) polish(s *spec, h *hyp) *hyp {
 							v -= float64(splitWeight * (w - 1))
 						}
 					}
+					if p.j > 0 {
+						if a, ok := e.Frame.SeasonWords[line[p.j-1]][r]; ok {
+							v += float64(wordSeason(a, s.season))
+						}
+					}
+					if p.j+1 < len(line) {
+						if a, ok := e.Frame.SeasonWords[r][line[p.j+1]]; ok {
+							v += float64(wordSeason(a, s.season))
+						}
+					}
 				}
 				return v
 			}

@@ -82,6 +82,7 @@ type Manifest struct {
 	} `json:"imagery"`
 	Frame struct {
 		Season int   `json:"season_chars"`
+		SWords int   `json:"season_words"`
 		Role   int   `json:"role_chars"`
 		Words  int   `json:"words"`
 		Bytes  int64 `json:"bytes"`
@@ -315,8 +316,12 @@ func Train(cfg TrainConfig) (*Manifest, error) {
 	for _, m := range fr.Words {
 		words += len(m)
 	}
-	m.Frame.Season, m.Frame.Role, m.Frame.Words, m.Frame.Bytes = len(fr.Season), len(fr.Role), words, fsize
-	log.Info("frame counted", "season", len(fr.Season), "role", len(fr.Role), "words", words, "bytes", fsize)
+	swords := 0
+	for _, m := range fr.SeasonWords {
+		swords += len(m)
+	}
+	m.Frame.Season, m.Frame.SWords, m.Frame.Role, m.Frame.Words, m.Frame.Bytes = len(fr.Season), swords, len(fr.Role), words, fsize
+	log.Info("frame counted", "season", len(fr.Season), "season_words", swords, "role", len(fr.Role), "words", words, "bytes", fsize)
 
 	t2 := time.Now()
 	tc := NewTopicCounter(frequentChars(d.Vocab), cfg.Topic)
