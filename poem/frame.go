@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -263,43 +264,18 @@ func (f *Frame) WriteTo(w io.Writer) (int64, error) {
 		tag string
 		m   map[rune][4]float32
 	}{{"S", f.Season}, {"R", f.Role}} {
-		keys := make([]rune, 0, len(sec.m))
-		for r := range sec.m {
-			keys = append(keys, r)
-		}
-		slices.Sort(keys)
-		for _, r := range keys {
+		for _, r := range slices.Sorted(maps.Keys(sec.m)) {
 			a := sec.m[r]
 			fmt.Fprintf(bw, "%s %c %d %d %d %d\n", sec.tag, r, hundredths(a[0]), hundredths(a[1]), hundredths(a[2]), hundredths(a[3]))
 		}
 	}
-	firsts := make([]rune, 0, len(f.Words))
-	for r := range f.Words {
-		firsts = append(firsts, r)
-	}
-	slices.Sort(firsts)
-	for _, a := range firsts {
-		seconds := make([]rune, 0, len(f.Words[a]))
-		for b := range f.Words[a] {
-			seconds = append(seconds, b)
-		}
-		slices.Sort(seconds)
-		for _, b := range seconds {
+	for _, a := range slices.Sorted(maps.Keys(f.Words)) {
+		for _, b := range slices.Sorted(maps.Keys(f.Words[a])) {
 			fmt.Fprintf(bw, "W %c%c %d\n", a, b, hundredths(f.Words[a][b]))
 		}
 	}
-	firsts = firsts[:0]
-	for r := range f.SeasonWords {
-		firsts = append(firsts, r)
-	}
-	slices.Sort(firsts)
-	for _, a := range firsts {
-		seconds := make([]rune, 0, len(f.SeasonWords[a]))
-		for b := range f.SeasonWords[a] {
-			seconds = append(seconds, b)
-		}
-		slices.Sort(seconds)
-		for _, b := range seconds {
+	for _, a := range slices.Sorted(maps.Keys(f.SeasonWords)) {
+		for _, b := range slices.Sorted(maps.Keys(f.SeasonWords[a])) {
 			v := f.SeasonWords[a][b]
 			fmt.Fprintf(bw, "B %c%c %d %d %d %d\n", a, b, hundredths(v[0]), hundredths(v[1]), hundredths(v[2]), hundredths(v[3]))
 		}

@@ -24,6 +24,7 @@ import (
 	_ "embed"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -373,12 +374,7 @@ func ParseUsage(data []byte) (*Usage, error) {
 // code-point order so that a rebuild from the same corpus is byte-identical.
 func (u *Usage) WriteTo(w io.Writer) (int64, error) {
 	bw := bufio.NewWriter(w)
-	chars := make([]rune, 0, len(u.chars))
-	for r := range u.chars {
-		chars = append(chars, r)
-	}
-	slices.Sort(chars)
-	for _, r := range chars {
+	for _, r := range slices.Sorted(maps.Keys(u.chars)) {
 		c := u.chars[r]
 		fmt.Fprintf(bw, "c\t%c\t%d\t%d\t%d\t%d\n", r, c[0][0], c[0][1], c[1][0], c[1][1])
 	}
