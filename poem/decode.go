@@ -63,6 +63,41 @@ func (e *Engine) lineEnd(end lm.Token, line []lm.Token) float32 {
 // splitWeight scales the penalty for splitting a word across the caesura.
 const splitWeight = 0.8
 
+// pairSteer is the frame's say on writing b at position j of line li right
+// after a: against a word that poets keep inside one rhythmic unit when the
+// caesura falls between them (一夕|阳明月), and against a word of another
+// season than the poem's (寒食 in autumn). 0 when neither applies.
+func (s *spec) pairSteer(e *Engine, li, j int, a, b rune) float32 {
+	if e.Frame == nil || j == 0 {
+		return 0
+	}
+	var v float32
+	if s.caesura[li] != nil && s.caesura[li][j] {
+		if w, ok := e.Frame.Words[a][b]; ok {
+			v -= splitWeight * (w - 1)
+		}
+	}
+	if sw, ok := e.Frame.SeasonWords[a][b]; ok {
+		v += wordSeason(sw, s.season)
+	}
+	return v
+}
+
+// slotPrior is the prior for the usual reading of a character's tone in a
+// slot: for a rhyme slot the rhyme prior (which holds the 平 prior), for a
+// 平 or 仄 slot that tone's; nil where either tone serves.
+func (e *Engine) slotPrior(slot prosody.Slot) []float32 {
+	switch {
+	case slot.Rhyme != 0:
+		return e.rhymePrior
+	case slot.Tone == prosody.Ping:
+		return e.prior[0]
+	case slot.Tone == prosody.Ze:
+		return e.prior[1]
+	}
+	return nil
+}
+
 type hyp struct {
 	toks  []lm.Token
 	runes []rune
@@ -223,25 +258,26 @@ func (e *Engine) decode(s *spec) ([]*hyp, *decodeErr) {
 						}
 					}
 				}
-				// A word poets keep inside one rhythmic unit is not split
-				// across the caesura (一夕|阳明月).
-				var splitWords map[rune]float32
-				if s.caesura[li] != nil && s.caesura[li][j] && len(b.runes) > 0 && e.Frame != nil {
-					splitWords = e.Frame.Words[b.runes[len(b.runes)-1]]
-					for r, v := range splitWords {
-						if t := e.vocab.Token(r); t != lm.Unk {
-							split[t] = -splitWeight * (v - 1)
+				// Words the character would make with the one before it:
+				// one split by the caesura, or of another season.
+				var steered []lm.Token
+				if j > 0 && e.Frame != nil {
+					prev := lineSoFar[j-1]
+					steer := func(r rune) {
+						if t := e.vocab.Token(r); t != lm.Unk && split[t] == 0 {
+							if v := s.pairSteer(e, li, j, prev, r); v != 0 {
+								split[t] = v
+								steered = append(steered, t)
+							}
 						}
 					}
-				}
-				// Nor a word of another season (寒食 in autumn).
-				var seasonWords map[rune][4]float32
-				if j > 0 && e.Frame != nil {
-					seasonWords = e.Frame.SeasonWords[lineSoFar[j-1]]
-					for r, a := range seasonWords {
-						if t := e.vocab.Token(r); t != lm.Unk {
-							split[t] += wordSeason(a, s.season)
+					if s.caesura[li] != nil && s.caesura[li][j] {
+						for r := range e.Frame.Words[prev] {
+							steer(r)
 						}
+					}
+					for r := range e.Frame.SeasonWords[prev] {
+						steer(r)
 					}
 				}
 				// A word that decides a 多音字's reading (相思: 思 平) must
@@ -258,20 +294,7 @@ func (e *Engine) decode(s *spec) ([]*hyp, *decodeErr) {
 						}
 					}
 				}
-				var prior []float32
-				if slot.Rhyme != 0 {
-					prior = e.rhymePrior
-				}
-				switch slot.Tone {
-				case prosody.Ping:
-					if prior == nil {
-						prior = e.prior[0]
-					}
-				case prosody.Ze:
-					if prior == nil {
-						prior = e.prior[1]
-					}
-				}
+				prior := e.slotPrior(slot)
 				*h = (*h)[:0]
 				keep := 2 * s.beam
 				base := b.score + b.pert
@@ -327,15 +350,8 @@ func (e *Engine) decode(s *spec) ([]*hyp, *decodeErr) {
 						pair[t] = 0
 					}
 				}
-				for r := range splitWords {
-					if t := e.vocab.Token(r); t != lm.Unk {
-						split[t] = 0
-					}
-				}
-				for r := range seasonWords {
-					if t := e.vocab.Token(r); t != lm.Unk {
-						split[t] = 0
-					}
+				for _, t := range steered {
+					split[t] = 0
 				}
 				for _, t := range banned {
 					ban[t] = false

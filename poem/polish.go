@@ -29,7 +29,7 @@ const (
 func (e *Engine) polish(s *spec, h *hyp) *hyp {
 	// Where each character sits in h.toks (BOS first, a break token after
 	// each line), and which characters are protected.
-	type place struct{ li, j, g int }
+	type place struct{ li, j, g, start int } // start: the line's first character in h.runes
 	var places []place
 	protect := map[int]bool{}
 	g, off := 1, 0
@@ -47,7 +47,7 @@ func (e *Engine) polish(s *spec, h *hyp) *hyp {
 		}
 		for j := range row {
 			if s.fixed[li][j] == 0 && !protect[off+j] {
-				places = append(places, place{li, j, g})
+				places = append(places, place{li, j, g, off})
 			}
 			g++
 		}
@@ -72,13 +72,6 @@ func (e *Engine) polish(s *spec, h *hyp) *hyp {
 		}
 		return lp
 	}
-	lineStart := func(li int) int {
-		n := 0
-		for k := 0; k < li; k++ {
-			n += len(s.tpl.Lines[k])
-		}
-		return n
-	}
 	changed := false
 	var delta float64 // change in the bonuses
 	for pass := 0; pass < polishPasses; pass++ {
@@ -86,14 +79,15 @@ func (e *Engine) polish(s *spec, h *hyp) *hyp {
 		for _, p := range places {
 			row := s.tpl.Lines[p.li]
 			slot := row[p.j]
-			start := lineStart(p.li)
-			idx := start + p.j
-			line := runes[start : start+len(row)]
+			idx := p.start + p.j
+			line := runes[p.start : p.start+len(row)]
 			extra := func(t lm.Token, r rune) float64 {
 				v := 0.0
 				if s.bonus != nil {
 					v += float64(s.bonus[p.li][t])
 				}
+				// Unlike the decoder (slotPrior), a rhyme slot here adds
+				// the 平 prior on top of the rhyme prior, which holds it.
 				switch slot.Tone {
 				case prosody.Ping:
 					v += float64(e.prior[0][t])
@@ -103,27 +97,11 @@ func (e *Engine) polish(s *spec, h *hyp) *hyp {
 				if slot.Rhyme != 0 {
 					v += float64(e.rhymePrior[t])
 				}
-				if e.Frame != nil {
-					if p.j > 0 && s.caesura[p.li] != nil && s.caesura[p.li][p.j] {
-						if w, ok := e.Frame.Words[line[p.j-1]][r]; ok {
-							v -= float64(splitWeight * (w - 1))
-						}
-					}
-					if p.j+1 < len(line) && s.caesura[p.li] != nil && s.caesura[p.li][p.j+1] {
-						if w, ok := e.Frame.Words[r][line[p.j+1]]; ok {
-							v -= float64(splitWeight * (w - 1))
-						}
-					}
-					if p.j > 0 {
-						if a, ok := e.Frame.SeasonWords[line[p.j-1]][r]; ok {
-							v += float64(wordSeason(a, s.season))
-						}
-					}
-					if p.j+1 < len(line) {
-						if a, ok := e.Frame.SeasonWords[r][line[p.j+1]]; ok {
-							v += float64(wordSeason(a, s.season))
-						}
-					}
+				if p.j > 0 {
+					v += float64(s.pairSteer(e, p.li, p.j, line[p.j-1], r))
+				}
+				if p.j+1 < len(line) {
+					v += float64(s.pairSteer(e, p.li, p.j+1, r, line[p.j+1]))
 				}
 				return v
 			}
