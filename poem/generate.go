@@ -503,35 +503,46 @@ func (j *job) conflicts(t prosody.Template, fixed [][]rune) []string {
 	var out []string
 	for li, row := range t.Lines {
 		for ci, slot := range row {
-			r := fixed[li][ci]
-			if r == 0 || slot.Tone == prosody.Either {
+			if fixed[li][ci] == 0 {
 				continue
 			}
-			p, z := j.book.CharTones(r)
-			if !p && !z {
-				continue // unknown to the book: the benefit of the doubt, as the checker gives it
-			}
-			// A reading poets rarely give the character does not count:
-			// the checker would call the poem 出律 (僻读).
-			rare, why := j.usage.Rare(fixed[li], ci, slot.Tone)
-			if rare && p && z {
-				out = append(out, fmt.Sprintf("「%c」 must be %s at position %d of line %d, but %s", r, slot.Tone, ci+1, li+1, why))
-				continue
-			}
-			if (slot.Tone == prosody.Ping && !p) || (slot.Tone == prosody.Ze && !z) {
-				what := "open"
-				if ci > 0 {
-					what = fmt.Sprintf("stand at position %d of", ci+1)
-				}
-				have := "仄"
-				if p {
-					have = "平"
-				}
-				out = append(out, fmt.Sprintf("「%c」 is %s but must be %s to %s line %d", r, have, slot.Tone, what, li+1))
+			if why := j.misfit(fixed[li], li, ci, slot.Tone); why != "" {
+				out = append(out, why)
 			}
 		}
 	}
 	return out
+}
+
+// misfit says why the fixed character at column ci of line li cannot stand
+// in a slot of tone want — it has no such reading, or has it only by a
+// reading poets rarely give it (the checker's 僻读) — or "" when it can. A
+// character unknown to the book gets the benefit of the doubt, as the
+// checker gives it.
+func (j *job) misfit(line []rune, li, ci int, want prosody.Tone) string {
+	if want != prosody.Ping && want != prosody.Ze {
+		return ""
+	}
+	r := line[ci]
+	p, z := j.book.CharTones(r)
+	if !p && !z {
+		return ""
+	}
+	if rare, why := j.usage.Rare(line, ci, want); rare && p && z {
+		return fmt.Sprintf("「%c」 must be %s at position %d of line %d, but %s", r, want, ci+1, li+1, why)
+	}
+	if (want == prosody.Ping && !p) || (want == prosody.Ze && !z) {
+		what := "open"
+		if ci > 0 {
+			what = fmt.Sprintf("stand at position %d of", ci+1)
+		}
+		have := "仄"
+		if p {
+			have = "平"
+		}
+		return fmt.Sprintf("「%c」 is %s but must be %s to %s line %d", r, have, want, what, li+1)
+	}
+	return ""
 }
 
 // imageFitsLine reports whether an image fits somewhere in line li.

@@ -89,7 +89,7 @@ func (e *Engine) Mend(req MendRequest) (*Mended, error) {
 			continue
 		}
 		shaped = true
-		if miss := j.misfits(e, t, d); bestMiss == nil || len(miss) < len(bestMiss) {
+		if miss := j.misfits(t, d); bestMiss == nil || len(miss) < len(bestMiss) {
 			bestMiss = miss
 		}
 	}
@@ -127,29 +127,17 @@ func (e *Engine) Mend(req MendRequest) (*Mended, error) {
 // t cannot keep: a strict slot whose tone the character cannot take, or
 // takes only by a reading poets rarely give it; and a rhyme position whose
 // character is outside the family that most of its set share.
-func (j *job) misfits(e *Engine, t prosody.Template, d [][]rune) [][2]int {
+func (j *job) misfits(t prosody.Template, d [][]rune) [][2]int {
 	var out [][2]int
 	type pos struct{ li, ci int }
 	rhymes := map[byte][]pos{}
 	for li, row := range t.Lines {
 		for ci, slot := range row {
-			r := d[li][ci]
 			if slot.Rhyme != 0 {
 				rhymes[slot.Rhyme] = append(rhymes[slot.Rhyme], pos{li, ci})
 				continue
 			}
-			if slot.Tone != prosody.Ping && slot.Tone != prosody.Ze {
-				continue
-			}
-			p, z := j.book.CharTones(r)
-			if !p && !z {
-				continue // unknown to the book: given the benefit of the doubt
-			}
-			if (slot.Tone == prosody.Ping && !p) || (slot.Tone == prosody.Ze && !z) {
-				out = append(out, [2]int{li, ci})
-				continue
-			}
-			if rare, _ := j.usage.Rare(d[li], ci, slot.Tone); rare {
+			if j.misfit(d[li], li, ci, slot.Tone) != "" {
 				out = append(out, [2]int{li, ci})
 			}
 		}
