@@ -121,8 +121,8 @@ func MeasureChecker(path string, c *prosody.Checker) (*CheckerReport, error) {
 			chars := []rune(line)
 			ann := []rune(p.Strains[li])
 			var resolved []rune
-			if li < len(res.Resolved) {
-				resolved = []rune(res.Resolved[li])
+			if li < len(res.Lines) {
+				resolved = []rune(res.Lines[li].Read)
 			}
 			for j, r := range chars {
 				a := ann[j]

@@ -86,12 +86,12 @@ func TrainReadings(path string) (*prosody.Usage, ReadingsStats, error) {
 			}
 		}
 		res := checkers[p.Form].Check(&prosody.Poem{Index: 1, Lines: src})
-		if res.Verdict != prosody.VerdictOK || len(res.Resolved) != len(lines) {
+		if res.Verdict != prosody.VerdictOK || len(res.Lines) != len(lines) {
 			return nil
 		}
 		st.Regulated++
 		for i, l := range lines {
-			tones := []rune(res.Resolved[i])
+			tones := []rune(res.Lines[i].Read)
 			if len(tones) != len(l) {
 				continue
 			}

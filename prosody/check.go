@@ -85,9 +85,6 @@ type Result struct {
 	Verdict    string       `json:"verdict"`
 	Lines      []LineReport `json:"lines"`
 	Problems   []Problem    `json:"problems"`
-	// Resolved is each character's tone as read to fit the form (多音字
-	// resolved), line by line; not part of the JSON report.
-	Resolved []string `json:"-"`
 }
 
 // Regulated-verse forms and their shapes.
@@ -207,11 +204,6 @@ func (c *Checker) Check(p *Poem) Result {
 	}
 	res.Problems = append(p.Notes, res.Problems...)
 	res.Verdict = verdict(res.Problems)
-	for i := range res.Lines {
-		if i < len(res.Resolved) {
-			res.Lines[i].Read = res.Resolved[i]
-		}
-	}
 	if res.Problems == nil {
 		res.Problems = []Problem{}
 	}

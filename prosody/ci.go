@@ -230,7 +230,6 @@ func (c *Checker) checkCi(res *Result, t *Tune, lines [][]rune) {
 	res.Variant = best.v.Name
 	res.Lines = best.lines
 	res.Problems = append(res.Problems, best.problems...)
-	res.Resolved = best.resolved
 	var segs [][]rune
 	for _, l := range best.lines {
 		segs = append(segs, []rune(l.Text))
@@ -243,7 +242,6 @@ type ciOutcome struct {
 	v        *Variant
 	lines    []LineReport
 	problems []Problem
-	resolved []string
 	cost     int
 }
 
@@ -323,8 +321,8 @@ func checkVariant(b *Book, u *Usage, v *Variant, text []rune) ciOutcome {
 				o.cost += 100
 			}
 		}
+		rep.Read = resolved.String()
 		o.lines = append(o.lines, rep)
-		o.resolved = append(o.resolved, resolved.String())
 	}
 	return o
 }

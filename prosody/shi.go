@@ -193,8 +193,6 @@ func (c *Checker) checkShi(res *Result, form string, lines [][]rune) {
 		if i%2 == 1 || (i == 0 && firstRhymes) {
 			rep.Rhyme = rhymeLabel(b, l[n-1], group)
 		}
-		res.Lines = append(res.Lines, rep)
-		res.Problems = append(res.Problems, sl.problems...)
 		var sb strings.Builder
 		shown := sl.shown
 		if shown == nil {
@@ -203,7 +201,9 @@ func (c *Checker) checkShi(res *Result, form string, lines [][]rune) {
 		for _, x := range shown {
 			sb.WriteString(x.String())
 		}
-		res.Resolved = append(res.Resolved, sb.String())
+		rep.Read = sb.String()
+		res.Lines = append(res.Lines, rep)
+		res.Problems = append(res.Problems, sl.problems...)
 	}
 	if firstNote != nil {
 		res.Problems = append(res.Problems, *firstNote)
