@@ -60,6 +60,19 @@ func (e *Engine) lineEnd(end lm.Token, line []lm.Token) float32 {
 	return lp
 }
 
+// ensureBonus gives every line a bonus per token, zero where the keywords
+// gave none (a poem without keywords has no bonuses until the frame or the
+// topic space adds theirs).
+func (s *spec) ensureBonus(V int) {
+	if s.bonus != nil {
+		return
+	}
+	s.bonus = make([][]float32, len(s.tpl.Lines))
+	for li := range s.bonus {
+		s.bonus[li] = make([]float32, V)
+	}
+}
+
 // splitWeight scales the penalty for splitting a word across the caesura.
 const splitWeight = 0.8
 

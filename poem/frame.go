@@ -507,12 +507,7 @@ func (e *Engine) applyFrame(s *spec) {
 	L := len(s.tpl.Lines)
 	seasonVec, roleVec := e.frameVectors()
 	V := e.vocab.Size()
-	if s.bonus == nil {
-		s.bonus = make([][]float32, L)
-		for li := range s.bonus {
-			s.bonus[li] = make([]float32, V)
-		}
-	}
+	s.ensureBonus(V)
 	for li := range s.bonus {
 		b := s.bonus[li]
 		for t := range b {

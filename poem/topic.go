@@ -409,12 +409,7 @@ func (e *Engine) applyTopic(s *spec, keywords []Keyword) {
 		}
 		pull[t] = topicWeight * dot
 	}
-	if s.bonus == nil {
-		s.bonus = make([][]float32, len(s.tpl.Lines))
-		for li := range s.bonus {
-			s.bonus[li] = make([]float32, V)
-		}
-	}
+	s.ensureBonus(V)
 	for _, b := range s.bonus {
 		for t := range b {
 			b[t] += pull[t]
