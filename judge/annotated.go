@@ -242,11 +242,12 @@ type HeldOutReport struct {
 	Missed []string `json:"missed"`
 }
 
-// Replacement characters for the mutants: common, one tone in the rhyme
-// book and in the annotations.
+// BreakPing and BreakZe are characters for breaking a tone on purpose (the
+// checker's mutants, bench mend's injected faults): common, and of one tone
+// in both the rhyme book and the annotations.
 const (
-	mutantPing = "山天人风云春秋烟声家前楼城舟"
-	mutantZe   = "月水日雨雪树草叶路客梦酒鸟竹"
+	BreakPing = "山天人风云春秋烟声家前楼城舟"
+	BreakZe   = "月水日雨雪树草叶路客梦酒鸟竹"
 )
 
 // MeasureHeldOut checks the held-out (test split) Tang regulated-shape poems
@@ -285,9 +286,9 @@ func MeasureHeldOut(path string, c *prosody.Checker) (*HeldOutReport, error) {
 		var repl string
 		switch tones(li, 1) {
 		case prosody.Ping:
-			repl = mutantZe
+			repl = BreakZe
 		case prosody.Ze:
-			repl = mutantPing
+			repl = BreakPing
 		default:
 			return nil
 		}

@@ -28,12 +28,6 @@ the breaks, and the time of Mend on one goroutine. Needs the corpus.
 Flags:
 `
 
-// Characters for injected breaks: common, of one tone in the rhyme book.
-const (
-	breakPing = "山天人风云春秋烟声家前楼城舟"
-	breakZe   = "月水日雨雪树草叶路客梦酒鸟竹"
-)
-
 func runBenchMend(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("bench mend", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -165,14 +159,14 @@ func breakPoem(rng *rand.Rand, book *prosody.Book, lines []string, k int) ([]str
 		var from string
 		switch {
 		case p.ci == n-1: // a rhyme: a 平 character of another group
-			from = breakPing
+			from = judge.BreakPing
 		default:
 			pingOK, zeOK := book.CharTones(r)
 			switch {
 			case pingOK && !zeOK:
-				from = breakZe
+				from = judge.BreakZe
 			case zeOK && !pingOK:
-				from = breakPing
+				from = judge.BreakPing
 			default:
 				continue // a 多音字: flipping it says nothing
 			}
