@@ -146,14 +146,23 @@ func AnnotatedTones(strains []string) StrictTones {
 		if i >= len(rs) || k >= len(rs[i]) {
 			return prosody.Either
 		}
-		switch rs[i][k] {
-		case '平':
-			return prosody.Ping
-		case '仄':
-			return prosody.Ze
+		if t := MarkTone(rs[i][k]); t != prosody.Unknown {
+			return t
 		}
 		return prosody.Either
 	}
+}
+
+// MarkTone reads a tone mark of the annotations: 平 or 仄, else Unknown
+// (○, ？ and punctuation).
+func MarkTone(c rune) prosody.Tone {
+	switch c {
+	case '平':
+		return prosody.Ping
+	case '仄':
+		return prosody.Ze
+	}
+	return prosody.Unknown
 }
 
 // ClassTones reads a poem's tones from the annotation classes of its

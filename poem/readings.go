@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"miaobi/corpus"
+	"miaobi/judge"
 	"miaobi/prosody"
 )
 
@@ -79,7 +80,7 @@ func TrainReadings(path string) (*prosody.Usage, ReadingsStats, error) {
 				if k >= len(s) || !both(r) {
 					continue
 				}
-				if t := markTone(s[k]); t != prosody.Unknown {
+				if t := judge.MarkTone(s[k]); t != prosody.Unknown {
 					count(lines, i, k, prosody.Annotation, t)
 					st.AnnotateUses++
 				}
@@ -100,7 +101,7 @@ func TrainReadings(path string) (*prosody.Usage, ReadingsStats, error) {
 				if !strict || !both(r) {
 					continue
 				}
-				if t := markTone(tones[k]); t != prosody.Unknown {
+				if t := judge.MarkTone(tones[k]); t != prosody.Unknown {
 					count(lines, i, k, prosody.Metre, t)
 					st.MetreUses++
 				}
@@ -141,15 +142,4 @@ func TrainReadings(path string) (*prosody.Usage, ReadingsStats, error) {
 		return nil, st, fmt.Errorf("poem: train readings: no annotated or regulated poems in the training split of %s", path)
 	}
 	return out, st, nil
-}
-
-// markTone reads a tone mark: 平 or 仄, else Unknown.
-func markTone(c rune) prosody.Tone {
-	switch c {
-	case '平':
-		return prosody.Ping
-	case '仄':
-		return prosody.Ze
-	}
-	return prosody.Unknown
 }
