@@ -110,31 +110,23 @@ func (u *Usage) Counts(r rune, src Source) (ping, ze uint32) {
 	if u == nil {
 		return 0, 0
 	}
-	for _, c := range u.forms(r) {
-		ping += c[src][0]
-		ze += c[src][1]
-	}
-	return ping, ze
-}
-
-// forms returns the counts of r as written or, failing that, of its
-// simplified forms, or of its traditional forms.
-func (u *Usage) forms(r rune) [][2][2]uint32 {
 	if c, ok := u.chars[r]; ok {
-		return [][2][2]uint32{c}
+		return c[src][0], c[src][1]
 	}
-	var out [][2][2]uint32
 	for _, conv := range []*hanzi.Converter{hanzi.T2S(), hanzi.S2T()} {
+		found := false
 		for _, x := range conv.Candidates(r) {
 			if c, ok := u.chars[x]; ok {
-				out = append(out, c)
+				ping += c[src][0]
+				ze += c[src][1]
+				found = true
 			}
 		}
-		if out != nil {
-			return out
+		if found {
+			return ping, ze
 		}
 	}
-	return nil
+	return 0, 0
 }
 
 // Share is the share of r's uses counted by src that read it in tone t,
