@@ -1,6 +1,7 @@
 package poem
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -75,38 +76,17 @@ func (e *Engine) Mend(req MendRequest) (*Mended, error) {
 		}
 		return out, nil
 	}
-	var bestMiss [][2]int
-	shaped := false
-	for _, t := range j.templates {
-		if len(t.Lines) != len(d) {
-			continue
-		}
-		ok := true
-		for i, row := range t.Lines {
-			ok = ok && len(row) == len(d[i])
-		}
-		if !ok {
-			continue
-		}
-		shaped = true
-		if miss := j.misfits(t, d); bestMiss == nil || len(miss) < len(bestMiss) {
-			bestMiss = miss
-		}
-	}
-	if !shaped {
-		return nil, fmt.Errorf("%w: the poem's shape (%s) does not match %s", ErrMend, draftShape(d), j.form)
-	}
-	draft := make([][]rune, len(d))
-	for i := range d {
-		draft[i] = slices.Clone(d[i])
-	}
-	for _, m := range bestMiss {
-		draft[m[0]][m[1]] = 0
-	}
-	j.draft = draft
-	poems, err := e.run(j, nil)
+	bestMiss, err := j.bestFit(d)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrMend, err)
+		return nil, err
+	}
+	free := make([][2]int, len(bestMiss))
+	for i, m := range bestMiss {
+		free[i] = [2]int{m.li, m.ci}
+	}
+	poems, err := e.rewrite(j, d, free)
+	if err != nil {
+		return nil, err
 	}
 	out.Poem = poems[0]
 	for i, l := range out.Poem.Lines {
@@ -127,8 +107,8 @@ func (e *Engine) Mend(req MendRequest) (*Mended, error) {
 // t cannot keep: a strict slot whose tone the character cannot take, or
 // takes only by a reading poets rarely give it; and a rhyme position whose
 // character is outside the family that most of its set share.
-func (j *job) misfits(t prosody.Template, d [][]rune) [][2]int {
-	var out [][2]int
+func (j *job) misfits(t prosody.Template, d [][]rune) []misfitAt {
+	var out []misfitAt
 	type pos struct{ li, ci int }
 	rhymes := map[byte][]pos{}
 	for li, row := range t.Lines {
@@ -137,8 +117,8 @@ func (j *job) misfits(t prosody.Template, d [][]rune) [][2]int {
 				rhymes[slot.Rhyme] = append(rhymes[slot.Rhyme], pos{li, ci})
 				continue
 			}
-			if j.misfit(d[li], li, ci, slot.Tone) != "" {
-				out = append(out, [2]int{li, ci})
+			if why := j.misfit(d[li], li, ci, slot.Tone); why != "" {
+				out = append(out, misfitAt{li, ci, why, slot.Tone.String()})
 			}
 		}
 	}
@@ -154,22 +134,79 @@ func (j *job) misfits(t prosody.Template, d [][]rune) [][2]int {
 		best := prosody.MajorityFamily(count)
 		for _, p := range ps {
 			r := d[p.li][p.ci]
+			need := fmt.Sprintf("%s声，押%s韵", tone, best)
+			if best == "" {
+				need = fmt.Sprintf("%s声韵脚", tone)
+			}
 			if best == "" || !b.Rhymes(r, best, tone) {
-				out = append(out, [2]int{p.li, p.ci})
+				out = append(out, misfitAt{p.li, p.ci, fmt.Sprintf("「%c」 at the end of line %d does not rhyme in %s", r, p.li+1, cmp.Or(best, "the form's rhyme")), need})
 				continue
 			}
-			if rare, _ := j.usage.Rare(d[p.li], p.ci, tone); rare {
-				out = append(out, [2]int{p.li, p.ci})
+			if rare, why := j.usage.Rare(d[p.li], p.ci, tone); rare {
+				out = append(out, misfitAt{p.li, p.ci, fmt.Sprintf("「%c」 rhymes line %d only %s", r, p.li+1, why), need})
 			}
 		}
 	}
-	slices.SortFunc(out, func(a, c [2]int) int {
-		if a[0] != c[0] {
-			return a[0] - c[0]
+	slices.SortFunc(out, func(a, c misfitAt) int {
+		if a.li != c.li {
+			return a.li - c.li
 		}
-		return a[1] - c[1]
+		return a.ci - c.ci
 	})
 	return out
+}
+
+// misfitAt is a character a template cannot keep.
+type misfitAt struct {
+	li, ci int
+	why    string // what is wrong, in words
+	need   string // what the slot needs: 平, 仄, or a rhyme
+}
+
+// bestFit finds, of the form's templates of d's shape, the one d fits
+// best, and the characters it cannot keep there.
+func (j *job) bestFit(d [][]rune) ([]misfitAt, error) {
+	var best []misfitAt
+	shaped := false
+	for _, t := range j.templates {
+		if len(t.Lines) != len(d) {
+			continue
+		}
+		ok := true
+		for i, row := range t.Lines {
+			ok = ok && len(row) == len(d[i])
+		}
+		if !ok {
+			continue
+		}
+		miss := j.misfits(t, d)
+		if !shaped || len(miss) < len(best) {
+			best = miss
+		}
+		shaped = true
+	}
+	if !shaped {
+		return nil, fmt.Errorf("%w: the poem's shape (%s) does not match %s", ErrMend, draftShape(d), j.form)
+	}
+	return best, nil
+}
+
+// rewrite gives the characters at free back to the decoder, every other
+// one of d locked, and returns the best poem it writes around them.
+func (e *Engine) rewrite(j *job, d [][]rune, free [][2]int) ([]*Poem, error) {
+	draft := make([][]rune, len(d))
+	for i := range d {
+		draft[i] = slices.Clone(d[i])
+	}
+	for _, m := range free {
+		draft[m[0]][m[1]] = 0
+	}
+	j.draft = draft
+	poems, err := e.run(j, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrMend, err)
+	}
+	return poems, nil
 }
 
 // String shows the mended poem with the rewritten characters in 【】.

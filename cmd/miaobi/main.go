@@ -30,6 +30,7 @@ func commands() []command {
 		{"check", "check poems against the rules of their form (平仄, rhyme, 粘对)", runCheck},
 		{"corpus", "fetch the chinese-poetry corpus and build Miaobi's normalised copy", runCorpus},
 		{"poem", "write classical poems from keywords; revise a draft; offer alternatives", runPoem},
+		{"engines", "list the model servers Miaobi can use and whether each answers", runEngines},
 		{"couplet", "write the 下联 for a 上联, or a couplet from keywords", runCouplet},
 		{"paint", "paint an ink-wash landscape (山水画) from keywords or a poem", runPaint},
 		{"adjust", "crop, rotate, resize and tone a picture (JPEG, PNG, GIF, WebP)", runAdjust},

@@ -31,6 +31,13 @@ Examples:
   miaobi poem --acrostic 春江花月 --form 五绝
   miaobi poem -k 梅,雪 --form 词:浣溪沙 --traditional
   miaobi poem -k 月 --json
+  miaobi poem -k 秋风,落叶 --form 七律 --engine openai --model gpt-4o --json
+
+With --engine, a model server you configured writes the poem (see
+'miaobi engines'); Miaobi's guard then repairs its metre — asking the
+engine once with the good characters locked, then rewriting what still
+fails with its own model — and breaks any run copied from the corpus. The
+output says which hand wrote each character.
 
 Flags:
 `
@@ -102,6 +109,9 @@ func runPoem(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	acrostic := pf.fs.String("acrostic", "", "藏头: characters that open the lines, e.g. 春江花月")
 	out := pf.fs.String("o", "", "write the poems to FILE, with the AIGC label in FILE.aigc.json beside it")
 	inband := pf.fs.Bool("aigc-inband", false, "with -o, also end FILE with the AIGC label as a JSON line")
+	engineName := pf.fs.String("engine", "", "write with a configured engine (see 'miaobi engines'), under Miaobi's guard: metre repaired, copies broken")
+	model := pf.fs.String("model", "", "with --engine: the model to ask for (default: the engine's)")
+	enginesFile := pf.fs.String("engines", "", "with --engine: the engines file (default $MIAOBI_HOME/engines.conf)")
 	if err := parseInterspersed(pf.fs, args); err != nil {
 		return parseExit(err)
 	}
@@ -109,13 +119,24 @@ func runPoem(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "miaobi poem: unexpected argument %q; give keywords with -k (e.g. -k %s)\n", pf.fs.Arg(0), strings.Join(pf.fs.Args(), ","))
 		return 2
 	}
+	req := poem.Request{Form: *pf.form, Keywords: splitKeywords(*pf.keywords), Acrostic: *acrostic,
+		Rhyme: *pf.rhyme, Seed: *pf.seed, N: *pf.n, Repeat: *pf.repeat}
+	if *engineName != "" {
+		if *out != "" {
+			fmt.Fprintln(stderr, "miaobi poem: -o with --engine is not supported yet; redirect standard output")
+			return 2
+		}
+		return enginePoem(pf, *engineName, *model, *enginesFile, req, stdout, stderr)
+	}
+	if *model != "" || *enginesFile != "" {
+		fmt.Fprintln(stderr, "miaobi poem: --model and --engines go with --engine NAME")
+		return 2
+	}
 	e, err := pf.engine()
 	if err != nil {
 		fmt.Fprintf(stderr, "miaobi poem: %v\n", err)
 		return 1
 	}
-	req := poem.Request{Form: *pf.form, Keywords: splitKeywords(*pf.keywords), Acrostic: *acrostic,
-		Rhyme: *pf.rhyme, Seed: *pf.seed, N: *pf.n, Repeat: *pf.repeat}
 	poems, err := e.Generate(req)
 	if err != nil {
 		fmt.Fprintf(stderr, "miaobi poem: %v\n", err)
