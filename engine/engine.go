@@ -65,6 +65,8 @@ type Text interface {
 	Stream(ctx context.Context, r Request, each func(piece string) error) (*Reply, error)
 	// Models lists the models the server offers.
 	Models(ctx context.Context) ([]string, error)
+	// Close lets go of the engine's idle connections.
+	Close() error
 }
 
 // MaxReply bounds the characters kept from one reply: a poem, a story or a

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -20,6 +21,13 @@ type openaiEngine struct {
 	chat   openai.ChatService
 	models openai.ModelService
 	sem    chan struct{}
+	tr     *http.Transport
+}
+
+// Close drops the engine's idle connections (io.Closer).
+func (e *openaiEngine) Close() error {
+	e.tr.CloseIdleConnections()
+	return nil
 }
 
 // Open connects to a configured engine (no request is made until used).
@@ -30,8 +38,9 @@ func Open(c Config) (Text, error) {
 	}
 	switch c.Kind {
 	case "openai":
+		tr := http.DefaultTransport.(*http.Transport).Clone()
 		opts := []option.RequestOption{
-			option.WithHTTPClient(&http.Client{}),
+			option.WithHTTPClient(&http.Client{Transport: tr}),
 			option.WithBaseURL(strings.TrimRight(c.URL, "/") + "/"),
 			option.WithMaxRetries(c.Retries),
 			option.WithRequestTimeout(c.Timeout),
@@ -40,7 +49,7 @@ func Open(c Config) (Text, error) {
 			opts = append(opts, option.WithAPIKey(c.Key))
 		}
 		return &openaiEngine{cfg: c, chat: openai.NewChatService(opts...), models: openai.NewModelService(opts...),
-			sem: make(chan struct{}, c.Concurrency)}, nil
+			sem: make(chan struct{}, c.Concurrency), tr: tr}, nil
 	}
 	return nil, fmt.Errorf("%w: engine %q: kind %q", ErrConfig, c.Name, c.Kind)
 }
@@ -59,6 +68,9 @@ func (e *openaiEngine) acquire(ctx context.Context) (func(), error) {
 func (e *openaiEngine) wrap(err error) error {
 	if err == nil {
 		return nil
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = fmt.Errorf("no answer within %s (the engine's timeout; raise it with timeout = … in its config): %w", e.cfg.Timeout, err)
 	}
 	return redact(fmt.Errorf("engine %s: %w", e.cfg.Name, err), e.cfg.Key)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"miaobi/hanzi"
 	"miaobi/poem"
 	"miaobi/prosody"
 )
@@ -206,4 +207,34 @@ func TestFromPoetErrors(t *testing.T) {
 			t.Errorf("acrostic lost: %v", g.Lines)
 		}
 	}
+}
+
+// FuzzExtractPoem: any reply yields an error or lines of exactly the shape,
+// of Chinese characters only.
+func FuzzExtractPoem(f *testing.F) {
+	for _, s := range []string{"秋风昨夜雨声中，不是人间一梦空。\n落叶满山归去好，孤城吹角出群雄。", "<think>x</think>《题》\n白日依山尽，黄河入海流。欲穷千里目，更上一层楼。", "<think>", "\xff\xfe", ""} {
+		f.Add(s, 7)
+		f.Add(s, 5)
+	}
+	f.Fuzz(func(t *testing.T, s string, n int) {
+		n = 1 + (n&0x7fffffff)%9
+		shape := []int{n, n, n, n}
+		lines, _, err := poem.ExtractPoem(s, shape)
+		if err != nil {
+			return
+		}
+		if len(lines) != 4 {
+			t.Fatalf("%d lines", len(lines))
+		}
+		for _, l := range lines {
+			if len(l) != n {
+				t.Fatalf("line %q, want %d characters", string(l), n)
+			}
+			for _, r := range l {
+				if !hanzi.IsHan(r) {
+					t.Fatalf("%q in %q", r, string(l))
+				}
+			}
+		}
+	})
 }

@@ -20,6 +20,8 @@ var operations = []op{
 	{"GET", "/healthz", "Health of the database and the queue (no credentials).", "", 200, false},
 	{"GET", "/metrics", "Prometheus metrics (no credentials).", "", 200, false},
 	{"GET", "/openapi.json", "This document (no credentials).", "", 200, false},
+	{"GET", "/v1/models", "OpenAI-compatible: the models this server offers (miaobi-poet).", "", 200, false},
+	{"POST", "/v1/chat/completions", "OpenAI-compatible chat completions with Miaobi's poet (model miaobi-poet): 「写一首七绝，关键词：秋风、落叶」, then follow-ups such as 「第三句再凄凉些」; stream or not; errors in OpenAI's shape.", "ChatCompletion", 200, true},
 	{"GET", "/api/me", "The caller: user, and the key or the session's CSRF token.", "", 200, false},
 	{"POST", "/api/me/password", "Change the caller's password (204; 403 when the old one is wrong).", "Password", 204, false},
 	{"GET", "/api/keys", "The caller's API keys with quotas and usage.", "", 200, false},
@@ -78,7 +80,10 @@ var schemas = map[string]any{
 	"Stage":       obj(map[string]any{"stage": enum("plan", "create", "edit", "review")}, "stage"),
 	"Publish":     obj(map[string]any{"base": integer(""), "ack": boolean()}),
 	"Rate":        obj(map[string]any{"candidate": integer("1-based; 0 for the current poem"), "score": integer("1–10"), "favourite": boolean()}, "score"),
-	"Error":       obj(map[string]any{"error": str(), "status": integer("")}, "error", "status"),
+	"ChatCompletion": map[string]any{"type": "object", "required": []string{"model", "messages"}, "properties": map[string]any{
+		"model": enum("miaobi-poet"), "stream": boolean(), "seed": integer(""), "n": integer("1 only"),
+		"messages": arr(obj(map[string]any{"role": enum("system", "developer", "user", "assistant"), "content": str()}, "role", "content"))}},
+	"Error": obj(map[string]any{"error": str(), "status": integer("")}, "error", "status"),
 }
 
 func obj(props map[string]any, required ...string) map[string]any {
@@ -121,7 +126,7 @@ func openAPIDoc() map[string]any {
 				"400":          errResp, "401": errResp, "404": errResp, "409": errResp, "413": errResp, "415": errResp, "422": errResp, "429": errResp,
 			},
 		}
-		if !strings.HasPrefix(o.path, "/api/") {
+		if !strings.HasPrefix(o.path, "/api/") && !strings.HasPrefix(o.path, "/v1/") {
 			op["security"] = []any{}
 		}
 		if o.generates {

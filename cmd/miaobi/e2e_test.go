@@ -114,7 +114,8 @@ type result struct {
 // env is the environment of a run: MIAOBI_HOME and HOME point into a
 // temporary directory, and colour is off.
 type env struct {
-	home string
+	home  string
+	extra []string // more variables, NAME=VALUE
 }
 
 func newEnv(t *testing.T) *env {
@@ -129,7 +130,7 @@ func (e *env) run(t *testing.T, stdin io.Reader, args ...string) result {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, args...)
-	cmd.Env = append(os.Environ(), "MIAOBI_HOME="+e.home, "HOME="+e.home, "NO_COLOR=1")
+	cmd.Env = append(append(os.Environ(), "MIAOBI_HOME="+e.home, "HOME="+e.home, "NO_COLOR=1"), e.extra...)
 	cmd.Stdin = stdin
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -1,0 +1,219 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"miaobi/engine"
+	"miaobi/poem"
+)
+
+// Miaobi's engine client against a real second Miaobi ('miaobi serve'),
+// directly and through a proxy that injects the faults a real server
+// shows: 429s, 500s, malformed JSON, a stream cut half-way, a reply too
+// large, a server too slow.
+
+// faultProxy forwards to a real server, doing harm as mode says.
+type faultProxy struct {
+	*httptest.Server
+	mode  atomic.Value // string
+	calls atomic.Int64
+}
+
+func newFaultProxy(t *testing.T, target string) *faultProxy {
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	p := &faultProxy{}
+	p.mode.Store("pass")
+	p.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := p.calls.Add(1)
+		switch p.mode.Load().(string) {
+		case "429x2":
+			if n <= 2 {
+				w.Header().Set("Retry-After-Ms", "50")
+				http.Error(w, `{"error":{"message":"slow down","type":"rate_limit_error","param":null,"code":null}}`, 429)
+				return
+			}
+		case "500":
+			http.Error(w, `{"error":{"message":"boom","type":"server_error","param":null,"code":null}}`, 500)
+			return
+		case "malformed":
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"id": "x", "choices": [ {"message": `)
+			return
+		case "huge":
+			w.Header().Set("Content-Type", "application/json")
+			b, _ := json.Marshal(map[string]any{"id": "x", "object": "chat.completion", "model": "m",
+				"choices": []any{map[string]any{"index": 0, "finish_reason": "stop", "message": map[string]any{"role": "assistant", "content": strings.Repeat("月", engine.MaxReply)}}}})
+			w.Write(b)
+			return
+		case "slow":
+			select {
+			case <-time.After(5 * time.Second):
+			case <-r.Context().Done():
+			}
+			return
+		case "cut":
+			// Forward, but stop after the first event of a stream.
+			rec := httptest.NewRecorder()
+			rp.ServeHTTP(rec, r)
+			body := rec.Body.String()
+			for k, v := range rec.Header() {
+				w.Header()[k] = v
+			}
+			w.WriteHeader(rec.Code)
+			if i := strings.Index(body, "\n\n"); i > 0 {
+				body = body[:i+2]
+			}
+			io.WriteString(w, body)
+			return
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(p.Close)
+	return p
+}
+
+func TestEngineAgainstMiaobi(t *testing.T) {
+	srv := startStudio(t, t.TempDir())
+	key := apiKey(t, srv.URL)
+	e := newEnv(t)
+	e.extra = []string{"MIAOBI_URL=" + srv.URL, "MIAOBI_KEY=" + key, "OPENAI_API_KEY=sk-must-not-leak-0001"}
+
+	r := e.run(t, nil, "engines", "--json")
+	r.wantCode(t, 0)
+	if !strings.Contains(r.stdout, `"name":"miaobi"`) || !strings.Contains(r.stdout, `"answers":true`) || !strings.Contains(r.stdout, "miaobi-poet") {
+		t.Errorf("engines: %s", r.stdout)
+	}
+	if strings.Contains(r.stdout+r.stderr, key) || strings.Contains(r.stdout+r.stderr, "sk-must-not-leak") {
+		t.Errorf("a key was printed: %s %s", r.stdout, r.stderr)
+	}
+
+	// A poem through the engine, guarded, with its hands.
+	r = e.run(t, nil, "poem", "-k", "秋风,落叶", "--form", "七律", "--engine", "miaobi", "--json", "--seed", "5")
+	r.wantCode(t, 0)
+	var g struct {
+		Lines   []string
+		Form    string
+		Engine  string
+		Model   string
+		Hands   [][]string
+		Written []string
+		Asks    int
+		Check   struct{ Verdict string }
+		Label   string
+		AIGC    struct{ Label string }
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &g); err != nil {
+		t.Fatalf("%v: %s", err, r.stdout)
+	}
+	if g.Engine != "miaobi" || g.Model != "miaobi-poet" || g.Form != "七律" || g.Check.Verdict != "合律" || len(g.Hands) != 8 || len(g.Hands[0]) != 7 || g.AIGC.Label != "1" {
+		t.Errorf("engine poem: %+v", g)
+	}
+
+	// Faults, through the proxy: the engine is named by variables.
+	p := newFaultProxy(t, srv.URL)
+	e.extra = append(e.extra, "MIAOBI_ENGINE_FLAKY_URL="+p.URL+"/v1", "MIAOBI_ENGINE_FLAKY_KEY="+key,
+		"MIAOBI_ENGINE_FLAKY_MODEL=miaobi-poet", "MIAOBI_ENGINE_FLAKY_TIMEOUT=1s", "MIAOBI_ENGINE_FLAKY_RETRIES=2")
+	for _, c := range []struct {
+		mode, want string
+		code       int
+		calls      int64
+	}{
+		{"429x2", "", 0, 3},         // retried with backoff, then answered
+		{"500", "500", 1, 3},        // retried twice, then a clear error
+		{"malformed", "", 1, 1},     // a clear error
+		{"huge", "engine reply", 1, 1},
+		{"slow", "no answer within 1s", 1, 1}, // a timeout is not retried (the SDK's rule)
+	} {
+		p.mode.Store(c.mode)
+		p.calls.Store(0)
+		r := e.run(t, nil, "poem", "-k", "秋风", "--engine", "flaky", "--seed", "1")
+		if r.code != c.code || !strings.Contains(r.stderr, c.want) || p.calls.Load() != c.calls {
+			t.Errorf("%s: exit %d (want %d), %d calls (want %d), stderr %q", c.mode, r.code, c.code, p.calls.Load(), c.calls, r.stderr)
+		}
+		if strings.Contains(r.stdout+r.stderr, key) {
+			t.Errorf("%s: the key was printed: %s", c.mode, r.stderr)
+		}
+	}
+
+	// The client in-process: streaming, a cut stream, cancellation, and no
+	// goroutine left behind.
+	before := runtime.NumGoroutine()
+	func() {
+		direct, err := engine.Open(engine.Config{Name: "m2", URL: srv.URL + "/v1", Key: key, Model: "miaobi-poet", Timeout: 30 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer direct.Close()
+		ctx := context.Background()
+		req := engine.Request{Messages: []engine.Message{{Role: "user", Content: "写一首五绝，关键词：灯、跳舞、翅膀"}}}
+		var pieces []string
+		rep, err := direct.Stream(ctx, req, func(s string) error { pieces = append(pieces, s); return nil })
+		if err != nil || len(pieces) < 3 || rep.Content != strings.Join(pieces, "") || !strings.Contains(rep.Content, "AI生成") || rep.Finish != "stop" {
+			t.Fatalf("stream: %v %+v %q", err, rep, pieces)
+		}
+		whole, err := direct.Chat(ctx, req)
+		if err != nil || whole.Content != rep.Content {
+			t.Errorf("chat %v: %q, stream gave %q", err, whole, rep.Content)
+		}
+		// A follow-up revises the poem before.
+		req.Messages = append(req.Messages, engine.Message{Role: "assistant", Content: whole.Content}, engine.Message{Role: "user", Content: "第三句再凄凉些"})
+		rev, err := direct.Chat(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _, errA := poem.ExtractPoem(whole.Content, []int{5, 5, 5, 5})
+		b, _, errB := poem.ExtractPoem(rev.Content, []int{5, 5, 5, 5})
+		if errA != nil || errB != nil || string(a[2]) == string(b[2]) || string(a[0]) != string(b[0]) || string(a[1]) != string(b[1]) {
+			t.Errorf("revision of line 3:\n%s\n→\n%s", whole.Content, rev.Content)
+		}
+		// An error from the callback stops the stream.
+		stop := errors.New("enough")
+		if _, err := direct.Stream(ctx, req, func(string) error { return stop }); !errors.Is(err, stop) {
+			t.Errorf("stopped stream: %v", err)
+		}
+		// Cancelled before it starts.
+		cctx, cancel := context.WithCancel(ctx)
+		cancel()
+		if _, err := direct.Chat(cctx, req); !errors.Is(err, context.Canceled) {
+			t.Errorf("cancelled: %v", err)
+		}
+		// A stream cut half-way is an error, not a short poem.
+		p.mode.Store("cut")
+		cut, _ := engine.Open(engine.Config{Name: "cut", URL: p.URL + "/v1", Key: key, Model: "miaobi-poet", Timeout: 10 * time.Second})
+		defer cut.Close()
+		if rep, err := cut.Stream(ctx, req, func(string) error { return nil }); !errors.Is(err, engine.ErrReply) {
+			t.Errorf("cut stream: %v %+v", err, rep)
+		}
+		// Bad model: the server's error reaches the caller.
+		if _, err := direct.Chat(ctx, engine.Request{Model: "gpt-nothing", Messages: req.Messages}); err == nil || !strings.Contains(err.Error(), "404") {
+			t.Errorf("unknown model: %v", err)
+		}
+		if ms, err := direct.Models(ctx); err != nil || len(ms) != 1 || ms[0] != "miaobi-poet" {
+			t.Errorf("models: %v %v", ms, err)
+		}
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		buf := make([]byte, 1<<16)
+		t.Errorf("%d goroutines left behind (%d before):\n%s", n-before, before, buf[:runtime.Stack(buf, true)])
+	}
+}

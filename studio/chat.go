@@ -1,0 +1,129 @@
+package studio
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"miaobi/label"
+	"miaobi/poem"
+)
+
+// ChatTurn is one message of a conversation with Miaobi's poet (the chat
+// model behind /v1/chat/completions).
+type ChatTurn struct {
+	Role    string `json:"role"`
+	Content string `json:"content"`
+}
+
+// ChatAnswer is the poet's answer to a conversation.
+type ChatAnswer struct {
+	Poem *poem.Poem `json:"poem"`
+	// Text is the answer as shown: title, lines and the explicit label.
+	Text string     `json:"text"`
+	Ask  poem.Ask   `json:"ask"`
+	AIGC label.AIGC `json:"aigc"`
+	// Revised is true when the answer rewrote lines of the poem before.
+	Revised bool `json:"revised"`
+}
+
+// MaxChatTurns bounds a conversation.
+const MaxChatTurns = 64
+
+// shapes are the regulated forms a poem earlier in a chat may have, the
+// longest first.
+var shapes = []struct {
+	form  string
+	shape []int
+}{{"七律", []int{7, 7, 7, 7, 7, 7, 7, 7}}, {"五律", []int{5, 5, 5, 5, 5, 5, 5, 5}}, {"七绝", []int{7, 7, 7, 7}}, {"五绝", []int{5, 5, 5, 5}}}
+
+// Chat answers the last message of a conversation: a new poem, or a
+// revision of the poem Miaobi gave last (「第三句再凄凉些」), the rest kept.
+func (s *Studio) Chat(ctx context.Context, turns []ChatTurn, seed int64) (*ChatAnswer, error) {
+	if len(turns) == 0 || len(turns) > MaxChatTurns {
+		return nil, fmt.Errorf("%w: send 1 to %d messages", ErrInput, MaxChatTurns)
+	}
+	last := turns[len(turns)-1]
+	if last.Role != "user" {
+		return nil, fmt.Errorf("%w: the last message must be the user's (role user), not %q", ErrInput, last.Role)
+	}
+	if strings.TrimSpace(last.Content) == "" {
+		return nil, fmt.Errorf("%w: the last message is empty; ask for a poem, e.g. 写一首七绝，关键词：秋风、落叶", ErrInput)
+	}
+	// The poem before, and what was first asked of it.
+	var prev [][]rune
+	var prevForm string
+	var first poem.Ask
+	for i := len(turns) - 2; i >= 0 && prev == nil; i-- {
+		if turns[i].Role != "assistant" {
+			continue
+		}
+		for _, sh := range shapes {
+			if lines, _, err := poem.ExtractPoem(turns[i].Content, sh.shape); err == nil {
+				prev, prevForm = lines, sh.form
+				break
+			}
+		}
+	}
+	for _, t := range turns[:len(turns)-1] {
+		if t.Role == "user" {
+			if a, err := poem.Understand(t.Content, 0); err == nil {
+				first = a
+				break
+			}
+		}
+	}
+	ask, err := poem.Understand(last.Content, len(prev))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInput, err)
+	}
+	out := &ChatAnswer{Ask: ask}
+	if len(ask.Redo) > 0 {
+		draft := make([]string, len(prev))
+		for i, l := range prev {
+			draft[i] = string(l)
+		}
+		// Three revisions, so that one rewrites the lines asked for rather
+		// than writing them again as they were.
+		req := poem.ReviseRequest{Request: poem.Request{Form: prevForm, Keywords: first.Keywords, Rhyme: first.Rhyme, Seed: seed, N: 3},
+			Draft: strings.Join(draft, "\n"), Redo: ask.Redo}
+		if ask.Mood != "" {
+			req.Keywords = append(append([]string{}, first.Keywords...), ask.Mood)
+		}
+		rs, err := s.Poems.Revise(req)
+		if errors.Is(err, poem.ErrBadKeyword) && ask.Mood != "" {
+			req.Keywords = first.Keywords // a mood the lexicon cannot place
+			rs, err = s.Poems.Revise(req)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrInput, err)
+		}
+		out.Poem, out.Revised = rs[0].Poem, true
+	pick:
+		for _, rv := range rs {
+			for _, n := range ask.Redo {
+				if rv.Lines[n-1] != draft[n-1] {
+					out.Poem = rv.Poem
+					break pick
+				}
+			}
+		}
+		out.Poem.Keywords = req.Keywords
+	} else {
+		ask.N = 1
+		ask.Seed = seed
+		ps, err := s.Poems.Generate(ask.Request)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrInput, err)
+		}
+		out.Poem = ps[0]
+	}
+	p := out.Poem
+	if out.Text, err = label.Text(p.Title+"\n"+poemText(p.Lines)+"\n", label.DefaultTextLabel, false); err != nil {
+		return nil, err
+	}
+	id := label.ProduceID("poem", p.Form, p.Title, strings.Join(p.Lines, "/"), fmt.Sprint(p.Seed))
+	out.AIGC = label.New(label.DefaultProducer, id, "")
+	return out, nil
+}
