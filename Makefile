@@ -51,7 +51,7 @@ deps:
 		echo "installing:$$missing"; \
 		$(APT) update -q && DEBIAN_FRONTEND=noninteractive $(APT) install -y -q $$missing; \
 	fi
-	@test -f e2e/node_modules/playwright-core/package.json || (cd e2e && npm ci --ignore-scripts --no-audit --no-fund)
+	@test -f e2e/node_modules/playwright-core/package.json -a -f e2e/node_modules/openai/package.json || (cd e2e && npm ci --ignore-scripts --no-audit --no-fund)
 	@test -f $(C2PA_VERIFIER)/node_modules/@contentauth/c2pa-node/package.json || { \
 		mkdir -p $(C2PA_VERIFIER) && cd $(C2PA_VERIFIER) && npm init -y >/dev/null && \
 		npm install --ignore-scripts --no-audit --no-fund @contentauth/c2pa-node@0.5.5; }

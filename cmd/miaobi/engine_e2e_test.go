@@ -9,6 +9,9 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -134,9 +137,9 @@ func TestEngineAgainstMiaobi(t *testing.T) {
 		code       int
 		calls      int64
 	}{
-		{"429x2", "", 0, 3},         // retried with backoff, then answered
-		{"500", "500", 1, 3},        // retried twice, then a clear error
-		{"malformed", "", 1, 1},     // a clear error
+		{"429x2", "", 0, 3},     // retried with backoff, then answered
+		{"500", "500", 1, 3},    // retried twice, then a clear error
+		{"malformed", "", 1, 1}, // a clear error
 		{"huge", "engine reply", 1, 1},
 		{"slow", "no answer within 1s", 1, 1}, // a timeout is not retried (the SDK's rule)
 	} {
@@ -215,5 +218,33 @@ func TestEngineAgainstMiaobi(t *testing.T) {
 	if n := runtime.NumGoroutine(); n > before {
 		buf := make([]byte, 1<<16)
 		t.Errorf("%d goroutines left behind (%d before):\n%s", n-before, before, buf[:runtime.Stack(buf, true)])
+	}
+}
+
+// TestOpenAINodeClient runs the official openai npm client, unchanged,
+// against 'miaobi serve' (e2e/openai.mjs). It needs Node.js and 'npm ci'
+// in e2e/; it is skipped without them, except under CI.
+func TestOpenAINodeClient(t *testing.T) {
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	node, err := exec.LookPath("node")
+	if _, serr := os.Stat(filepath.Join(root, "e2e", "node_modules", "openai")); err != nil || serr != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("node or e2e/node_modules/openai is missing (CI is set): cd e2e && npm ci --ignore-scripts")
+		}
+		t.Skip("node or e2e/node_modules/openai is missing: cd e2e && npm ci --ignore-scripts")
+	}
+	srv := startStudio(t, t.TempDir())
+	key := apiKey(t, srv.URL)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, filepath.Join(root, "e2e", "openai.mjs"), srv.URL, key)
+	cmd.Dir = filepath.Join(root, "e2e")
+	out, err := cmd.CombinedOutput()
+	t.Logf("node e2e/openai.mjs:\n%s", out)
+	if err != nil {
+		t.Fatalf("node e2e/openai.mjs: %v\nserver log:\n%s", err, tail(srv.stderr.String()))
 	}
 }
