@@ -15,6 +15,9 @@
 //     with 'miaobi worker' processes. Pure Go, Apache-2.0.
 //   golang.org/x/crypto — argon2id password hashing for studio accounts
 //     (already required by nats-server). BSD-3-Clause.
+//   github.com/openai/openai-go/v3 — the official OpenAI SDK: the one adapter for
+//     every OpenAI-compatible engine (package engine), with its retries and
+//     streaming. Pure Go, Apache-2.0.
 //   golang.org/x/text — the GB 2312 code table (simplifiedchinese) that chooses the
 //     fallback glyph set's characters (paint/internal/glyphgen). Pure Go, BSD-3-Clause.
 module miaobi
@@ -26,6 +29,7 @@ require (
 	github.com/mozillazg/go-pinyin v0.21.0
 	github.com/nats-io/nats-server/v2 v2.15.2
 	github.com/nats-io/nats.go v1.55.0
+	github.com/openai/openai-go/v3 v3.102.0
 	golang.org/x/crypto v0.58.0
 	golang.org/x/image v0.48.0
 	golang.org/x/text v0.44.0
@@ -49,7 +53,6 @@ require (
 	github.com/nats-io/nkeys v0.4.16 // indirect
 	github.com/nats-io/nuid v1.0.1 // indirect
 	github.com/ncruces/go-strftime v1.1.0 // indirect
-	github.com/openai/openai-go/v3 v3.102.0 // indirect
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
 	github.com/tidwall/gjson v1.20.0 // indirect
 	github.com/tidwall/match v1.1.1 // indirect

@@ -17,6 +17,7 @@ const benchHelp = `Usage: miaobi bench check [flags]
        miaobi bench taste [flags]  (see 'miaobi bench taste --help')
        miaobi bench serve [flags]  (see 'miaobi bench serve --help')
        miaobi bench mend [flags]   (see 'miaobi bench mend --help')
+       miaobi bench guard [flags]  (see 'miaobi bench guard --help')
 
 Checks every Tang poem of the corpus on one goroutine and reports the speed,
 then compares the checker's tones on the regulated-shape poems (五绝, 七绝,
@@ -44,6 +45,9 @@ func runBench(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	if len(args) > 0 && args[0] == "mend" {
 		return runBenchMend(args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "guard" {
+		return runBenchGuard(args[1:], stdout, stderr)
 	}
 	if len(args) > 0 && args[0] == "serve" {
 		return runBenchServe(args[1:], stdout, stderr)

@@ -191,6 +191,8 @@ func runBenchServe(args []string, stdout, stderr io.Writer) int {
 	timeout := fs.Duration("timeout", 60*time.Second, "a request's time limit (longer counts as an error)")
 	keepLog := fs.String("log", "", "keep the server's log (its stderr) in this file")
 	write := fs.Bool("write", false, "update docs/benchmarks.md")
+	chat := fs.Int("chat", 0, "first, this many sequential POST /v1/chat/completions (七绝), each once whole and once streamed; 0 skips them")
+	procs := fs.Int("procs", 0, "run the server with GOMAXPROCS set to this (0: the machine's cores)")
 	fs.Usage = func() { fmt.Fprint(stderr, benchServeHelp); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {
 		return parseExit(err)
@@ -234,6 +236,9 @@ func runBenchServe(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	env = append(env, "MIAOBI_HOME="+filepath.Join(tmp, "home"), "MIAOBI_ADMIN_PASSWORD="+password)
+	if *procs > 0 {
+		env = append(env, fmt.Sprintf("GOMAXPROCS=%d", *procs))
+	}
 	srv := exec.Command(self, "serve", "--addr", "127.0.0.1:0", "--nats-listen", "none")
 	srv.Env = env
 	srv.Stderr = logf
@@ -303,6 +308,11 @@ func runBenchServe(args []string, stdout, stderr io.Writer) int {
 		return fail(1, fmt.Errorf("the first POST /api/poems: %v (%d poems); the server's log:\n%s", err, len(warm.Poems), tailFile(logPath, 20)))
 	}
 
+	if *chat > 0 {
+		if err := runChatLatency(stdout, base, secret, *chat); err != nil {
+			return fail(1, fmt.Errorf("/v1/chat/completions: %v; the server's log:\n%s", err, tailFile(logPath, 20)))
+		}
+	}
 	load, _ := os.ReadFile("/proc/loadavg")
 	fmt.Fprintf(stdout, "quick path: %d clients × %s of POST /api/poems (%s, n=1) …\n", *clients, *duration, *form)
 	quick := runPoemLoad(c, pid, *clients, *duration, *form)
@@ -370,6 +380,56 @@ func runBenchServe(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// runChatLatency asks the studio's OpenAI-compatible poet for n 七绝 one
+// after another, each once whole and once streamed (a distinct seed each),
+// and prints the latency of the whole answers and the time to the first
+// byte and to the end of the streamed ones.
+func runChatLatency(w io.Writer, base, secret string, n int) error {
+	hc := &http.Client{Timeout: 60 * time.Second}
+	var whole, first, streamed []time.Duration
+	for i := 0; i < n; i++ {
+		kw := benchKeywords[i%len(benchKeywords)]
+		for _, stream := range []bool{false, true} {
+			body, _ := json.Marshal(map[string]any{"model": "miaobi-poet", "stream": stream, "seed": i,
+				"messages": []any{map[string]any{"role": "user", "content": "写一首七绝，关键词：" + strings.Join(kw, "、")}}})
+			req, _ := http.NewRequest("POST", base+"/v1/chat/completions", bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+secret)
+			start := time.Now()
+			resp, err := hc.Do(req)
+			if err != nil {
+				return err
+			}
+			buf := make([]byte, 1)
+			if _, err := io.ReadFull(resp.Body, buf); err != nil {
+				resp.Body.Close()
+				return err
+			}
+			fb := time.Since(start)
+			rest, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			total := time.Since(start)
+			if err != nil || resp.StatusCode != 200 {
+				return fmt.Errorf("status %d: %v %s", resp.StatusCode, err, rest)
+			}
+			if stream {
+				if !bytes.Contains(rest, []byte("data: [DONE]")) {
+					return fmt.Errorf("the stream did not end with [DONE]: %s", rest)
+				}
+				first, streamed = append(first, fb), append(streamed, total)
+			} else {
+				whole = append(whole, total)
+			}
+		}
+	}
+	for _, d := range [][]time.Duration{whole, first, streamed} {
+		slices.Sort(d)
+	}
+	fmt.Fprintf(w, "chat: %d × POST /v1/chat/completions (七绝): whole p50 %s p90 %s; streamed first byte p50 %s p90 %s, end p50 %s\n",
+		n, msOf(pct(whole, 0.5)), msOf(pct(whole, 0.9)), msOf(pct(first, 0.5)), msOf(pct(first, 0.9)), msOf(pct(streamed, 0.5)))
+	return nil
 }
 
 // studioKey signs in to the studio at base as admin through the login
