@@ -59,6 +59,10 @@ type Guarded struct {
 	Repairs []Repair `json:"repairs"`
 	// Asks counts the requests made to the engine.
 	Asks int `json:"asks"`
+	// Reflowed is true when the engine's replies held no poem of the
+	// form, and the characters of its last reply were laid into the
+	// form's lines (Miaobi filling the places it left short).
+	Reflowed bool `json:"reflowed"`
 }
 
 // Repair is one character the guard changed.
@@ -111,7 +115,12 @@ func (e *Engine) FromPoet(ctx context.Context, poet Poet, req Request) (*Guarded
 		if d, title, err = ExtractPoem(w.Text, shape); err == nil {
 			break
 		} else if try == 1 {
-			return nil, err
+			// Last resort: the reply's characters laid into the form.
+			if d = reflow(w.Text, shape); d == nil {
+				return nil, err
+			}
+			g.Reflowed = true
+			break
 		}
 		prompt += fmt.Sprintf("\n\n注意：只输出诗的正文，共%d句，%s，每句一行，不要其他文字。", len(shape), shapeWords(shape))
 	}
@@ -121,14 +130,25 @@ func (e *Engine) FromPoet(ctx context.Context, poet Poet, req Request) (*Guarded
 		}
 	}
 	g.Written = lineStrings(d)
+	for i, l := range g.Written {
+		g.Written[i] = strings.ReplaceAll(l, "\x00", "□")
+	}
 	g.Hands = make([][]string, len(d))
+	whys := map[[2]int]string{}
+	var empty [][2]int // places a reflow left short
 	for i, l := range d {
 		g.Hands[i] = slices.Repeat([]string{HandEngine}, len(l))
+		for ci, r := range l {
+			if r == 0 {
+				g.Hands[i][ci] = HandMiaobi
+				empty = append(empty, [2]int{i, ci})
+				whys[[2]int{i, ci}] = "the engine's reply was too short for the form"
+			}
+		}
 	}
-	whys := map[[2]int]string{}
 
 	// The engine mends its own poem, good characters locked.
-	for ask := 0; ask < GuardAsks; ask++ {
+	for ask := 0; ask < GuardAsks && !g.Reflowed; ask++ {
 		miss, err := j.bestFit(d)
 		if err != nil {
 			return nil, err
@@ -179,7 +199,8 @@ func (e *Engine) FromPoet(ctx context.Context, poet Poet, req Request) (*Guarded
 		if err != nil {
 			return nil, err
 		}
-		var free [][2]int
+		free := slices.Clone(empty)
+		empty = nil
 		for _, m := range miss {
 			free = append(free, [2]int{m.li, m.ci})
 			whys[[2]int{m.li, m.ci}] = m.why
@@ -410,6 +431,45 @@ func needWords(need string) string {
 		return "仄声字（上、去、入声）"
 	}
 	return need
+}
+
+// reflow lays the Han characters of a reply that holds no poem of the
+// form into the form's lines, in order, 0 where it runs short; nil when
+// the reply has fewer than half the form's characters (a refusal, an
+// apology: nothing to build on).
+func reflow(reply string, shape []int) [][]rune {
+	if len(reply) > MaxPoetReply {
+		reply = reply[:MaxPoetReply]
+	}
+	reply = thinkBlock.ReplaceAllString(strings.ToValidUTF8(reply, ""), "\n")
+	if i := strings.Index(reply, "<think>"); i >= 0 {
+		reply = reply[:i]
+	}
+	var han []rune
+	for _, r := range hanzi.ToSimplified(reply) {
+		if hanzi.IsHan(r) {
+			han = append(han, r)
+		}
+	}
+	total := 0
+	for _, n := range shape {
+		total += n
+	}
+	if 2*len(han) < total {
+		return nil
+	}
+	out := make([][]rune, len(shape))
+	k := 0
+	for i, n := range shape {
+		out[i] = make([]rune, n)
+		for c := range out[i] {
+			if k < len(han) {
+				out[i][c] = han[k]
+				k++
+			}
+		}
+	}
+	return out
 }
 
 // thinkBlock matches a reasoning model's thoughts, which hold drafts.

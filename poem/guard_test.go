@@ -238,3 +238,29 @@ func FuzzExtractPoem(f *testing.F) {
 		}
 	})
 }
+
+func TestFromPoetReflowsNonsense(t *testing.T) {
+	e := load(t)
+	// What a model with random weights writes: characters, no form.
+	noise := "的了是不在人有我他这中大来上国个到说们为子和你地出道也时年得就那要下以生会自着去之过家学对可她里后小么心多天而能好都然没日于起还发成事只作当想看文无开手十用主行方又如前所本见经头面公同三已老从动两长知民样现"
+	for _, c := range []struct {
+		form  string
+		reply string
+		short bool
+	}{{"七律", noise, false}, {"五绝", "山水云天风月花鸟江河湖海", true}} {
+		p := &scripted{replies: []string{c.reply, c.reply}}
+		g, err := e.FromPoet(context.Background(), p, poem.Request{Form: c.form, Seed: 4})
+		if err != nil {
+			t.Fatalf("%s: %v", c.form, err)
+		}
+		if !g.Reflowed || g.Check.Verdict != prosody.VerdictOK || len(g.Originality.CopiedRuns) > 0 || g.Asks != 2 {
+			t.Errorf("%s: reflowed %v, %v %s, asks %d", c.form, g.Reflowed, g.Lines, g.Check.Verdict, g.Asks)
+		}
+		if c.short && !strings.Contains(g.Written[3], "□□□□□") {
+			t.Errorf("%s: written %q", c.form, g.Written)
+		}
+	}
+	if _, err := e.FromPoet(context.Background(), &scripted{replies: []string{"sorry", "no"}}, poem.Request{Form: "五绝"}); !errors.Is(err, poem.ErrPoet) {
+		t.Errorf("no Han characters: %v", err)
+	}
+}
