@@ -24,14 +24,16 @@ C2PA_VERIFIER ?= $(HOME)/.cache/miaobi/c2pa-verifier
 APT := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || echo sudo apt-get)
 
 # Installs what the tests need — Go modules, exiftool, ffmpeg, lame,
-# PostgreSQL and Chromium (Debian), the C2PA verifier c2pa-node and
-# playwright-core (npm) — starts a private PostgreSQL (scripts/testdb.sh),
+# PostgreSQL and Chromium (Debian), the C2PA verifier c2pa-node,
+# playwright-core and the openai client (npm) — starts a private PostgreSQL
+# (scripts/testdb.sh), builds a real Ollama from the Go module proxy once
+# per machine (scripts/ollama.sh, about 9 minutes on 2 cores, then cached),
 # then runs every test, the fuzz targets' seed corpora included. The tests
 # never download the corpus.
 test: deps
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); test -z "$$out" || { echo "gofmt: these files are not formatted:"; echo "$$out"; exit 1; }
 	$(GO) vet ./...
-	MIAOBI_TEST_POSTGRES=$$(scripts/testdb.sh) MIAOBI_C2PA_VERIFIER=$(C2PA_VERIFIER) $(GO) test -count=1 -timeout 30m ./...
+	MIAOBI_TEST_POSTGRES=$$(scripts/testdb.sh) MIAOBI_TEST_OLLAMA=$$(scripts/ollama.sh) MIAOBI_C2PA_VERIFIER=$(C2PA_VERIFIER) $(GO) test -count=1 -timeout 30m ./...
 
 deps:
 	@command -v $(GO) >/dev/null || { echo "Go 1.26 is needed: install it from https://go.dev/dl or your package manager"; exit 1; }
@@ -87,6 +89,9 @@ fuzz:
 	$(GO) test ./judge -run '^$$' -fuzz FuzzParseLexicon -fuzztime 30s
 	$(GO) test ./judge -run '^$$' -fuzz FuzzTasteUnmarshal -fuzztime 30s
 	$(GO) test ./server -run '^$$' -fuzz FuzzDecodeJSON -fuzztime 30s
+	$(GO) test ./engine -run '^$$' -fuzz FuzzParse -fuzztime 30s
+	$(GO) test ./poem -run '^$$' -fuzz FuzzExtractPoem -fuzztime 30s
+	$(GO) test ./poem -run '^$$' -fuzz FuzzUnderstand -fuzztime 30s
 
 # Fetch the real corpus (about 85 MB through npm) and measure the checker.
 corpus: build

@@ -20,7 +20,8 @@ type Config struct {
 	Name string
 	// Kind is the API the server speaks: "openai" (chat completions, the
 	// one adapter for OpenAI, DeepSeek, Qwen, vLLM, llama-server, LocalAI,
-	// Ollama's /v1 and another Miaobi).
+	// Ollama's /v1 and another Miaobi) or "ollama" (Ollama's own API,
+	// through its client package; URL is the host, without /v1).
 	Kind string
 	// URL is the API's base, e.g. https://api.deepseek.com/v1.
 	URL string
@@ -47,7 +48,7 @@ const (
 )
 
 // Kinds are the engine kinds this build can talk to.
-var Kinds = []string{"openai"}
+var Kinds = []string{"openai", "ollama"}
 
 // String shows the config with its key redacted.
 func (c Config) String() string {
@@ -88,7 +89,7 @@ func builtins(env Env) []Config {
 	}
 	return []Config{
 		{Name: "openai", Kind: "openai", URL: openaiURL, Key: env("OPENAI_API_KEY"), From: "built in: OPENAI_BASE_URL, OPENAI_API_KEY"},
-		{Name: "ollama", Kind: "openai", URL: strings.TrimRight(ollama, "/") + "/v1", From: "built in: OLLAMA_HOST (its OpenAI-compatible /v1)"},
+		{Name: "ollama", Kind: "ollama", URL: strings.TrimRight(ollama, "/"), From: "built in: OLLAMA_HOST (Ollama's own API)"},
 		{Name: "miaobi", Kind: "openai", URL: strings.TrimRight(mb, "/") + "/v1", Key: env("MIAOBI_KEY"), Model: "miaobi-poet", From: "built in: MIAOBI_URL, MIAOBI_KEY (another Miaobi studio)"},
 	}
 }
@@ -183,6 +184,10 @@ func withDefaults(c Config) Config {
 func (c Config) validate() error {
 	if !slices.Contains(Kinds, c.Kind) {
 		return fmt.Errorf("%w: engine %q: kind %q is not one this build speaks (%s)", ErrConfig, c.Name, c.Kind, strings.Join(Kinds, ", "))
+	}
+	if c.URL == "" {
+		return fmt.Errorf("%w: engine %q (%s) has no url: set url = … in its section or MIAOBI_ENGINE_%s_URL", ErrConfig, c.Name, c.From,
+			strings.ToUpper(strings.ReplaceAll(c.Name, "-", "_")))
 	}
 	u, err := url.Parse(c.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

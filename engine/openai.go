@@ -50,6 +50,8 @@ func Open(c Config) (Text, error) {
 		}
 		return &openaiEngine{cfg: c, chat: openai.NewChatService(opts...), models: openai.NewModelService(opts...),
 			sem: make(chan struct{}, c.Concurrency), tr: tr}, nil
+	case "ollama":
+		return openOllama(c)
 	}
 	return nil, fmt.Errorf("%w: engine %q: kind %q", ErrConfig, c.Name, c.Kind)
 }
@@ -71,6 +73,12 @@ func (e *openaiEngine) wrap(err error) error {
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		err = fmt.Errorf("no answer within %s (the engine's timeout; raise it with timeout = … in its config): %w", e.cfg.Timeout, err)
+	}
+	// The SDK's error text is only the status; the server's own message
+	// says what was wrong (an unknown model, a bad key).
+	var ae *openai.Error
+	if errors.As(err, &ae) && ae.Message != "" {
+		err = fmt.Errorf("%w: %s", err, ae.Message)
 	}
 	return redact(fmt.Errorf("engine %s: %w", e.cfg.Name, err), e.cfg.Key)
 }
@@ -130,18 +138,18 @@ func (e *openaiEngine) Chat(ctx context.Context, r Request) (*Reply, error) {
 	if out.Model == "" {
 		out.Model = p.Model
 	}
-	return out, e.check(out)
+	return out, checkReply(out, e.wrap)
 }
 
-// check refuses replies that cannot hold a usable answer.
-func (e *openaiEngine) check(r *Reply) error {
+// checkReply refuses replies that cannot hold a usable answer.
+func checkReply(r *Reply, wrap func(error) error) error {
 	switch {
 	case len(r.Content) > MaxReply:
-		return e.wrap(fmt.Errorf("%w: %d bytes, more than the %d kept", ErrReply, len(r.Content), MaxReply))
+		return wrap(fmt.Errorf("%w: %d bytes, more than the %d kept", ErrReply, len(r.Content), MaxReply))
 	case !utf8.ValidString(r.Content):
-		return e.wrap(fmt.Errorf("%w: the text is not UTF-8", ErrReply))
+		return wrap(fmt.Errorf("%w: the text is not UTF-8", ErrReply))
 	case strings.TrimSpace(r.Content) == "":
-		return e.wrap(fmt.Errorf("%w: the server sent an empty reply (finish reason %q)", ErrReply, r.Finish))
+		return wrap(fmt.Errorf("%w: the server sent an empty reply (finish reason %q)", ErrReply, r.Finish))
 	}
 	return nil
 }
@@ -195,7 +203,7 @@ func (e *openaiEngine) Stream(ctx context.Context, r Request, each func(string) 
 		return nil, e.wrap(fmt.Errorf("%w: the stream ended before the server said it had finished", ErrReply))
 	}
 	out.Content = sb.String()
-	return out, e.check(out)
+	return out, checkReply(out, e.wrap)
 }
 
 func (e *openaiEngine) Models(ctx context.Context) ([]string, error) {

@@ -25,7 +25,7 @@ whether each answers. Three are built in:
   openai  OPENAI_BASE_URL (default https://api.openai.com/v1), OPENAI_API_KEY:
           any OpenAI-compatible server (OpenAI, DeepSeek, Qwen, vLLM,
           llama-server, LocalAI, Ollama's /v1)
-  ollama  OLLAMA_HOST (default 127.0.0.1:11434), through its /v1
+  ollama  OLLAMA_HOST (default 127.0.0.1:11434), through Ollama's own API
   miaobi  MIAOBI_URL, MIAOBI_KEY: another Miaobi studio ('miaobi serve')
 More are named in $MIAOBI_HOME/engines.conf (or --engines FILE):
   [deepseek]
@@ -35,6 +35,7 @@ More are named in $MIAOBI_HOME/engines.conf (or --engines FILE):
   timeout = 120s     # each attempt
   retries = 2        # 408/409/429/5xx and dropped connections, with backoff
   concurrency = 4    # calls in flight
+  kind = openai      # or ollama: Ollama's own API (url without /v1)
 or by variables MIAOBI_ENGINE_<NAME>_<URL|KEY|MODEL|KIND|TIMEOUT|RETRIES|CONCURRENCY>.
 Keys are never printed.
 
