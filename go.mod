@@ -21,6 +21,9 @@
 //   github.com/ollama/ollama (package api) — Ollama's own client, for the
 //     "ollama" engine kind; only api and the few packages it imports are
 //     built, not the server. Pure Go, MIT.
+//   github.com/go-ego/gse — Chinese word segmentation (jieba's method, pure Go,
+//     embedded dictionary) for the offline summary (package prose). Apache-2.0.
+//   github.com/sergi/go-diff — the diff of a polished draft. Pure Go, MIT.
 //   golang.org/x/text — the GB 2312 code table (simplifiedchinese) that chooses the
 //     fallback glyph set's characters (paint/internal/glyphgen). Pure Go, BSD-3-Clause.
 module miaobi
@@ -28,12 +31,14 @@ module miaobi
 go 1.26.0
 
 require (
+	github.com/go-ego/gse v0.80.3
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/mozillazg/go-pinyin v0.21.0
 	github.com/nats-io/nats-server/v2 v2.15.2
 	github.com/nats-io/nats.go v1.55.0
 	github.com/ollama/ollama v0.17.4
 	github.com/openai/openai-go/v3 v3.102.0
+	github.com/sergi/go-diff v1.4.5
 	golang.org/x/crypto v0.58.0
 	golang.org/x/image v0.48.0
 	golang.org/x/text v0.44.0
@@ -65,6 +70,7 @@ require (
 	github.com/tidwall/match v1.1.1 // indirect
 	github.com/tidwall/pretty v1.2.1 // indirect
 	github.com/tidwall/sjson v1.2.5 // indirect
+	github.com/vcaesar/cedar v0.20.2 // indirect
 	github.com/wk8/go-ordered-map/v2 v2.1.8 // indirect
 	golang.org/x/sync v0.25.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect

@@ -173,4 +173,27 @@ func TestOllama(t *testing.T) {
 		}
 		t.Logf("%s: written %v (reflowed %v) → %v; %d characters kept in the engine's hand, %d repaired", form, g.Written, g.Reflowed, g.Lines, engineHand, len(g.Repairs))
 	}
+
+	// The text tasks through the same engine: labelled, the diff shown.
+	tiny := []string{"--engine", "ollama", "--model", "miaobi-tiny"}
+	r := e.run(t, nil, append([]string{"story", "-k", "灯,跳舞", "--chars", "100"}, tiny...)...)
+	r.wantCode(t, 0)
+	if !strings.HasSuffix(r.stdout, "【本内容由AI生成】\n") {
+		t.Errorf("story: %q", r.stdout)
+	}
+	r = e.runStdin(t, "灯下有人跳舞，影子像一对翅膀。", append([]string{"summarize", "--chars", "50", "--json"}, tiny...)...)
+	r.wantCode(t, 0)
+	if !strings.Contains(r.stdout, `"engine":"ollama"`) || !strings.Contains(r.stdout, `"aigc"`) {
+		t.Errorf("summarize: %s", r.stdout)
+	}
+	out := filepath.Join(e.home, "polished.txt")
+	r = e.runStdin(t, "灯下有人跳舞，影子像一对翅膀。", append([]string{"polish", "--yes", "-o", out}, tiny...)...)
+	r.wantCode(t, 0)
+	kept, err := os.ReadFile(out)
+	if err != nil || !strings.Contains(string(kept), "【本内容由AI生成】") || !strings.Contains(r.stdout, "{+") {
+		t.Errorf("polish: %v %q; stdout %q", err, kept, r.stdout)
+	}
+	if _, err := os.Stat(out + ".aigc.json"); err != nil {
+		t.Errorf("polish: no implicit label: %v", err)
+	}
 }
