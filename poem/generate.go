@@ -41,6 +41,10 @@ type Poem struct {
 	Scores      Scores         `json:"scores"`
 	Check       prosody.Result `json:"check"`
 	Originality Originality    `json:"originality"`
+	// Source is set for a poem an engine wrote (see FromPoet): which
+	// engine and model, what it wrote and each character's hand. Its
+	// fields appear at the top of the poem's JSON.
+	*Source
 }
 
 // Scores rank candidates.

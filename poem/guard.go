@@ -46,12 +46,13 @@ const (
 	HandMiaobi       = "miaobi"        // rewritten by Miaobi's decoder
 )
 
-// Guarded is an engine's poem after the guard.
-type Guarded struct {
-	*Poem
+// Source says where an engine's poem came from and whose each character
+// is.
+type Source struct {
 	Engine string `json:"engine"`
 	Model  string `json:"model"`
-	// Written is the poem as the engine first wrote it.
+	// Written is the poem as the engine first wrote it (□ where a
+	// reflowed reply ran short).
 	Written []string `json:"written"`
 	// Hands gives, per line, the hand of each character.
 	Hands [][]string `json:"hands"`
@@ -63,6 +64,11 @@ type Guarded struct {
 	// form, and the characters of its last reply were laid into the
 	// form's lines (Miaobi filling the places it left short).
 	Reflowed bool `json:"reflowed"`
+}
+
+// Guarded is an engine's poem after the guard; its Source is set.
+type Guarded struct {
+	*Poem
 }
 
 // Repair is one character the guard changed.
@@ -101,7 +107,7 @@ func (e *Engine) FromPoet(ctx context.Context, poet Poet, req Request) (*Guarded
 	for i, row := range j.templates[0].Lines {
 		shape[i] = len(row)
 	}
-	g := &Guarded{Repairs: []Repair{}}
+	g := &Source{Repairs: []Repair{}}
 	prompt := poetPrompt(j, req)
 	var d [][]rune
 	var title string
@@ -292,8 +298,8 @@ func (e *Engine) FromPoet(ctx context.Context, poet Poet, req Request) (*Guarded
 		}
 		return a.Col - b.Col
 	})
-	g.Poem = p
-	return g, nil
+	p.Source = g
+	return &Guarded{Poem: p}, nil
 }
 
 func cmpOr(a, b string) string {

@@ -397,7 +397,7 @@ func (s *Server) workPage(w http.ResponseWriter, r *http.Request, c *who) {
 		http.Error(w, msg, status)
 		return
 	}
-	data := map[string]any{"Work": wk, "Stages": studio.Stages, "Forms": studio.Forms, "Seed": time.Now().UnixNano() % 100000,
+	data := map[string]any{"Work": wk, "Stages": studio.Stages, "Forms": studio.Forms, "Seed": time.Now().UnixNano() % 100000, "Engines": s.Studio.EngineNames(),
 		"Scores": []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}}
 	var fl *flash
 	if len(wk.Content.Brief.Keywords) > 0 {
@@ -474,7 +474,8 @@ func (s *Server) workAction(w http.ResponseWriter, r *http.Request, c *who) {
 	case "create":
 		seed, _ := strconv.ParseInt(r.PostFormValue("seed"), 10, 64)
 		var j *store.Job
-		j, err = s.Studio.StartCreate(ctx, a, id, studio.CreateInput{N: 5, Seed: seed, Paint: r.PostFormValue("paint") == "1"})
+		j, err = s.Studio.StartCreate(ctx, a, id, studio.CreateInput{N: 5, Seed: seed, Paint: r.PostFormValue("paint") == "1",
+			Engine: r.PostFormValue("engine"), Model: strings.TrimSpace(r.PostFormValue("model"))})
 		if err == nil {
 			back += "?job=" + j.ID
 		}

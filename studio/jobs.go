@@ -9,6 +9,7 @@ import (
 	"image"
 	"image/png"
 	"log/slog"
+	"miaobi/engine"
 	"strings"
 	"time"
 
@@ -28,7 +29,68 @@ type CreateInput struct {
 	// Width and Height of the painting (default 1024×512).
 	Width  int `json:"width,omitempty"`
 	Height int `json:"height,omitempty"`
+	// Engine names a configured model server to write the poems (under
+	// Miaobi's guard), Model its model; empty: Miaobi's own poet. An
+	// engine writes at most MaxEngineCandidates candidates.
+	Engine string `json:"engine,omitempty"`
+	Model  string `json:"model,omitempty"`
 }
+
+// enginePoems asks a configured engine for the candidates, one request
+// each (a seed apart), every one through the guard; the candidates that
+// came back are kept when some failed.
+func (s *Studio) enginePoems(ctx context.Context, j *store.Job, in CreateInput, req poem.Request) ([]*poem.Poem, error) {
+	cfg := s.Engines[in.Engine]
+	t, err := engine.Open(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInput, err)
+	}
+	defer t.Close()
+	var out []*poem.Poem
+	var errs []error
+	for i := 0; i < in.N; i++ {
+		seed := in.Seed + int64(i)
+		r := req
+		r.Seed, r.N = seed, 1
+		g, err := s.Poems.FromPoet(ctx, engine.Poet{Name: in.Engine, Text: t, Model: in.Model, Seed: &seed}, r)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			errs = append(errs, err)
+			continue
+		}
+		out = append(out, g.Poem)
+		s.progress(ctx, j, 0.05+0.5*float64(i+1)/float64(in.N), fmt.Sprintf("engine %s wrote %d of %d", in.Engine, i+1, in.N))
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("engine %s: %w", in.Engine, errors.Join(errs...))
+	}
+	return out, nil
+}
+
+// poemParts records who made a poem: Miaobi's poet, or an engine and
+// the characters Miaobi's guard repaired.
+func (s *Studio) poemParts(p *poem.Poem, action string, version int) []Part {
+	if p.Source == nil {
+		return []Part{{Part: "poem", By: "ai", Action: action, Engine: "miaobi-poem", Model: s.model(), Seed: p.Seed, Version: version}}
+	}
+	out := []Part{{Part: "poem", By: "ai", Action: action, Engine: p.Source.Engine, Model: p.Source.Model, Seed: p.Seed, Version: version}}
+	for _, r := range p.Source.Repairs {
+		part := Part{Part: fmt.Sprintf("line %d char %d", r.Line, r.Col), By: "ai", Action: "repair", Version: version}
+		if r.By == poem.HandMiaobi {
+			part.Engine, part.Model = "miaobi-poem", s.model()
+		} else {
+			part.Engine, part.Model = p.Source.Engine, p.Source.Model
+		}
+		out = append(out, part)
+	}
+	return out
+}
+
+// MaxEngineCandidates bounds the candidates one create step asks an
+// engine for: each is a request to a server that may be slow or paid.
+const MaxEngineCandidates = 3
 
 // PaintInput asks for a new painting.
 type PaintInput struct {
@@ -68,6 +130,12 @@ func (s *Studio) StartCreate(ctx context.Context, a Actor, id string, in CreateI
 		if err := checkSize(&in.Width, &in.Height); err != nil {
 			return nil, err
 		}
+	}
+	if in.Engine != "" {
+		if _, ok := s.Engines[in.Engine]; !ok {
+			return nil, fmt.Errorf("%w: engine %q is not configured here; configured: %s", ErrInput, in.Engine, strings.Join(append([]string{"(none: Miaobi's own poet)"}, engine.Names(s.Engines)...), ", "))
+		}
+		in.N = min(in.N, MaxEngineCandidates)
 	}
 	return s.submit(ctx, a, id, "create", in)
 }
@@ -242,7 +310,13 @@ func (s *Studio) runCreate(ctx context.Context, a Actor, j *store.Job, in Create
 		return nil, err
 	}
 	s.progress(ctx, j, 0.05, fmt.Sprintf("writing %d poems", in.N))
-	poems, err := s.Poems.Generate(poem.Request{Form: c.Brief.Form, Rhyme: c.Brief.Rhyme, Keywords: c.keywords(), Seed: in.Seed, N: in.N})
+	req := poem.Request{Form: c.Brief.Form, Rhyme: c.Brief.Rhyme, Keywords: c.keywords(), Seed: in.Seed, N: in.N}
+	var poems []*poem.Poem
+	if in.Engine != "" {
+		poems, err = s.enginePoems(ctx, j, in, req)
+	} else {
+		poems, err = s.Poems.Generate(req)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -276,7 +350,7 @@ func (s *Studio) runCreate(ctx context.Context, a Actor, j *store.Job, in Create
 		if w.Head == w0.Head || len(c.Lines) == 0 {
 			c.setLines(poems[0].Lines, HandAI)
 			c.Title = poems[0].Title
-			c.Parts = append(c.Parts, Part{Part: "poem", By: "ai", Action: "create", Engine: "miaobi-poem", Model: s.model(), Seed: in.Seed, Version: w.Head + 1})
+			c.Parts = append(c.Parts, s.poemParts(poems[0], "create", w.Head+1)...)
 		}
 		// So does a photo they uploaded meanwhile.
 		if pt != nil && !c.Painting.IsPhoto() {

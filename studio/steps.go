@@ -119,8 +119,8 @@ func (s *Studio) Choose(ctx context.Context, a Actor, id string, base, i int) (*
 			p := c.Candidates[i]
 			c.setLines(p.Lines, HandAI)
 			c.Title = p.Title
-			c.Parts = append(c.Parts, Part{Part: "poem", By: a.by(), Action: "choose", Version: w.Head + 1},
-				Part{Part: "poem", By: "ai", Action: "create", Engine: "miaobi-poem", Model: s.model(), Seed: p.Seed, Version: w.Head + 1})
+			c.Parts = append(append(c.Parts, Part{Part: "poem", By: a.by(), Action: "choose", Version: w.Head + 1}),
+				s.poemParts(p, "create", w.Head+1)...)
 			return nil
 		})
 }

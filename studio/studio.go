@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"miaobi/engine"
 	"slices"
 	"strings"
 	"sync"
@@ -46,6 +47,9 @@ type Studio struct {
 	Poems   *poem.Engine
 	Signer  *label.Signer
 	Lexicon *judge.Lexicon
+	// Engines are the model servers a work may be created by, by name
+	// (see package engine); nil or empty: Miaobi's own poet only.
+	Engines map[string]engine.Config
 	// Refs finds reference and closest corpus poems; nil until the
 	// corpus is loaded (or when it is not installed).
 	refs    refsHolder
@@ -91,6 +95,9 @@ type Work struct {
 }
 
 // model names the poem engine's model for attribution.
+// EngineNames lists the configured engines, sorted.
+func (s *Studio) EngineNames() []string { return engine.Names(s.Engines) }
+
 func (s *Studio) model() string {
 	if m := s.Poems.Manifest; m != nil {
 		return fmt.Sprintf("kn%d (%s %s)", m.Model.Order, m.Corpus.Package, m.Corpus.Version)

@@ -184,7 +184,14 @@ func openStudio(ctx context.Context, s *settings, dataDir string, stderr io.Writ
 			return nil, cleanup, err
 		}
 	}
-	st := &studio.Studio{DB: db, Assets: assets, Queue: q, Poems: eng, Signer: sg, Lexicon: lx, Metrics: studio.NewMetrics()}
+	// The engines a work may be created by: the built-in ones and those
+	// in $MIAOBI_HOME/engines.conf and MIAOBI_ENGINE_* (keys stay in
+	// memory, never in logs or pages).
+	engines, err := loadEngines("")
+	if err != nil {
+		return nil, cleanup, fmt.Errorf("engines: %w", err)
+	}
+	st := &studio.Studio{DB: db, Assets: assets, Queue: q, Poems: eng, Signer: sg, Lexicon: lx, Metrics: studio.NewMetrics(), Engines: engines}
 	return st, cleanup, nil
 }
 
