@@ -42,6 +42,12 @@ const a = lines(text), b = lines(follow.choices[0].message.content);
 if (b.length !== 4 || a[2] === b[2] || a[0] !== b[0] || a[1] !== b[1]) fail('follow-up:\n' + follow.choices[0].message.content);
 console.log('follow-up, line 3: ' + a[2] + ' → ' + b[2]);
 
+const img = await client.images.generate({ model: 'miaobi-painter', prompt: '孤舟 月 江 夜', size: '512x256' });
+const png = Buffer.from(img.data[0].b64_json, 'base64');
+if (png.subarray(1, 4).toString() !== 'PNG' || png.readUInt32BE(16) !== 512 || png.readUInt32BE(20) !== 256) fail('image: not a 512×256 PNG');
+if (!png.includes(Buffer.from('c2pa'))) fail('image: no C2PA manifest');
+console.log(`image: ${png.length} bytes, 512×256 PNG with a C2PA manifest`);
+
 try {
   await client.chat.completions.create({ model: 'gpt-nothing', messages: ask });
   fail('unknown model accepted');

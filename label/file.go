@@ -80,6 +80,9 @@ func signIf(file []byte, mime string, p Provenance, sign func([]byte, Manifest, 
 // manifestOf is the C2PA manifest describing p's output.
 func manifestOf(p Provenance, mime, aigc string) Manifest {
 	act := Action{Action: p.Action, SoftwareAgent: "Miaobi", Description: p.Description}
+	if p.Agent != "" {
+		act.SoftwareAgent = p.Agent
+	}
 	if act.Action == "" {
 		act.Action = "c2pa.created"
 	}

@@ -28,6 +28,9 @@ type Provenance struct {
 	// file was changed (then Ingredient is that file).
 	Action      string
 	Description string
+	// Agent names the software of the first action ("Miaobi" when empty):
+	// an image engine and its model, when one made the picture.
+	Agent string
 	// Ingredient is the person's input file, for edits.
 	Ingredient []byte
 	// AIGenerated says the content is AI-generated: explicit and

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -26,8 +27,12 @@ import (
 // answer errors in OpenAI's shape ({"error": {"message", "type", "param",
 // "code"}}), which those clients read.
 
-// PoetModel is the model name of Miaobi's poet.
-const PoetModel = "miaobi-poet"
+// PoetModel is the model name of Miaobi's poet; PainterModel of its
+// ink-wash painter.
+const (
+	PoetModel    = "miaobi-poet"
+	PainterModel = "miaobi-painter"
+)
 
 // oaError writes an error as OpenAI's API does.
 func oaError(w http.ResponseWriter, status int, typ, param, code, msg string) {
@@ -91,6 +96,7 @@ func (s *Server) openaiAPI(generates bool, h func(w http.ResponseWriter, r *http
 func (s *Server) v1Models(w http.ResponseWriter, r *http.Request, c *who) {
 	writeJSON(w, http.StatusOK, map[string]any{"object": "list", "data": []any{
 		map[string]any{"id": PoetModel, "object": "model", "created": 1764547200, "owned_by": "miaobi"},
+		map[string]any{"id": PainterModel, "object": "model", "created": 1764547200, "owned_by": "miaobi"},
 	}})
 }
 
@@ -267,6 +273,68 @@ func (s *Server) v1Chat(w http.ResponseWriter, r *http.Request, c *who) {
 	}
 	io.WriteString(w, "data: [DONE]\n\n")
 	rc.Flush()
+}
+
+// imageRequest is the part of OpenAI's image request Miaobi reads.
+type imageRequest struct {
+	Model          string `json:"model"`
+	Prompt         string `json:"prompt"`
+	N              *int   `json:"n"`
+	Size           string `json:"size"`
+	ResponseFormat string `json:"response_format"`
+	Seed           *int64 `json:"seed"` // Miaobi's own: the painting's seed
+}
+
+func (s *Server) v1Images(w http.ResponseWriter, r *http.Request, c *who) {
+	var in imageRequest
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	if err == nil {
+		err = json.Unmarshal(b, &in)
+	}
+	bad := func(param, msg string) {
+		s.refundKey(r, c)
+		oaError(w, http.StatusBadRequest, "invalid_request_error", param, "", msg)
+	}
+	if err != nil {
+		bad("", "malformed JSON body: "+err.Error())
+		return
+	}
+	switch {
+	case in.Model != "" && in.Model != PainterModel:
+		s.refundKey(r, c)
+		oaError(w, http.StatusNotFound, "invalid_request_error", "model", "model_not_found", fmt.Sprintf("the model %q does not exist; this server paints with %s", in.Model, PainterModel))
+		return
+	case in.N != nil && *in.N != 1:
+		bad("n", "Miaobi's painter makes one picture per request (n = 1)")
+		return
+	case in.ResponseFormat != "" && in.ResponseFormat != "b64_json":
+		bad("response_format", "Miaobi answers the picture itself (b64_json); it serves no URLs")
+		return
+	}
+	width, height := 0, 0
+	if in.Size != "" && in.Size != "auto" {
+		if _, err := fmt.Sscanf(in.Size, "%dx%d", &width, &height); err != nil || width <= 0 || height <= 0 {
+			bad("size", fmt.Sprintf("size %q: give WIDTHxHEIGHT, e.g. 1024x512", in.Size))
+			return
+		}
+	}
+	seed := uint64(conversationSeed([]studio.ChatTurn{{Role: "prompt", Content: in.Prompt}}))
+	if in.Seed != nil {
+		seed = uint64(*in.Seed)
+	}
+	png, err := s.Studio.PaintPrompt(r.Context(), in.Prompt, width, height, seed)
+	if err != nil {
+		s.refund(r, c, err)
+		if errors.Is(err, studio.ErrInput) {
+			_, msg := statusOf(err)
+			bad("prompt", msg)
+			return
+		}
+		oaFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"created": time.Now().Unix(), "output_format": "png",
+		"data": []any{map[string]any{"b64_json": base64.StdEncoding.EncodeToString(png)}}})
 }
 
 // refundKey gives back the quota a request took before it was refused.

@@ -22,6 +22,7 @@ var operations = []op{
 	{"GET", "/openapi.json", "This document (no credentials).", "", 200, false},
 	{"GET", "/v1/models", "OpenAI-compatible: the models this server offers (miaobi-poet).", "", 200, false},
 	{"POST", "/v1/chat/completions", "OpenAI-compatible chat completions with Miaobi's poet (model miaobi-poet): 「写一首七绝，关键词：秋风、落叶」, then follow-ups such as 「第三句再凄凉些」; stream or not; errors in OpenAI's shape.", "ChatCompletion", 200, true},
+	{"POST", "/v1/images/generations", "OpenAI-compatible image generation with Miaobi's ink-wash painter (model miaobi-painter): one PNG, labelled and signed, as b64_json; size WIDTHxHEIGHT.", "ImageGeneration", 200, true},
 	{"GET", "/api/me", "The caller: user, and the key or the session's CSRF token.", "", 200, false},
 	{"POST", "/api/me/password", "Change the caller's password (204; 403 when the old one is wrong).", "Password", 204, false},
 	{"GET", "/api/keys", "The caller's API keys with quotas and usage.", "", 200, false},
@@ -84,6 +85,8 @@ var schemas = map[string]any{
 	"ChatCompletion": map[string]any{"type": "object", "required": []string{"model", "messages"}, "properties": map[string]any{
 		"model": enum("miaobi-poet"), "stream": boolean(), "seed": integer(""), "n": integer("1 only"),
 		"messages": arr(obj(map[string]any{"role": enum("system", "developer", "user", "assistant"), "content": str()}, "role", "content"))}},
+	"ImageGeneration": map[string]any{"type": "object", "required": []string{"prompt"}, "properties": map[string]any{
+		"model": enum("miaobi-painter"), "prompt": str(), "n": integer("1 only"), "size": str(), "response_format": enum("b64_json"), "seed": integer("")}},
 	"Error": obj(map[string]any{"error": str(), "status": integer("")}, "error", "status"),
 }
 

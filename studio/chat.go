@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"miaobi/label"
+	"miaobi/paint"
 	"miaobi/poem"
 )
 
@@ -126,4 +128,36 @@ func (s *Studio) Chat(ctx context.Context, turns []ChatTurn, seed int64) (*ChatA
 	id := label.ProduceID("poem", p.Form, p.Title, strings.Join(p.Lines, "/"), fmt.Sprint(p.Seed))
 	out.AIGC = label.New(label.DefaultProducer, id, "")
 	return out, nil
+}
+
+// MaxPrompt bounds an image prompt (characters).
+const MaxPrompt = 4000
+
+// PaintPrompt paints a picture for a prompt in words (the ink-wash painter
+// reads its images from them), labelled in every layer and signed — what
+// /v1/images/generations answers. The size is checked as for a work's
+// painting (0×0: the default).
+func (s *Studio) PaintPrompt(ctx context.Context, prompt string, w, h int, seed uint64) ([]byte, error) {
+	if strings.TrimSpace(prompt) == "" || utf8.RuneCountInString(prompt) > MaxPrompt || !utf8.ValidString(prompt) {
+		return nil, fmt.Errorf("%w: give a prompt of 1 to %d characters", ErrInput, MaxPrompt)
+	}
+	if err := checkSize(&w, &h); err != nil {
+		return nil, err
+	}
+	img, err := paint.Paint(paint.SceneOf(prompt), w, h, seed)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInput, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	prov := label.Provenance{
+		ProduceID:   label.ProduceID("images/generations", prompt, fmt.Sprint(w, "x", h), fmt.Sprint(seed)),
+		Title:       "painting.png",
+		Description: "ink-wash landscape painted by Miaobi's painter for a prompt",
+		AIGenerated: true,
+		Layers:      label.AllLayers,
+		Signer:      s.Signer,
+	}
+	return label.Encode(img, "png", prov)
 }

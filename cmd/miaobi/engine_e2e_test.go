@@ -1,9 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	ebin "encoding/binary"
 	"encoding/json"
 	"errors"
+	"hash/crc32"
+	"image"
+	"image/png"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -70,6 +76,12 @@ func newFaultProxy(t *testing.T, target string) *faultProxy {
 			case <-r.Context().Done():
 			}
 			return
+		case "bomb":
+			// A picture that claims 100000×100000 pixels in a few bytes.
+			w.Header().Set("Content-Type", "application/json")
+			b, _ := json.Marshal(map[string]any{"created": 1, "data": []any{map[string]any{"b64_json": base64.StdEncoding.EncodeToString(pngBomb())}}})
+			w.Write(b)
+			return
 		case "cut":
 			// Forward, but stop after the first event of a stream.
 			rec := httptest.NewRecorder()
@@ -89,6 +101,17 @@ func newFaultProxy(t *testing.T, target string) *faultProxy {
 	}))
 	t.Cleanup(p.Close)
 	return p
+}
+
+// pngBomb is a valid PNG header that declares 100000×100000 pixels.
+func pngBomb() []byte {
+	var buf bytes.Buffer
+	png.Encode(&buf, image.NewGray(image.Rect(0, 0, 1, 1)))
+	b := buf.Bytes()
+	ebin.BigEndian.PutUint32(b[16:], 100000)
+	ebin.BigEndian.PutUint32(b[20:], 100000)
+	ebin.BigEndian.PutUint32(b[29:], crc32.ChecksumIEEE(b[12:29]))
+	return b
 }
 
 func TestEngineAgainstMiaobi(t *testing.T) {
@@ -154,6 +177,27 @@ func TestEngineAgainstMiaobi(t *testing.T) {
 		}
 	}
 
+	// A picture from the engine's painter: decoded within limits,
+	// inscribed, labelled and signed, the engine named as its maker.
+	pic := filepath.Join(e.home, "engine.png")
+	r = e.run(t, nil, "paint", "-k", "孤舟,月,江", "--engine", "miaobi", "--model", "miaobi-painter", "--size", "512x256", "-o", pic)
+	r.wantCode(t, 0)
+	r = e.run(t, nil, "verify", "--json", pic)
+	if !strings.Contains(r.stdout, `"Valid": true`) || !strings.Contains(r.stdout, `"c2pa.edited"`) || strings.Count(r.stdout, `"found": true`) != 3 {
+		t.Errorf("verify the engine's picture: %s %s", r.stdout, r.stderr)
+	}
+	if b, _ := os.ReadFile(pic); !bytes.Contains(b, []byte("miaobi/miaobi-painter")) {
+		t.Error("the picture's C2PA manifest does not name the engine and model as its software agent")
+	}
+	p.mode.Store("bomb")
+	r = e.run(t, nil, "paint", "-k", "月", "--engine", "flaky", "--model", "miaobi-painter", "--size", "512x256", "-o", filepath.Join(e.home, "bomb.png"))
+	if r.code == 0 || !strings.Contains(r.stderr, "will not read") {
+		t.Errorf("a decompression bomb: exit %d, %s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(e.home, "bomb.png")); err == nil {
+		t.Error("a refused picture was written")
+	}
+
 	// The client in-process: streaming, a cut stream, cancellation, and no
 	// goroutine left behind.
 	before := runtime.NumGoroutine()
@@ -207,7 +251,7 @@ func TestEngineAgainstMiaobi(t *testing.T) {
 		if _, err := direct.Chat(ctx, engine.Request{Model: "gpt-nothing", Messages: req.Messages}); err == nil || !strings.Contains(err.Error(), "404") {
 			t.Errorf("unknown model: %v", err)
 		}
-		if ms, err := direct.Models(ctx); err != nil || len(ms) != 1 || ms[0] != "miaobi-poet" {
+		if ms, err := direct.Models(ctx); err != nil || len(ms) != 2 || ms[0] != "miaobi-poet" || ms[1] != "miaobi-painter" {
 			t.Errorf("models: %v %v", ms, err)
 		}
 	}()
