@@ -114,8 +114,9 @@ type result struct {
 // env is the environment of a run: MIAOBI_HOME and HOME point into a
 // temporary directory, and colour is off.
 type env struct {
-	home  string
-	extra []string // more variables, NAME=VALUE
+	home    string
+	extra   []string      // more variables, NAME=VALUE
+	timeout time.Duration // a run's limit; 0: a minute
 }
 
 func newEnv(t *testing.T) *env {
@@ -127,7 +128,11 @@ func newEnv(t *testing.T) *env {
 // at most a minute.
 func (e *env) run(t *testing.T, stdin io.Reader, args ...string) result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	limit := e.timeout
+	if limit == 0 {
+		limit = time.Minute
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, args...)
 	cmd.Env = append(append(os.Environ(), "MIAOBI_HOME="+e.home, "HOME="+e.home, "NO_COLOR=1"), e.extra...)

@@ -154,7 +154,7 @@ func writeTinyModel(path string, seed int64) (int, error) {
 		scores[i] = -float32(i)
 	}
 	const (
-		embd, ff, heads, ctx = 64, 128, 4, 512
+		embd, ff, heads, ctx = 64, 128, 4, 2048
 	)
 	v := uint64(len(tokens))
 	rng := rand.New(rand.NewSource(seed))
