@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -39,6 +41,20 @@ func TestEngineWork(t *testing.T) {
 	}
 	var w studio.Work
 	c.do("GET", "/api/works/"+id, nil, 200, &w)
+	// An engine that is down: the job fails and says why; the work is
+	// as it was.
+	down := httptest.NewServer(http.NotFoundHandler())
+	down.Close()
+	e.st.Engines["down"] = mbengine.Config{Name: "down", Kind: "openai", URL: down.URL + "/v1", Model: "x", Timeout: 5 * time.Second, Retries: -1}
+	c.do("POST", "/api/works/"+id+"/create", map[string]any{"n": 2, "seed": 3, "engine": "down"}, 202, &jr)
+	if j := c.wait(jr.Job.ID); j.State != store.JobFailed || !strings.Contains(j.Error, "engine down") {
+		t.Fatalf("create with an engine that is down: %+v", j)
+	}
+	var after studio.Work
+	c.do("GET", "/api/works/"+id, nil, 200, &after)
+	if after.Head != w.Head || strings.Join(after.Content.Lines, "") != strings.Join(w.Content.Lines, "") {
+		t.Fatalf("a failed engine changed the work: head %d → %d", w.Head, after.Head)
+	}
 	if len(w.Content.Candidates) != studio.MaxEngineCandidates || w.Content.Candidates[0].Source == nil || w.Content.Candidates[0].Source.Engine != "m2" {
 		t.Fatalf("candidates: %+v", w.Content.Candidates)
 	}
