@@ -92,6 +92,8 @@ fuzz:
 	$(GO) test ./engine -run '^$$' -fuzz FuzzParse -fuzztime 30s
 	$(GO) test ./poem -run '^$$' -fuzz FuzzExtractPoem -fuzztime 30s
 	$(GO) test ./poem -run '^$$' -fuzz FuzzUnderstand -fuzztime 30s
+	$(GO) test ./server -run '^$$' -fuzz FuzzChatRequest -fuzztime 30s
+	$(GO) test ./prose -run '^$$' -fuzz FuzzSummarize -fuzztime 30s
 
 # Fetch the real corpus (about 85 MB through npm) and measure the checker.
 corpus: build
