@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime"
 	"mime/multipart"
 	"net/http"
@@ -106,7 +107,9 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-	s.Studio.Metrics.WriteTo(w, gs)
+	if err := s.Studio.Metrics.WriteTo(w, gs); err != nil {
+		slog.Error("metrics", "err", err)
+	}
 }
 
 func (s *Server) me(w http.ResponseWriter, r *http.Request, c *who) {
