@@ -67,7 +67,7 @@ fuzz:
 	$(GO) test ./poem -run '^$$' -fuzz FuzzParseDraft -fuzztime 30s
 	$(GO) test ./poem -run '^$$' -fuzz FuzzRequest -fuzztime 30s
 	$(GO) test ./poem -run '^$$' -fuzz FuzzReadFrame -fuzztime 30s
-	$(GO) test ./poem -run '^$$' -fuzz FuzzReadTopic -fuzztime 30s
+	$(GO) test ./lm -run '^$$' -fuzz FuzzReadTopic -fuzztime 30s
 	$(GO) test ./judge -run '^$$' -fuzz FuzzParseRatings -fuzztime 30s
 	$(GO) test ./judge -run '^$$' -fuzz FuzzParseGuard -fuzztime 30s
 	$(GO) test ./lm -run '^$$' -fuzz FuzzReadKN -fuzztime 30s

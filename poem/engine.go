@@ -43,7 +43,7 @@ type Engine struct {
 	// those steers off.
 	Frame *Frame
 	// Topic measures whether lines speak of the same things (nil: off).
-	Topic *Topic
+	Topic *lm.Topic
 	// Backward is the right-to-left model (nil: off): it scores how a
 	// line leads into its last character, and whole poems for ranking.
 	Backward lm.Model
@@ -141,9 +141,9 @@ func LoadModel(dir fs.FS, kind string) (*Engine, error) {
 			return nil, err
 		}
 	}
-	var topic *Topic
+	var topic *lm.Topic
 	if tf, err := dir.Open(TopicFile); err == nil {
-		topic, err = ReadTopic(tf)
+		topic, err = lm.ReadTopic(tf)
 		tf.Close()
 		if err != nil {
 			return nil, err

@@ -25,7 +25,7 @@ type TrainConfig struct {
 	KN       lm.KNConfig
 	GuardFPR float64
 	Imagery  ImageryConfig
-	Topic    TopicConfig
+	Topic    lm.TopicConfig
 	// NN, when set, also trains the small neural model on the same split
 	// for comparison; it is written as NNFile but not used by the engine
 	// unless asked (see LoadModel).
@@ -39,7 +39,7 @@ func DefaultTrainConfig() TrainConfig {
 		KN:       lm.KNConfig{Order: 4, MinCount: []int{1, 2, 2, 2}},
 		GuardFPR: 0.02,
 		Imagery:  ImageryConfig{Chars: 6000, Keep: 24, MinCount: 8},
-		Topic:    TopicConfig{Chars: 6000, Dim: 48, Seed: 1},
+		Topic:    lm.TopicConfig{Chars: 6000, Dim: 48, Seed: 1},
 	}
 }
 
@@ -324,9 +324,9 @@ func Train(cfg TrainConfig) (*Manifest, error) {
 	log.Info("frame counted", "season", len(fr.Season), "season_words", swords, "role", len(fr.Role), "words", words, "bytes", fsize)
 
 	t2 := time.Now()
-	tc := NewTopicCounter(frequentChars(d.Vocab), cfg.Topic)
+	tc := lm.NewTopicCounter(frequentChars(d.Vocab), cfg.Topic)
 	for _, p := range trainPoems {
-		tc.Add(p)
+		tc.Add(p.Lines)
 	}
 	topic, err := tc.Topic()
 	if err != nil {
@@ -336,8 +336,8 @@ func Train(cfg TrainConfig) (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
-	m.Topic.Chars, m.Topic.Dim, m.Topic.Bytes, m.Topic.Seconds = len(topic.index), topic.Dim, tsize, time.Since(t2).Seconds()
-	log.Info("topic space factored", "chars", len(topic.index), "dim", topic.Dim, "bytes", tsize, "seconds", m.Topic.Seconds)
+	m.Topic.Chars, m.Topic.Dim, m.Topic.Bytes, m.Topic.Seconds = topic.Chars(), topic.Dim, tsize, time.Since(t2).Seconds()
+	log.Info("topic space factored", "chars", topic.Chars(), "dim", topic.Dim, "bytes", tsize, "seconds", m.Topic.Seconds)
 
 	if cfg.NN != nil {
 		t1 := time.Now()
