@@ -91,7 +91,7 @@ fuzz:
 	$(GO) test ./server -run '^$$' -fuzz FuzzDecodeJSON -fuzztime 30s
 	$(GO) test ./engine -run '^$$' -fuzz FuzzParse -fuzztime 30s
 	$(GO) test ./poem -run '^$$' -fuzz FuzzExtractPoem -fuzztime 30s
-	$(GO) test ./poem -run '^$$' -fuzz FuzzUnderstand -fuzztime 30s
+	$(GO) test ./studio -run '^$$' -fuzz FuzzUnderstand -fuzztime 30s
 	$(GO) test ./server -run '^$$' -fuzz FuzzChatRequest -fuzztime 30s
 	$(GO) test ./prose -run '^$$' -fuzz FuzzSummarize -fuzztime 30s
 

@@ -24,7 +24,7 @@ type ChatAnswer struct {
 	Poem *poem.Poem `json:"poem"`
 	// Text is the answer as shown: title, lines and the explicit label.
 	Text string     `json:"text"`
-	Ask  poem.Ask   `json:"ask"`
+	Ask  Ask        `json:"ask"`
 	AIGC label.AIGC `json:"aigc"`
 	// Revised is true when the answer rewrote lines of the poem before.
 	Revised bool `json:"revised"`
@@ -56,7 +56,7 @@ func (s *Studio) Chat(ctx context.Context, turns []ChatTurn, seed int64) (*ChatA
 	// The poem before, and what was first asked of it.
 	var prev [][]rune
 	var prevForm string
-	var first poem.Ask
+	var first Ask
 	for i := len(turns) - 2; i >= 0 && prev == nil; i-- {
 		if turns[i].Role != "assistant" {
 			continue
@@ -70,13 +70,13 @@ func (s *Studio) Chat(ctx context.Context, turns []ChatTurn, seed int64) (*ChatA
 	}
 	for _, t := range turns[:len(turns)-1] {
 		if t.Role == "user" {
-			if a, err := poem.Understand(t.Content, 0); err == nil {
+			if a, err := Understand(t.Content, 0); err == nil {
 				first = a
 				break
 			}
 		}
 	}
-	ask, err := poem.Understand(last.Content, len(prev))
+	ask, err := Understand(last.Content, len(prev))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInput, err)
 	}

@@ -1,10 +1,10 @@
-package poem_test
+package studio_test
 
 import (
 	"slices"
 	"testing"
 
-	"miaobi/poem"
+	"miaobi/studio"
 )
 
 func TestUnderstand(t *testing.T) {
@@ -30,7 +30,7 @@ func TestUnderstand(t *testing.T) {
 		{"末句改得明快一点", 4, "", nil, "", []int{4}, "明快"},
 		{"第九句再凄凉些", 4, "七绝", nil, "", nil, ""}, // no ninth line: a new request
 	} {
-		a, err := poem.Understand(c.text, c.lines)
+		a, err := studio.Understand(c.text, c.lines)
 		if err != nil {
 			t.Errorf("%s: %v", c.text, err)
 			continue
@@ -39,7 +39,7 @@ func TestUnderstand(t *testing.T) {
 			t.Errorf("%s: got form %q keywords %q acrostic %q redo %v mood %q", c.text, a.Form, a.Keywords, a.Acrostic, a.Redo, a.Mood)
 		}
 	}
-	if _, err := poem.Understand("\xff\xfe", 0); err == nil {
+	if _, err := studio.Understand("\xff\xfe", 0); err == nil {
 		t.Error("invalid UTF-8 accepted")
 	}
 }
@@ -52,7 +52,7 @@ func FuzzUnderstand(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string, n int) {
 		n %= 17
-		a, err := poem.Understand(s, n)
+		a, err := studio.Understand(s, n)
 		if err != nil {
 			return
 		}

@@ -1,4 +1,4 @@
-package poem
+package studio
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"miaobi/hanzi"
+	"miaobi/poem"
 	"miaobi/prosody"
 )
 
@@ -19,7 +20,7 @@ import (
 
 // Ask is a request understood from words.
 type Ask struct {
-	Request
+	poem.Request
 	// Redo lists the 1-based lines a follow-up asks to rewrite; empty for
 	// a new poem.
 	Redo []int `json:"redo,omitempty"`
@@ -48,10 +49,10 @@ const MaxAsk = 2000
 // length of the poem before) a follow-up that revises it.
 func Understand(text string, lines int) (Ask, error) {
 	if !utf8.ValidString(text) {
-		return Ask{}, fmt.Errorf("%w: the request is not valid UTF-8", ErrRequest)
+		return Ask{}, fmt.Errorf("%w: the request is not valid UTF-8", ErrInput)
 	}
 	if utf8.RuneCountInString(text) > MaxAsk {
-		return Ask{}, fmt.Errorf("%w: the request is longer than %d characters; say in a sentence what poem you want", ErrRequest, MaxAsk)
+		return Ask{}, fmt.Errorf("%w: the request is longer than %d characters; say in a sentence what poem you want", ErrInput, MaxAsk)
 	}
 	text = hanzi.ToSimplified(strings.TrimSpace(text))
 	var a Ask
