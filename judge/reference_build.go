@@ -21,6 +21,7 @@ import (
 
 // Building the index: reading the corpus records and laying out the
 // arena, the per-poem line tables and the inverted lists.
+
 // LoadRefs reads the corpus at path (see corpus.Read) into an index. A
 // missing file gives an error wrapping corpus.ErrNoCorpus.
 func LoadRefs(path string) (*Refs, error) {

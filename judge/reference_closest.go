@@ -9,6 +9,7 @@ import (
 
 // Originality: the corpus poems closest to a written poem, with the runs
 // they share (Closest).
+
 // refQuery is a poem prepared for Closest: its pairs of adjacent Han characters
 // the corpus knows, in reading order.
 type refQuery struct {

@@ -9,6 +9,7 @@ import (
 
 // A parser of the corpus's JSON records, fast because it reads only the
 // fields the index needs; it is fuzzed (FuzzParseRecord).
+
 // parseRecord reads one corpus record (a JSON object) into rec. It takes
 // only the plain shape the corpus writer produces and returns errSlowPath
 // for anything else (nulls, keys that differ from a known one only in case,

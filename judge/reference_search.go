@@ -10,6 +10,7 @@ import (
 
 // Searching the index for reference poems: postings of characters and
 // adjacent pairs, intersected, ranked and cut to the top k.
+
 func (r *Refs) codeOf(c rune) uint16 {
 	if c >= 0 && c < 0x10000 {
 		return r.codeBMP[c]

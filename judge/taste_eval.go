@@ -12,6 +12,7 @@ import (
 
 // Evaluating the taste ranker on simulated raters: held-out pairwise
 // accuracy against the engine's own order (miaobi bench taste).
+
 // TasteEvalOptions configures EvaluateTaste; zero fields take defaults.
 type TasteEvalOptions struct {
 	Raters  int     // simulated raters (default 20)

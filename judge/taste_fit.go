@@ -8,6 +8,7 @@ import (
 
 // Fitting a taste: pairs from one person's ratings, a regularised
 // Bradley–Terry logistic loss, minimised by L-BFGS.
+
 type tastePair struct{ hi, lo int32 }
 
 // FitTaste learns a taste from one person's ratings.
