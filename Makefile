@@ -84,7 +84,7 @@ fuzz:
 	$(GO) test ./label -run '^$$' -fuzz FuzzVerifyC2PA -fuzztime 30s
 	$(GO) test ./label -run '^$$' -fuzz FuzzParseJUMBF -fuzztime 30s
 	$(GO) test ./label -run '^$$' -fuzz FuzzDecodeCBOR -fuzztime 30s
-	$(GO) test ./label -run '^$$' -fuzz FuzzDetectWatermark -fuzztime 30s
+	$(GO) test ./label/watermark -run '^$$' -fuzz FuzzDetectWatermark -fuzztime 30s
 	$(GO) test ./judge -run '^$$' -fuzz FuzzParseRecord -fuzztime 30s
 	$(GO) test ./judge -run '^$$' -fuzz FuzzParseLexicon -fuzztime 30s
 	$(GO) test ./judge -run '^$$' -fuzz FuzzTasteUnmarshal -fuzztime 30s

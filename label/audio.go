@@ -4,91 +4,20 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"fmt"
-	"time"
+	"miaobi/label/watermark"
 )
 
-// Audio is decoded sound: interleaved samples from −1 to 1 (a frame holds
-// one sample per channel, in channel order).
-type Audio struct {
-	Rate     int       // frames per second
-	Channels int       // samples per frame, 1 to 8
-	Samples  []float32 // interleaved, len = frames × Channels
-}
+// Audio is decoded sound: interleaved samples from −1 to 1 (see
+// watermark.Audio, where it is defined so that the watermark needs nothing
+// of this package).
+type Audio = watermark.Audio
 
 // Limits of the audio readers and writers.
 const (
-	AudioMaxChannels = 8
-	AudioMaxRate     = 768000
+	AudioMaxChannels = watermark.MaxChannels
+	AudioMaxRate     = watermark.MaxRate
 	wavMaxData       = 2 << 30 // bytes of sample data DecodeWAV accepts
 )
-
-// Frames is the number of sample frames.
-func (a *Audio) Frames() int {
-	if a == nil || a.Channels <= 0 {
-		return 0
-	}
-	return len(a.Samples) / a.Channels
-}
-
-// Duration is the length of the sound.
-func (a *Audio) Duration() time.Duration {
-	if a == nil || a.Rate <= 0 {
-		return 0
-	}
-	return time.Duration(float64(a.Frames()) / float64(a.Rate) * float64(time.Second))
-}
-
-// Clone returns a deep copy.
-func (a *Audio) Clone() *Audio {
-	if a == nil {
-		return nil
-	}
-	return &Audio{Rate: a.Rate, Channels: a.Channels, Samples: append([]float32(nil), a.Samples...)}
-}
-
-// check reports an Audio the writers cannot handle.
-func (a *Audio) check() error {
-	switch {
-	case a == nil:
-		return fmt.Errorf("label: audio: none")
-	case a.Rate <= 0 || a.Rate > AudioMaxRate:
-		return fmt.Errorf("label: audio: sample rate %d: must be 1 to %d", a.Rate, AudioMaxRate)
-	case a.Channels < 1 || a.Channels > AudioMaxChannels:
-		return fmt.Errorf("label: audio: %d channels: must be 1 to %d", a.Channels, AudioMaxChannels)
-	}
-	return nil
-}
-
-// mono mixes the channels down to one (their mean).
-func (a *Audio) mono() []float32 {
-	n, c := a.Frames(), a.Channels
-	if c == 1 {
-		return a.Samples[:n]
-	}
-	m := make([]float32, n)
-	k := 1 / float32(c)
-	for i := range m {
-		var s float32
-		for _, v := range a.Samples[i*c : i*c+c] {
-			s += v
-		}
-		m[i] = s * k
-	}
-	return m
-}
-
-// channel returns one channel's samples.
-func (a *Audio) channel(ch int) []float32 {
-	n, c := a.Frames(), a.Channels
-	if c == 1 {
-		return a.Samples[:n]
-	}
-	out := make([]float32, n)
-	for i := range out {
-		out[i] = a.Samples[i*c+ch]
-	}
-	return out
-}
 
 // AudioFormat names an audio file's container from its first bytes:
 // "wav", "mp3" (an ID3v2 tag or an MPEG audio frame header), or "" when

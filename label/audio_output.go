@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"miaobi/label/watermark"
 )
 
 // EncodeAudio writes a as a 16-bit PCM WAV file with the label layers p
@@ -17,7 +18,7 @@ import (
 // Layers.C2PA is not written here: sign the result with SignWAV when the
 // WAV manifest is wanted.
 func EncodeAudio(a *Audio, p Provenance) ([]byte, error) {
-	if err := a.check(); err != nil {
+	if err := a.Check(); err != nil {
 		return nil, err
 	}
 	if p.Producer == "" {
@@ -31,7 +32,7 @@ func EncodeAudio(a *Audio, p Provenance) ([]byte, error) {
 		}
 		if L.Watermark {
 			out = a.Clone()
-			if err := WatermarkAudio(out, PayloadOf(p.ProduceID)); err != nil {
+			if err := watermark.EmbedAudio(out, watermark.PayloadOf(p.ProduceID)); err != nil {
 				return nil, err
 			}
 		}
@@ -61,8 +62,8 @@ type AudioReport struct {
 	// SamplesIntact says whether the audio data still hashes to
 	// ReservedCode1 (Miaobi's integrity code, see AudioHash); nil when
 	// there is no code to check.
-	SamplesIntact *bool     `json:"samples_intact,omitempty"`
-	Watermark     Detection `json:"watermark"`
+	SamplesIntact *bool               `json:"samples_intact,omitempty"`
+	Watermark     watermark.Detection `json:"watermark"`
 	// WatermarkMatches says whether the watermark's payload is the one the
 	// implicit label's ProduceID gives; nil unless both were found.
 	WatermarkMatches *bool `json:"watermark_matches_produce_id,omitempty"`
@@ -117,9 +118,9 @@ func VerifyAudio(b []byte) (AudioReport, error) {
 	if r.Explicit.Found {
 		r.Explicit.Where = fmt.Sprintf("rhythm cue at %.2f s", at.Seconds())
 	}
-	r.Watermark = DetectAudioWatermark(snd)
+	r.Watermark = watermark.DetectAudio(snd)
 	if r.Watermark.Found && r.Implicit.AIGC != nil {
-		ok := r.Watermark.Payload == PayloadOf(r.Implicit.AIGC.ProduceID)
+		ok := r.Watermark.Payload == watermark.PayloadOf(r.Implicit.AIGC.ProduceID)
 		r.WatermarkMatches = &ok
 	}
 	return r, nil

@@ -3,6 +3,7 @@ package label
 import (
 	"bytes"
 	"errors"
+	"miaobi/label/watermark"
 	"testing"
 )
 
@@ -126,7 +127,16 @@ func TestVerifyAudioMP3(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("decoded MP3: cue %v (score %.2f), watermark %+v", r.Explicit.Found, r.Explicit.Score, r.Watermark)
-	if !r.Explicit.Found || !r.Watermark.Found || r.Watermark.Payload != PayloadOf(id) {
+	if !r.Explicit.Found || !r.Watermark.Found || r.Watermark.Payload != watermark.PayloadOf(id) {
 		t.Errorf("decoded MP3: %+v", r)
+	}
+}
+
+// TestRhythmCueIsNoWatermark: the audible cue, with silence after it, is
+// not read as a watermark.
+func TestRhythmCueIsNoWatermark(t *testing.T) {
+	a := PrependRhythm(&Audio{Rate: 44100, Channels: 1, Samples: make([]float32, 44100*28)})
+	if d := watermark.DetectAudio(a); d.Found {
+		t.Errorf("the rhythm cue read as a watermark: %+v", d)
 	}
 }

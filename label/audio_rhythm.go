@@ -126,7 +126,7 @@ func findRhythm(a *Audio) (float64, time.Duration) {
 	if a == nil || a.Rate < 2*rhythmHz+1 || a.Channels < 1 {
 		return 0, 0
 	}
-	x := a.mono()
+	x := a.Mono()
 	frame := max(1, int(math.Round(float64(a.Rate)*rhythmFrame.Seconds())))
 	nf := len(x) / frame
 	if nf < len(rhythmPattern)-30 { // the closing silence may be cut

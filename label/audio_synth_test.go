@@ -3,6 +3,7 @@ package label
 import (
 	"math"
 	"math/rand/v2"
+	"miaobi/label/internal/resample"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -263,7 +264,7 @@ func auResample(a *Audio, to int) *Audio {
 	out := &Audio{Rate: to, Channels: a.Channels}
 	var chans [][]float32
 	for c := 0; c < a.Channels; c++ {
-		chans = append(chans, resample(a.channel(c), a.Rate, to))
+		chans = append(chans, resample.Resample(a.Channel(c), a.Rate, to))
 	}
 	out.Samples = make([]float32, len(chans[0])*a.Channels)
 	for c, x := range chans {

@@ -11,4 +11,9 @@
 // file. ProduceIDs are derived from what was asked for (command, inputs,
 // seed), so the same request gives the same pixels, watermark included;
 // only signatures and timestamps differ between runs.
+//
+// The watermarks live in their own room, package label/watermark, which
+// knows nothing of this package or of C2PA; label calls it for that layer
+// (the arrow goes one way). The C2PA code (manifests, CBOR, COSE, JUMBF and
+// the containers) is still here and is to move to its own room next.
 package label

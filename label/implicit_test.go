@@ -8,6 +8,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"miaobi/label/watermark"
 	"os"
 	"strings"
 	"testing"
@@ -167,12 +168,12 @@ func FuzzReadAIGC(f *testing.F) {
 }
 
 func TestPayloadJSON(t *testing.T) {
-	p := PayloadOf("json")
-	b, err := json.Marshal(Detection{Found: true, Payload: p})
+	p := watermark.PayloadOf("json")
+	b, err := json.Marshal(watermark.Detection{Found: true, Payload: p})
 	if err != nil || !strings.Contains(string(b), `"payload":"`+p.String()+`"`) {
 		t.Fatalf("%s, %v", b, err)
 	}
-	var d Detection
+	var d watermark.Detection
 	if err := json.Unmarshal(b, &d); err != nil || d.Payload != p {
 		t.Errorf("read back %v, %v", d.Payload, err)
 	}

@@ -5,9 +5,11 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"image"
+	"image/draw"
 	"image/jpeg"
 	"image/png"
 	"log/slog"
+	"miaobi/label/watermark"
 )
 
 // DigitalSourceTrained is the IPTC digital source type of content a
@@ -91,7 +93,7 @@ func Encode(img *image.RGBA, format string, p Provenance) ([]byte, error) {
 			return nil, err
 		}
 		if L.Watermark {
-			if err := Watermark(img, PayloadOf(p.ProduceID)); err != nil {
+			if err := watermark.Embed(img, watermark.PayloadOf(p.ProduceID)); err != nil {
 				return nil, err
 			}
 		}
@@ -174,4 +176,13 @@ func mimeOf(b []byte) string {
 		return "audio/mpeg"
 	}
 	return "application/octet-stream"
+}
+
+// toRGBA copies a picture into an RGBA one at the origin (the watermark
+// and the visible label draw on RGBA).
+func toRGBA(img image.Image) *image.RGBA {
+	b := img.Bounds()
+	out := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	draw.Draw(out, out.Bounds(), img, b.Min, draw.Src)
+	return out
 }

@@ -7,16 +7,17 @@ import (
 	"image"
 	_ "image/jpeg" // decoders for the watermark and label readers
 	_ "image/png"
+	"miaobi/label/watermark"
 	"unicode/utf8"
 )
 
 // Report is what Verify found in a file, layer by layer.
 type Report struct {
-	Format    string         `json:"format"`
-	Explicit  ExplicitReport `json:"explicit"`
-	Implicit  ImplicitReport `json:"implicit"`
-	C2PA      C2PAReport     `json:"c2pa"`
-	Watermark Detection      `json:"watermark"`
+	Format    string              `json:"format"`
+	Explicit  ExplicitReport      `json:"explicit"`
+	Implicit  ImplicitReport      `json:"implicit"`
+	C2PA      C2PAReport          `json:"c2pa"`
+	Watermark watermark.Detection `json:"watermark"`
 	// WatermarkMatches says whether the watermark's payload is the one the
 	// implicit label's ProduceID gives; nil unless both were found.
 	WatermarkMatches *bool `json:"watermark_matches_produce_id,omitempty"`
@@ -112,9 +113,9 @@ func Verify(file []byte, roots *x509.CertPool) (Report, error) {
 	}
 	score := FindImageLabel(img, DefaultImageLabel)
 	r.Explicit = ExplicitReport{Found: score > 0.5, Score: score, Text: DefaultImageLabel, Where: "bottom-right corner"}
-	r.Watermark = DetectWatermark(img)
+	r.Watermark = watermark.Detect(img)
 	if r.Watermark.Found && r.Implicit.AIGC != nil {
-		ok := r.Watermark.Payload == PayloadOf(r.Implicit.AIGC.ProduceID)
+		ok := r.Watermark.Payload == watermark.PayloadOf(r.Implicit.AIGC.ProduceID)
 		r.WatermarkMatches = &ok
 	}
 	return r, nil

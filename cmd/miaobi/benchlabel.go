@@ -6,6 +6,7 @@ import (
 	"image"
 	"io"
 	"math"
+	"miaobi/label/watermark"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -74,7 +75,7 @@ func runBenchLabel(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(2, err)
 	}
-	attacks := append(append([]label.Attack{}, label.RequiredAttacks...), label.ExtraAttacks...)
+	attacks := append(append([]watermark.Attack{}, watermark.RequiredAttacks...), watermark.ExtraAttacks...)
 	type tally struct {
 		acc   float64
 		found int
@@ -85,19 +86,19 @@ func runBenchLabel(args []string, stdout, stderr io.Writer) int {
 	for _, pic := range pics {
 		marked := image.NewRGBA(pic.img.Rect)
 		copy(marked.Pix, pic.img.Pix)
-		p := label.PayloadOf("bench/" + pic.name)
+		p := watermark.PayloadOf("bench/" + pic.name)
 		t := time.Now()
-		if err := label.Watermark(marked, p); err != nil {
+		if err := watermark.Embed(marked, p); err != nil {
 			return fail(1, err)
 		}
 		mp := float64(len(marked.Pix)/4) / 1e6
 		embedMS += float64(time.Since(t).Microseconds()) / 1000
 		embedMP += mp
-		psnr = append(psnr, fmt.Sprintf("%s %.1f dB", pic.name, label.PSNR(pic.img, marked)))
+		psnr = append(psnr, fmt.Sprintf("%s %.1f dB", pic.name, watermark.PSNR(pic.img, marked)))
 		for i, a := range attacks {
 			attacked := a.Apply(marked)
 			t := time.Now()
-			acc, d := label.WatermarkBitAccuracy(attacked, p)
+			acc, d := watermark.BitAccuracy(attacked, p)
 			if a.Name == "none" {
 				detectMS += float64(time.Since(t).Microseconds()) / 1000
 				detectMP += mp
@@ -112,7 +113,7 @@ func runBenchLabel(args []string, stdout, stderr io.Writer) int {
 	// paintings at many seeds.
 	unmarked, falsePos, maxConf := 0, 0, 0.0
 	check := func(img image.Image) {
-		d := label.DetectWatermark(img)
+		d := watermark.Detect(img)
 		unmarked++
 		if d.Found {
 			falsePos++
@@ -131,7 +132,7 @@ func runBenchLabel(args []string, stdout, stderr io.Writer) int {
 			return fail(1, err)
 		}
 		check(img)
-		check(label.AttackJPEG(75)(img))
+		check(watermark.AttackJPEG(75)(img))
 	}
 	// Labelling a whole file, every layer, and verifying it.
 	big := pics[len(pics)-1].img

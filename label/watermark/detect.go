@@ -1,4 +1,4 @@
-package label
+package watermark
 
 import (
 	"image"
@@ -8,62 +8,62 @@ import (
 
 // Detector limits.
 const (
-	wmMinDetect   = 32        // shortest side DetectWatermark looks at
-	wmMaxDetectPx = 200 << 20 // pixels DetectWatermark reads at most
-	wmMinScale    = 0.3       // smallest tile scale searched (pixels per canonical cell)
-	wmMaxScale    = 2.5       // largest
-	wmACFWindow   = 512       // side of the window the period is estimated on
-	wmPeaks       = 2         // offsets tried per scale
-	wmRefine      = 0.002     // relative scale error searched around an estimate
-	// wmMinCorr is the code-word correlation a read needs besides its
+	minDetect   = 32        // shortest side Detect looks at
+	maxDetectPx = 200 << 20 // pixels Detect reads at most
+	minScale    = 0.3       // smallest tile scale searched (pixels per canonical cell)
+	maxScale    = 2.5       // largest
+	acfWindow   = 512       // side of the window the period is estimated on
+	peakCount   = 2         // offsets tried per scale
+	refineSpan  = 0.002     // relative scale error searched around an estimate
+	// minCorr is the code-word correlation a read needs besides its
 	// keyed check: well above the 0.60 that noise reached on unmarked
 	// pictures, well below the 0.73 of the weakest marked read.
-	wmMinCorr    = 0.62
-	wmScaleCands = 4 // periods taken from the autocorrelation
+	minCorr    = 0.62
+	scaleCands = 4 // periods taken from the autocorrelation
 )
 
-// DetectWatermark looks for a watermark made by Watermark in img, which
+// Detect looks for a watermark made by Watermark in img, which
 // may have been re-encoded, scaled, cropped, brightened or darkened, or
 // made noisy since. It never fails: an image too small to hold a tile
 // (under 32 pixels a side), or too large to read (over 200 megapixels),
 // gives a Detection with Found false.
-func DetectWatermark(img image.Image) Detection {
-	return wmDetect(img).best
+func Detect(img image.Image) Detection {
+	return detect(img).best
 }
 
-// wmDetect runs the detector and returns its state.
-func wmDetect(img image.Image) *wmDetector {
+// detect runs the detector and returns its state.
+func detect(img image.Image) *detector {
 	if img == nil {
-		return &wmDetector{}
+		return &detector{}
 	}
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
-	if w < wmMinDetect || h < wmMinDetect || int64(w)*int64(h) > wmMaxDetectPx {
-		return &wmDetector{}
+	if w < minDetect || h < minDetect || int64(w)*int64(h) > maxDetectPx {
+		return &detector{}
 	}
-	d := &wmDetector{r: wmResidual(wmCanonical(wmLuma(img)))}
+	d := &detector{r: residual(canonical(lumaPlane(img)))}
 	d.run()
 	return d
 }
 
-// wmCanonical scales a luminance plane down to a short side of wmCanon,
+// canonical scales a luminance plane down to a short side of canon,
 // where a picture that was only resized since it was marked shows the
 // tile at one pixel per cell.
-func wmCanonical(luma wmPlane) wmPlane {
+func canonical(luma plane) plane {
 	w, h := luma.w, luma.h
 	short := min(w, h)
-	if short <= wmCanon {
+	if short <= canon {
 		return luma
 	}
-	k := float64(wmCanon) / float64(short)
-	return wmShrink(luma, max(wmCanon, int(math.Round(float64(w)*k))), max(wmCanon, int(math.Round(float64(h)*k))))
+	k := float64(canon) / float64(short)
+	return shrink(luma, max(canon, int(math.Round(float64(w)*k))), max(canon, int(math.Round(float64(h)*k))))
 }
 
-// wmResidual whitens the luminance: the difference from the local mean,
+// residual whitens the luminance: the difference from the local mean,
 // divided by the local deviation of that difference and clipped, which
 // makes flat and busy regions count alike.
-func wmResidual(luma wmPlane) wmPlane {
-	mean := wmBox(luma, 2)
+func residual(luma plane) plane {
+	mean := box(luma, 2)
 	r := newWMPlane(luma.w, luma.h)
 	sq := newWMPlane(luma.w, luma.h)
 	for i, v := range luma.p {
@@ -71,7 +71,7 @@ func wmResidual(luma wmPlane) wmPlane {
 		r.p[i] = d
 		sq.p[i] = d * d
 	}
-	dev := wmBox(sq, 4)
+	dev := box(sq, 4)
 	for i, v := range r.p {
 		x := float64(v) / math.Sqrt(float64(dev.p[i])+1)
 		r.p[i] = float32(math.Max(-3, math.Min(3, x)))
@@ -79,9 +79,9 @@ func wmResidual(luma wmPlane) wmPlane {
 	return r
 }
 
-// wmDetector holds the whitened picture and the best read so far.
-type wmDetector struct {
-	r        wmPlane
+// detector holds the whitened picture and the best read so far.
+type detector struct {
+	r        plane
 	best     Detection
 	attempts int // decodes tried: each passes a random check with probability 2⁻³²
 	tried    []float64
@@ -92,7 +92,7 @@ type wmDetector struct {
 	rows     []float32
 }
 
-func (d *wmDetector) run() {
+func (d *detector) run() {
 	if d.try(1, false) {
 		return
 	}
@@ -111,18 +111,18 @@ func (d *wmDetector) run() {
 // try searches the neighbourhood of scale s (pixels per canonical cell),
 // narrowly when refine is set, and decodes at the best offsets; it reports
 // whether a watermark was found.
-func (d *wmDetector) try(s float64, refine bool) bool {
+func (d *detector) try(s float64, refine bool) bool {
 	for _, t := range d.tried {
 		if math.Abs(t/s-1) < 0.0005 {
 			return false
 		}
 	}
 	d.tried = append(d.tried, s)
-	var f [wmTT]float64
+	var f [tileCells]float64
 	eval := func(s float64) float64 {
 		d.fold(s, 0, 0, &f)
-		corr := wmCorrelate(&f)
-		z, _ := wmPeakZ(&corr, 1)
+		corr := correlate(&f)
+		z, _ := peakZ(&corr, 1)
 		if len(z) == 0 {
 			return math.Inf(-1)
 		}
@@ -132,7 +132,7 @@ func (d *wmDetector) try(s float64, refine bool) bool {
 		extent := float64(max(d.r.w, d.r.h)) / s
 		step := 0.5 / extent
 		bestS, bestZ := s, eval(s)
-		for k := 1; float64(k)*2*step <= wmRefine; k++ {
+		for k := 1; float64(k)*2*step <= refineSpan; k++ {
 			for _, sg := range []float64{-1, 1} {
 				c := s * (1 + sg*float64(k)*2*step)
 				if z := eval(c); z > bestZ {
@@ -150,8 +150,8 @@ func (d *wmDetector) try(s float64, refine bool) bool {
 		s = bestS
 	}
 	d.fold(s, 0, 0, &f)
-	corr := wmCorrelate(&f)
-	_, peaks := wmPeakZ(&corr, wmPeaks)
+	corr := correlate(&f)
+	_, peaks := peakZ(&corr, peakCount)
 	if len(peaks) == 0 {
 		return false
 	}
@@ -162,11 +162,11 @@ func (d *wmDetector) try(s float64, refine bool) bool {
 	}
 	for _, pk := range peaks {
 		// Sub-cell offset from a parabola through the peak's neighbours.
-		dx, dy := pk%wmTile, pk/wmTile
-		at := func(x, y int) float64 { return corr[(y+wmTile)%wmTile*wmTile+(x+wmTile)%wmTile] }
-		ox := wmParabola(at(dx-1, dy), at(dx, dy), at(dx+1, dy))
-		oy := wmParabola(at(dx, dy-1), at(dx, dy), at(dx, dy+1))
-		var g [wmTT]float64
+		dx, dy := pk%tileSize, pk/tileSize
+		at := func(x, y int) float64 { return corr[(y+tileSize)%tileSize*tileSize+(x+tileSize)%tileSize] }
+		ox := parabola(at(dx-1, dy), at(dx, dy), at(dx+1, dy))
+		oy := parabola(at(dx, dy-1), at(dx, dy), at(dx, dy+1))
+		var g [tileCells]float64
 		d.fold(s, ox, oy, &g)
 		if d.decode(&g, dx, dy) {
 			return true
@@ -175,9 +175,9 @@ func (d *wmDetector) try(s float64, refine bool) bool {
 	return false
 }
 
-// wmParabola is the vertex offset (−½..½) of the parabola through three
+// parabola is the vertex offset (−½..½) of the parabola through three
 // equally spaced values.
-func wmParabola(a, b, c float64) float64 {
+func parabola(a, b, c float64) float64 {
 	den := a - 2*b + c
 	if den >= 0 {
 		return 0
@@ -187,18 +187,18 @@ func wmParabola(a, b, c float64) float64 {
 
 // decode reads the code bits from a folded tile whose sync pattern starts
 // at (dx, dy) and keeps the best result.
-func (d *wmDetector) decode(f *[wmTT]float64, dx, dy int) bool {
-	v := wmSlotValues(f, dx, dy)
-	var soft [wmCodedBits]float64
-	for slot, role := range wmL.role {
+func (d *detector) decode(f *[tileCells]float64, dx, dy int) bool {
+	v := slotValues(f, dx, dy)
+	var soft [codedBits]float64
+	for slot, role := range tileLayout.role {
 		if role >= 0 {
-			soft[role] += v[slot] * wmL.pn[slot]
+			soft[role] += v[slot] * tileLayout.pn[slot]
 		}
 	}
 	d.attempts++
-	p, ok, corr, flips := wmViterbi(&soft)
-	conf := wmConfidence(corr)
-	if ok && corr >= wmMinCorr {
+	p, ok, corr, flips := viterbi(&soft)
+	conf := confidence(corr)
+	if ok && corr >= minCorr {
 		d.best = Detection{Found: true, Payload: p, Confidence: conf, BitErrors: flips}
 		d.guess, d.corr = p, corr
 		return true
@@ -210,40 +210,40 @@ func (d *wmDetector) decode(f *[wmTT]float64, dx, dy int) bool {
 	return false
 }
 
-// wmSlotValues reads every slot's DCT coefficient from a folded tile
+// slotValues reads every slot's DCT coefficient from a folded tile
 // whose sync pattern starts at (dx, dy).
-func wmSlotValues(f *[wmTT]float64, dx, dy int) *[wmSlots]float64 {
-	var a [wmTT]float64
-	for y := 0; y < wmTile; y++ {
-		src := (y + dy) % wmTile * wmTile
-		for x := 0; x < wmTile; x++ {
-			a[y*wmTile+x] = f[src+(x+dx)%wmTile]
+func slotValues(f *[tileCells]float64, dx, dy int) *[slots]float64 {
+	var a [tileCells]float64
+	for y := 0; y < tileSize; y++ {
+		src := (y + dy) % tileSize * tileSize
+		for x := 0; x < tileSize; x++ {
+			a[y*tileSize+x] = f[src+(x+dx)%tileSize]
 		}
 	}
-	v := new([wmSlots]float64)
-	for b := 0; b < wmBlocks; b++ {
+	v := new([slots]float64)
+	for b := 0; b < blocks; b++ {
 		bx, by := b%8*8, b/8*8
-		for k := 0; k < wmCoefs; k++ {
-			basis := &wmL.basis[k]
+		for k := 0; k < coefs; k++ {
+			basis := &tileLayout.basis[k]
 			var c float64
 			for y := 0; y < 8; y++ {
-				row := a[(by+y)*wmTile+bx : (by+y)*wmTile+bx+8]
+				row := a[(by+y)*tileSize+bx : (by+y)*tileSize+bx+8]
 				for x, px := range row {
 					c += px * basis[y*8+x]
 				}
 			}
-			v[b*wmCoefs+k] = c
+			v[b*coefs+k] = c
 		}
 	}
 	return v
 }
 
-// wmConfidence maps the correlation between the soft code values and the
+// confidence maps the correlation between the soft code values and the
 // decoded code word to 0..1. The decoder always finds a code word that
 // fits noise a little: on 222 unmarked pictures the correlation was
 // at most 0.60 (confidence under 0.25); marked pictures read after the
 // attacks of the tests gave 0.73 and more (confidence over 0.55).
-func wmConfidence(corr float64) float64 {
+func confidence(corr float64) float64 {
 	return math.Max(0, math.Min(1, (corr-0.5)/0.4))
 }
 
@@ -251,8 +251,8 @@ func wmConfidence(corr float64) float64 {
 // and offset (ox, oy) cells, modulo the tile. Bilinear resampling is
 // separable, so each received row is first folded horizontally and the
 // folded rows are then interpolated and folded vertically.
-func (d *wmDetector) fold(s, ox, oy float64, f *[wmTT]float64) {
-	*f = [wmTT]float64{}
+func (d *detector) fold(s, ox, oy float64, f *[tileCells]float64) {
+	*f = [tileCells]float64{}
 	r := d.r
 	cw, ch := int(float64(r.w)/s), int(float64(r.h)/s)
 	if cw < 1 || ch < 1 {
@@ -263,18 +263,18 @@ func (d *wmDetector) fold(s, ox, oy float64, f *[wmTT]float64) {
 	}
 	ix, fx := d.ix[:cw], d.fx[:cw]
 	for x := range ix {
-		i, t := wmSample(x, s, ox, r.w)
+		i, t := sampleAt(x, s, ox, r.w)
 		ix[x], fx[x] = int32(i), t
 	}
-	if cap(d.rows) < r.h*wmTile {
-		d.rows = make([]float32, r.h*wmTile)
+	if cap(d.rows) < r.h*tileSize {
+		d.rows = make([]float32, r.h*tileSize)
 	}
-	rows := d.rows[:r.h*wmTile]
+	rows := d.rows[:r.h*tileSize]
 	for y := 0; y < r.h; y++ {
 		src := r.p[y*r.w : (y+1)*r.w]
-		var acc [wmTile]float32
-		for x0 := 0; x0 < cw; x0 += wmTile {
-			n := min(wmTile, cw-x0)
+		var acc [tileSize]float32
+		for x0 := 0; x0 < cw; x0 += tileSize {
+			n := min(tileSize, cw-x0)
 			is, ts := ix[x0:x0+n], fx[x0:x0+n]
 			for k := range n {
 				i := is[k]
@@ -282,13 +282,13 @@ func (d *wmDetector) fold(s, ox, oy float64, f *[wmTT]float64) {
 				acc[k] += a + ts[k]*(src[i+1]-a)
 			}
 		}
-		copy(rows[y*wmTile:(y+1)*wmTile], acc[:])
+		copy(rows[y*tileSize:(y+1)*tileSize], acc[:])
 	}
 	for y := 0; y < ch; y++ {
-		iy, fy := wmSample(y, s, oy, r.h)
-		r0 := rows[iy*wmTile : (iy+1)*wmTile]
-		r1 := rows[(iy+1)*wmTile : (iy+2)*wmTile]
-		dst := f[y%wmTile*wmTile : (y%wmTile+1)*wmTile]
+		iy, fy := sampleAt(y, s, oy, r.h)
+		r0 := rows[iy*tileSize : (iy+1)*tileSize]
+		r1 := rows[(iy+1)*tileSize : (iy+2)*tileSize]
+		dst := f[y%tileSize*tileSize : (y%tileSize+1)*tileSize]
 		for x := range dst {
 			a := r0[x]
 			dst[x] += float64(a + fy*(r1[x]-a))
@@ -296,9 +296,9 @@ func (d *wmDetector) fold(s, ox, oy float64, f *[wmTT]float64) {
 	}
 }
 
-// wmSample maps canonical cell c to the received pixel before it and the
+// sampleAt maps canonical cell c to the received pixel before it and the
 // bilinear fraction, clamped to the picture (n ≥ 2).
-func wmSample(c int, s, off float64, n int) (int, float32) {
+func sampleAt(c int, s, off float64, n int) (int, float32) {
 	u := (float64(c)+off+0.5)*s - 0.5
 	if u <= 0 {
 		return 0, 0
@@ -310,35 +310,35 @@ func wmSample(c int, s, off float64, n int) (int, float32) {
 	return i, float32(u - float64(i))
 }
 
-// wmCorrelate cross-correlates a folded tile with the sync pattern at
+// correlate cross-correlates a folded tile with the sync pattern at
 // every cyclic offset: corr[dy*64+dx] = Σ f(t+d)·sync(t).
-func wmCorrelate(f *[wmTT]float64) [wmTT]float64 {
-	var c [wmTT]complex128
+func correlate(f *[tileCells]float64) [tileCells]float64 {
+	var c [tileCells]complex128
 	for i, v := range f {
 		c[i] = complex(v, 0)
 	}
-	wmFFT2(c[:], wmTile, false)
+	fft2(c[:], tileSize, false)
 	for i := range c {
-		c[i] *= wmL.syncF[i]
+		c[i] *= tileLayout.syncF[i]
 	}
-	wmFFT2(c[:], wmTile, true)
-	var out [wmTT]float64
+	fft2(c[:], tileSize, true)
+	var out [tileCells]float64
 	for i, v := range c {
-		out[i] = real(v) / wmTT
+		out[i] = real(v) / tileCells
 	}
 	return out
 }
 
-// wmPeakZ finds the n highest peaks of a correlation (at least 2 cells
+// peakZ finds the n highest peaks of a correlation (at least 2 cells
 // apart) and their heights in standard deviations above the mean.
-func wmPeakZ(corr *[wmTT]float64, n int) (z []float64, at []int) {
+func peakZ(corr *[tileCells]float64, n int) (z []float64, at []int) {
 	var sum, sq float64
 	for _, v := range corr {
 		sum += v
 		sq += v * v
 	}
-	mean := sum / wmTT
-	sd := math.Sqrt(math.Max(sq/wmTT-mean*mean, 1e-300))
+	mean := sum / tileCells
+	sd := math.Sqrt(math.Max(sq/tileCells-mean*mean, 1e-300))
 	used := make(map[int]bool)
 	for len(at) < n {
 		best, bi := math.Inf(-1), -1
@@ -352,10 +352,10 @@ func wmPeakZ(corr *[wmTT]float64, n int) (z []float64, at []int) {
 		}
 		at = append(at, bi)
 		z = append(z, (best-mean)/sd)
-		bx, by := bi%wmTile, bi/wmTile
+		bx, by := bi%tileSize, bi/tileSize
 		for y := -2; y <= 2; y++ {
 			for x := -2; x <= 2; x++ {
-				used[(by+y+wmTile)%wmTile*wmTile+(bx+x+wmTile)%wmTile] = true
+				used[(by+y+tileSize)%tileSize*tileSize+(bx+x+tileSize)%tileSize] = true
 			}
 		}
 	}
@@ -364,24 +364,24 @@ func wmPeakZ(corr *[wmTT]float64, n int) (z []float64, at []int) {
 
 // periodScales estimates the tile period from the autocorrelation of the
 // whitened picture along rows and columns: the repeated tile adds peaks at
-// every multiple of the period. It returns up to wmScaleCands scales,
+// every multiple of the period. It returns up to scaleCands scales,
 // best first.
-func (d *wmDetector) periodScales() []float64 {
+func (d *detector) periodScales() []float64 {
 	r := d.r
-	ww, wh := min(r.w, wmACFWindow), min(r.h, wmACFWindow)
+	ww, wh := min(r.w, acfWindow), min(r.h, acfWindow)
 	x0, y0 := (r.w-ww)/2, (r.h-wh)/2
 	lx, ly := ww*3/4, wh*3/4
-	cx := wmACF(ww, wh, lx, func(line, i int) float32 { return r.p[(y0+line)*r.w+x0+i] })
-	cy := wmACF(wh, ww, ly, func(line, i int) float32 { return r.p[(y0+i)*r.w+x0+line] })
-	pMin := wmTile * wmMinScale
-	pMax := math.Min(wmTile*wmMaxScale, float64(max(lx, ly)))
+	cx := acf(ww, wh, lx, func(line, i int) float32 { return r.p[(y0+line)*r.w+x0+i] })
+	cy := acf(wh, ww, ly, func(line, i int) float32 { return r.p[(y0+i)*r.w+x0+line] })
+	pMin := tileSize * minScale
+	pMax := math.Min(tileSize*maxScale, float64(max(lx, ly)))
 	type cand struct{ p, score float64 }
 	var grid []cand
 	for p := pMin; p <= pMax; p += 0.1 {
-		g := math.Max(2, 3*p/wmTile)
+		g := math.Max(2, 3*p/tileSize)
 		score := 0.0
 		for n := 1.0; n <= 3; n++ {
-			score += wmPeakAt(cx, n*p, g) + wmPeakAt(cy, n*p, g)
+			score += peakAt(cx, n*p, g) + peakAt(cy, n*p, g)
 		}
 		grid = append(grid, cand{p, score})
 	}
@@ -401,14 +401,14 @@ func (d *wmDetector) periodScales() []float64 {
 	sort.Slice(peaks, func(i, j int) bool { return peaks[i].score > peaks[j].score })
 	var out []float64
 	for _, c := range peaks {
-		if len(out) == wmScaleCands {
+		if len(out) == scaleCands {
 			break
 		}
 		// A multiple or simple fraction of a stronger period is its
 		// harmonic, not a period of its own.
 		harmonic := false
 		for _, a := range out {
-			if wmSimpleRatio(c.p / (a * wmTile)) {
+			if simpleRatio(c.p / (a * tileSize)) {
 				harmonic = true
 				break
 			}
@@ -419,15 +419,15 @@ func (d *wmDetector) periodScales() []float64 {
 		// Refine between grid points with a parabola through the neighbours.
 		p := c.p
 		if i := int(math.Round((c.p - pMin) / 0.1)); i > 0 && i+1 < len(grid) {
-			p += 0.1 * wmParabola(grid[i-1].score, grid[i].score, grid[i+1].score)
+			p += 0.1 * parabola(grid[i-1].score, grid[i].score, grid[i+1].score)
 		}
-		out = append(out, p/wmTile)
+		out = append(out, p/tileSize)
 	}
 	return out
 }
 
-// wmSimpleRatio reports whether r is within 1% of p/q for small p, q.
-func wmSimpleRatio(r float64) bool {
+// simpleRatio reports whether r is within 1% of p/q for small p, q.
+func simpleRatio(r float64) bool {
 	for q := 1.0; q <= 4; q++ {
 		p := math.Round(r * q)
 		if p >= 1 && p <= 6 && math.Abs(r*q/p-1) < 0.01 {
@@ -437,9 +437,9 @@ func wmSimpleRatio(r float64) bool {
 	return false
 }
 
-// wmPeakAt is the interpolated autocorrelation at lag l above the mean of
+// peakAt is the interpolated autocorrelation at lag l above the mean of
 // its surroundings at ±g and ±2g; zero when out of range.
-func wmPeakAt(c []float64, l, g float64) float64 {
+func peakAt(c []float64, l, g float64) float64 {
 	if l+2*g >= float64(len(c)-1) {
 		return 0
 	}
@@ -451,9 +451,9 @@ func wmPeakAt(c []float64, l, g float64) float64 {
 	return at(l) - (at(l-g)+at(l+g)+at(l-2*g)+at(l+2*g))/4
 }
 
-// wmACF is the normalised autocorrelation, for lags 0..maxLag, of lines
+// acf is the normalised autocorrelation, for lags 0..maxLag, of lines
 // of n samples, summed over count lines read through get.
-func wmACF(n, count, maxLag int, get func(line, i int) float32) []float64 {
+func acf(n, count, maxLag int, get func(line, i int) float32) []float64 {
 	size := 1
 	for size < n+maxLag {
 		size <<= 1
@@ -472,7 +472,7 @@ func wmACF(n, count, maxLag int, get func(line, i int) float32) []float64 {
 			}
 			buf[i] = complex(re, im)
 		}
-		wmFFT(buf, false)
+		fft(buf, false)
 		for k, v := range buf {
 			power[k] += real(v)*real(v) + imag(v)*imag(v)
 		}
@@ -480,7 +480,7 @@ func wmACF(n, count, maxLag int, get func(line, i int) float32) []float64 {
 	for k := range buf {
 		buf[k] = complex((power[k]+power[(size-k)%size])/2, 0)
 	}
-	wmFFT(buf, true)
+	fft(buf, true)
 	out := make([]float64, maxLag+1)
 	a0 := real(buf[0])
 	if a0 <= 0 {

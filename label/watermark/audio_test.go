@@ -1,4 +1,4 @@
-package label
+package watermark
 
 import (
 	"fmt"
@@ -9,10 +9,10 @@ import (
 	"time"
 )
 
-// awAccuracy is the share of the 306 code bits whose sign the best read
+// audioAccuracy is the share of the 306 code bits whose sign the best read
 // got right, before error correction.
-func awAccuracy(d *awDetector, p Payload) float64 {
-	coded := wmEncode(p)
+func audioAccuracy(d *audioDetector, p Payload) float64 {
+	coded := encode(p)
 	ok := 0
 	for i, b := range coded {
 		if (d.soft[i] > 0) == (b == 0) {
@@ -23,7 +23,7 @@ func awAccuracy(d *awDetector, p Payload) float64 {
 }
 
 func TestAudioWatermarkRoundTrip(t *testing.T) {
-	p := PayloadOf(ProduceID("audio", "round trip"))
+	p := PayloadOf("audio round trip")
 	for _, c := range []struct {
 		name string
 		a    *Audio
@@ -39,12 +39,12 @@ func TestAudioWatermarkRoundTrip(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			m := c.a.Clone()
-			if err := WatermarkAudio(m, p); err != nil {
+			if err := EmbedAudio(m, p); err != nil {
 				t.Fatal(err)
 			}
 			snr := auSNR(c.a, m)
-			d := awDetect(m)
-			t.Logf("SNR %.1f dB; found=%v, code bits right %.3f, confidence %.2f", snr, d.best.Found, awAccuracy(d, p), d.best.Confidence)
+			d := detectAudio(m)
+			t.Logf("SNR %.1f dB; found=%v, code bits right %.3f, confidence %.2f", snr, d.best.Found, audioAccuracy(d, p), d.best.Confidence)
 			if !d.best.Found || d.best.Payload != p {
 				t.Fatalf("read %+v", d.best)
 			}
@@ -52,7 +52,7 @@ func TestAudioWatermarkRoundTrip(t *testing.T) {
 				t.Errorf("SNR %.1f dB: under 25", snr)
 			}
 			again := c.a.Clone()
-			WatermarkAudio(again, p)
+			EmbedAudio(again, p)
 			for i := range again.Samples {
 				if again.Samples[i] != m.Samples[i] {
 					t.Fatal("marking twice gave different samples")
@@ -73,18 +73,18 @@ func TestAudioWatermarkErrors(t *testing.T) {
 		{"no channels", &Audio{Rate: 44100}, "0 channels"},
 		{"empty", &Audio{Rate: 44100, Channels: 2}, "no samples"},
 	} {
-		if err := WatermarkAudio(c.a, 1); err == nil || !strings.Contains(err.Error(), c.want) {
+		if err := EmbedAudio(c.a, 1); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want an error saying %q", c.name, err, c.want)
 		}
 	}
 	for _, a := range []*Audio{nil, {Rate: 44100, Channels: 1}, {Rate: 8000, Channels: 1, Samples: make([]float32, 80000)}, {Rate: 44100, Channels: 1, Samples: make([]float32, 44100*5)}} {
-		if d := DetectAudioWatermark(a); d.Found {
+		if d := DetectAudio(a); d.Found {
 			t.Errorf("found a watermark in %v", a)
 		}
 	}
 	// A short sound is marked, but three seconds are needed to read it.
 	short := auMusic(58, 0.5, 44100, 1)
-	if err := WatermarkAudio(short, 1); err != nil {
+	if err := EmbedAudio(short, 1); err != nil {
 		t.Error(err)
 	}
 }
@@ -118,7 +118,7 @@ func auMarkedSounds(t testing.TB) []auSound {
 		} {
 			m := s.a.Clone()
 			start := time.Now()
-			if err := WatermarkAudio(m, p); err != nil {
+			if err := EmbedAudio(m, p); err != nil {
 				panic(err)
 			}
 			auMarkedList = append(auMarkedList, auSound{s.name, s.a, m, auSNR(s.a, m), time.Since(start)})
@@ -195,8 +195,8 @@ func TestAudioWatermarkRobustness(t *testing.T) {
 				}
 			}
 			for i, piece := range pieces {
-				d := awDetect(piece)
-				acc := awAccuracy(d, p)
+				d := detectAudio(piece)
+				acc := audioAccuracy(d, p)
 				accSum += acc
 				accMin = math.Min(accMin, acc)
 				total++
@@ -219,7 +219,7 @@ func TestAudioWatermarkRobustness(t *testing.T) {
 // TestAudioWatermarkFalsePositives reads unmarked sounds, whole and in
 // 10 s pieces: nothing may be found. The keyed check bounds the chance
 // of a false read; the test also logs the highest code-word correlation
-// noise reached, which awMinCorr must stay above.
+// noise reached, which audioMinCorr must stay above.
 func TestAudioWatermarkFalsePositives(t *testing.T) {
 	type src struct {
 		name string
@@ -240,7 +240,18 @@ func TestAudioWatermarkFalsePositives(t *testing.T) {
 		src{"white noise", auNoise(90, 30, 44100, 1)},
 		src{"pink-ish noise", auNoise(91, 30, 44100, 0.1)},
 		src{"dark noise", auNoise(92, 30, 44100, 0.02)},
-		src{"rhythm cue and silence", PrependRhythm(&Audio{Rate: 44100, Channels: 1, Samples: make([]float32, 44100*28)})},
+		src{"beeps and silence", func() *Audio {
+			// Short, long, short, short beeps, then silence (the shape of
+			// label's audible cue, which label's tests also check).
+			a := &Audio{Rate: 44100, Channels: 1, Samples: make([]float32, 44100*30)}
+			at := 0
+			for _, d := range []float64{0.15, 0.45, 0.15, 0.15} {
+				tone := auTone(d, 44100, 880)
+				copy(a.Samples[at:], tone.Samples)
+				at += len(tone.Samples) + 44100/10
+			}
+			return a
+		}()},
 		src{"faint noise (−80 dB)", func() *Audio {
 			a := auNoise(93, 30, 44100, 1)
 			for i := range a.Samples {
@@ -257,7 +268,7 @@ func TestAudioWatermarkFalsePositives(t *testing.T) {
 			pieces = append(pieces, auCrop(s.a, off, 10))
 		}
 		for i, piece := range pieces {
-			d := awDetect(piece)
+			d := detectAudio(piece)
 			calls++
 			decodes += d.attempts
 			if d.best.Found {
@@ -269,9 +280,9 @@ func TestAudioWatermarkFalsePositives(t *testing.T) {
 		}
 	}
 	t.Logf("%d unmarked sounds, %d reads (whole and 10 s pieces), %d decodes: none found; highest code-word correlation %.3f (%s), threshold %.2f; bound per read %d·2⁻³² = %.1e",
-		len(sounds), calls, decodes, worst, worstAt, awMinCorr, awMaxAttempts, awMaxAttempts/math.Pow(2, 32))
-	if worst >= awMinCorr {
-		t.Errorf("noise reached a correlation of %.3f, over the threshold %.2f", worst, awMinCorr)
+		len(sounds), calls, decodes, worst, worstAt, audioMinCorr, audioMaxAttempts, audioMaxAttempts/math.Pow(2, 32))
+	if worst >= audioMinCorr {
+		t.Errorf("noise reached a correlation of %.3f, over the threshold %.2f", worst, audioMinCorr)
 	}
 }
 
@@ -286,7 +297,7 @@ func BenchmarkWatermarkAudio(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		m := a.Clone()
-		if err := WatermarkAudio(m, 1); err != nil {
+		if err := EmbedAudio(m, 1); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -295,12 +306,12 @@ func BenchmarkWatermarkAudio(b *testing.B) {
 // BenchmarkDetectAudioWatermark reads a marked minute of 44.1 kHz stereo.
 func BenchmarkDetectAudioWatermark(b *testing.B) {
 	a := auMinute(b)
-	if err := WatermarkAudio(a, 1); err != nil {
+	if err := EmbedAudio(a, 1); err != nil {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if d := DetectAudioWatermark(a); !d.Found {
+		if d := DetectAudio(a); !d.Found {
 			b.Fatal("not found")
 		}
 	}
@@ -312,7 +323,7 @@ func BenchmarkDetectAudioWatermarkUnmarked(b *testing.B) {
 	a := auMinute(b)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if d := DetectAudioWatermark(a); d.Found {
+		if d := DetectAudio(a); d.Found {
 			b.Fatal("found")
 		}
 	}

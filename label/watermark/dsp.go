@@ -1,4 +1,4 @@
-package label
+package watermark
 
 import (
 	"image"
@@ -10,28 +10,28 @@ import (
 // Signal-processing helpers of the watermark: a radix-2 FFT, box filters,
 // area resampling and luminance planes.
 
-// wmPlane is a w×h plane of float32 samples, row by row.
-type wmPlane struct {
+// plane is a w×h plane of float32 samples, row by row.
+type plane struct {
 	w, h int
 	p    []float32
 }
 
-func newWMPlane(w, h int) wmPlane { return wmPlane{w, h, make([]float32, w*h)} }
+func newWMPlane(w, h int) plane { return plane{w, h, make([]float32, w*h)} }
 
-// wmFFTPlan holds the bit-reversal permutation and twiddle factors of one
+// fftPlan holds the bit-reversal permutation and twiddle factors of one
 // transform size.
-type wmFFTPlan struct {
+type fftPlan struct {
 	rev []int32
 	tw  []complex128 // exp(−2πik/n), k < n/2
 }
 
-var wmPlans sync.Map // int → *wmFFTPlan
+var plans sync.Map // int → *fftPlan
 
-func wmPlanOf(n int) *wmFFTPlan {
-	if p, ok := wmPlans.Load(n); ok {
-		return p.(*wmFFTPlan)
+func planOf(n int) *fftPlan {
+	if p, ok := plans.Load(n); ok {
+		return p.(*fftPlan)
 	}
-	p := &wmFFTPlan{rev: make([]int32, n), tw: make([]complex128, n/2)}
+	p := &fftPlan{rev: make([]int32, n), tw: make([]complex128, n/2)}
 	shift := 64 - uint(bits.TrailingZeros(uint(n)))
 	for i := range p.rev {
 		p.rev[i] = int32(bits.Reverse64(uint64(i)) >> shift)
@@ -40,18 +40,18 @@ func wmPlanOf(n int) *wmFFTPlan {
 		s, c := math.Sincos(-2 * math.Pi * float64(k) / float64(n))
 		p.tw[k] = complex(c, s)
 	}
-	wmPlans.Store(n, p)
+	plans.Store(n, p)
 	return p
 }
 
-// wmFFT transforms x in place (len(x) a power of two); the inverse is
+// fft transforms x in place (len(x) a power of two); the inverse is
 // unnormalised.
-func wmFFT(x []complex128, inverse bool) {
+func fft(x []complex128, inverse bool) {
 	n := len(x)
 	if n < 2 {
 		return
 	}
-	p := wmPlanOf(n)
+	p := planOf(n)
 	for i, j := range p.rev {
 		if int(j) > i {
 			x[i], x[j] = x[j], x[i]
@@ -73,39 +73,39 @@ func wmFFT(x []complex128, inverse bool) {
 	}
 }
 
-// wmFFT2 transforms an n×n array in place, rows then columns.
-func wmFFT2(x []complex128, n int, inverse bool) {
+// fft2 transforms an n×n array in place, rows then columns.
+func fft2(x []complex128, n int, inverse bool) {
 	for r := 0; r < n; r++ {
-		wmFFT(x[r*n:(r+1)*n], inverse)
+		fft(x[r*n:(r+1)*n], inverse)
 	}
 	col := make([]complex128, n)
 	for c := 0; c < n; c++ {
 		for r := 0; r < n; r++ {
 			col[r] = x[r*n+c]
 		}
-		wmFFT(col, inverse)
+		fft(col, inverse)
 		for r := 0; r < n; r++ {
 			x[r*n+c] = col[r]
 		}
 	}
 }
 
-// wmBox averages src over a (2r+1)×(2r+1) window clipped to the plane.
-func wmBox(src wmPlane, r int) wmPlane {
+// box averages src over a (2r+1)×(2r+1) window clipped to the plane.
+func box(src plane, r int) plane {
 	w, h := src.w, src.h
 	tmp := newWMPlane(w, h)
 	for y := 0; y < h; y++ {
-		wmBox1(src.p[y*w:(y+1)*w], tmp.p[y*w:(y+1)*w], 1, w, r)
+		box1(src.p[y*w:(y+1)*w], tmp.p[y*w:(y+1)*w], 1, w, r)
 	}
 	dst := newWMPlane(w, h)
 	for x := 0; x < w; x++ {
-		wmBox1(tmp.p[x:], dst.p[x:], w, h, r)
+		box1(tmp.p[x:], dst.p[x:], w, h, r)
 	}
 	return dst
 }
 
-// wmBox1 writes the clipped running mean of n samples spaced stride apart.
-func wmBox1(src, dst []float32, stride, n, r int) {
+// box1 writes the clipped running mean of n samples spaced stride apart.
+func box1(src, dst []float32, stride, n, r int) {
 	var sum float64
 	hi := min(r, n-1)
 	for i := 0; i <= hi; i++ {
@@ -123,9 +123,9 @@ func wmBox1(src, dst []float32, stride, n, r int) {
 	}
 }
 
-// wmAreaWeights gives, for each of m output samples covering n input
+// areaWeights gives, for each of m output samples covering n input
 // samples, the first input index and the weights of area resampling.
-func wmAreaWeights(n, m int) (first []int, weights [][]float32) {
+func areaWeights(n, m int) (first []int, weights [][]float32) {
 	first = make([]int, m)
 	weights = make([][]float32, m)
 	scale := float64(n) / float64(m)
@@ -144,10 +144,10 @@ func wmAreaWeights(n, m int) (first []int, weights [][]float32) {
 	return first, weights
 }
 
-// wmShrink resamples src to w×h (no larger than src) by area averaging.
-func wmShrink(src wmPlane, w, h int) wmPlane {
-	fx, wx := wmAreaWeights(src.w, w)
-	fy, wy := wmAreaWeights(src.h, h)
+// shrink resamples src to w×h (no larger than src) by area averaging.
+func shrink(src plane, w, h int) plane {
+	fx, wx := areaWeights(src.w, w)
+	fy, wy := areaWeights(src.h, h)
 	tmp := newWMPlane(w, src.h)
 	for y := 0; y < src.h; y++ {
 		row := src.p[y*src.w : (y+1)*src.w]
@@ -173,8 +173,8 @@ func wmShrink(src wmPlane, w, h int) wmPlane {
 	return dst
 }
 
-// wmLuma reads the luminance (JPEG's Y, 0..255) of img.
-func wmLuma(img image.Image) wmPlane {
+// lumaPlane reads the luminance (JPEG's Y, 0..255) of img.
+func lumaPlane(img image.Image) plane {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
 	pl := newWMPlane(w, h)
@@ -198,7 +198,7 @@ func wmLuma(img image.Image) wmPlane {
 			off := m.PixOffset(b.Min.X, b.Min.Y+y)
 			for x := 0; x < w; x++ {
 				s := m.Pix[off+4*x : off+4*x+3 : off+4*x+3]
-				pl.p[y*w+x] = wmY(s[0], s[1], s[2])
+				pl.p[y*w+x] = lumaOf(s[0], s[1], s[2])
 			}
 		}
 	case *image.NRGBA:
@@ -207,7 +207,7 @@ func wmLuma(img image.Image) wmPlane {
 			for x := 0; x < w; x++ {
 				s := m.Pix[off+4*x : off+4*x+4 : off+4*x+4]
 				a := float32(s[3]) / 255
-				pl.p[y*w+x] = a * wmY(s[0], s[1], s[2])
+				pl.p[y*w+x] = a * lumaOf(s[0], s[1], s[2])
 			}
 		}
 	default:
@@ -221,7 +221,7 @@ func wmLuma(img image.Image) wmPlane {
 	return pl
 }
 
-// wmY is the JPEG luminance of an RGB triple.
-func wmY(r, g, b uint8) float32 {
+// lumaOf is the JPEG luminance of an RGB triple.
+func lumaOf(r, g, b uint8) float32 {
 	return 0.299*float32(r) + 0.587*float32(g) + 0.114*float32(b)
 }

@@ -1,11 +1,11 @@
-package label
+package resample
 
 import (
 	"math"
 	"testing"
 )
 
-func TestAudioResample(t *testing.T) {
+func TestResample(t *testing.T) {
 	sine := func(hz float64, rate, n int) []float32 {
 		x := make([]float32, n)
 		for i := range x {
@@ -40,7 +40,7 @@ func TestAudioResample(t *testing.T) {
 		{16000, 8000, 3000},
 	} {
 		n := c.from / 2
-		got := resample(sine(c.hz, c.from, n), c.from, c.to)
+		got := Resample(sine(c.hz, c.from, n), c.from, c.to)
 		if len(got) != n*c.to/c.from {
 			t.Errorf("%d → %d: %d samples", c.from, c.to, len(got))
 		}
@@ -49,15 +49,15 @@ func TestAudioResample(t *testing.T) {
 		}
 	}
 	// Above the new Nyquist frequency: removed.
-	if r := rms(resample(sine(10000, 44100, 22050), 44100, 16000)); r > 1e-3 {
+	if r := rms(Resample(sine(10000, 44100, 22050), 44100, 16000)); r > 1e-3 {
 		t.Errorf("10 kHz at 16 kHz: RMS %.2g", r)
 	}
 	// There and back keeps the band below 7.5 kHz.
 	x := sine(6000, 44100, 44100)
-	if e := worst(resample(resample(x, 44100, 16000), 16000, 44100), x); e > 2e-3 {
+	if e := worst(Resample(Resample(x, 44100, 16000), 16000, 44100), x); e > 2e-3 {
 		t.Errorf("44.1 → 16 → 44.1 kHz, 6 kHz: error %.2g", e)
 	}
-	if got := resampleTo(x, 44100, 16000, 100); len(got) != 100 {
+	if got := To(x, 44100, 16000, 100); len(got) != 100 {
 		t.Error("resampleTo: wrong length")
 	}
 }

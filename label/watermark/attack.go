@@ -1,4 +1,4 @@
-package label
+package watermark
 
 import (
 	"bytes"
@@ -51,8 +51,8 @@ func AttackResizeXY(kx, ky float64) func(*image.RGBA) image.Image {
 		w, h := b.Dx(), b.Dy()
 		nw, nh := int(math.Round(float64(w)*kx)), int(math.Round(float64(h)*ky))
 		out := image.NewRGBA(image.Rect(0, 0, nw, nh))
-		fx, wx := wmAreaWeights(w, nw)
-		fy, wy := wmAreaWeights(h, nh)
+		fx, wx := areaWeights(w, nw)
+		fy, wy := areaWeights(h, nh)
 		for y := 0; y < nh; y++ {
 			for x := 0; x < nw; x++ {
 				var acc [4]float64
@@ -176,11 +176,11 @@ func PSNR(a, b *image.RGBA) float64 {
 	return 10 * math.Log10(255*255/(se/float64(n)))
 }
 
-// WatermarkBitAccuracy is the fraction of payload bits read right. When the
+// BitAccuracy is the fraction of payload bits read right. When the
 // check fails it compares the payload of the decoder's most confident
 // read instead.
-func WatermarkBitAccuracy(img image.Image, p Payload) (float64, Detection) {
-	d := wmDetect(img)
+func BitAccuracy(img image.Image, p Payload) (float64, Detection) {
+	d := detect(img)
 	diff := uint64(d.guess ^ p)
 	n := 0
 	for ; diff != 0; diff &= diff - 1 {

@@ -1,4 +1,4 @@
-package label
+package watermark
 
 import (
 	"crypto/sha256"
@@ -86,7 +86,7 @@ func (p *Payload) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// Detection is what DetectWatermark found.
+// Detection is what Detect found.
 type Detection struct {
 	// Found reports a watermark whose keyed check holds.
 	Found bool `json:"found"`
@@ -106,43 +106,43 @@ const (
 	// WatermarkMinSide is the shortest side Watermark accepts.
 	WatermarkMinSide = 64
 
-	wmTile      = 64              // tile side, in canonical cells
-	wmTT        = wmTile * wmTile // cells in a tile
-	wmBlocks    = wmTT / 64       // 8×8 blocks in a tile
-	wmCoefs     = 10              // DCT coefficients used per block
-	wmSlots     = wmBlocks * wmCoefs
-	wmSyncSlots = 128
-	wmCanon     = 256 // canonical short side, in cells
+	tileSize  = 64                  // tile side, in canonical cells
+	tileCells = tileSize * tileSize // cells in a tile
+	blocks    = tileCells / 64      // 8×8 blocks in a tile
+	coefs     = 10                  // DCT coefficients used per block
+	slots     = blocks * coefs
+	syncSlots = 128
+	canon     = 256 // canonical short side, in cells
 )
 
-// wmCoefPos lists the (row, column) frequencies of the used coefficients.
-var wmCoefPos = [wmCoefs][2]int{{0, 2}, {1, 1}, {2, 0}, {0, 3}, {1, 2}, {2, 1}, {3, 0}, {1, 3}, {2, 2}, {3, 1}}
+// coefPos lists the (row, column) frequencies of the used coefficients.
+var coefPos = [coefs][2]int{{0, 2}, {1, 1}, {2, 0}, {0, 3}, {1, 2}, {2, 1}, {3, 0}, {1, 3}, {2, 2}, {3, 1}}
 
 // Masking parameters: strength on flat ground and in texture (grey levels
 // of the unit-RMS tile), the local deviation where the two meet, and the
 // largest RMS strength over the picture (255/10^(40/20): PSNR 40 dB).
 const (
-	wmFlat     = 0.8
-	wmTexture  = 4.0
-	wmSigmaRef = 6.0
-	wmMaxRMS   = 2.55
+	flatLevel = 0.8
+	texture   = 4.0
+	sigmaRef  = 6.0
+	maxRMS    = 2.55
 )
 
-// wmLayout is the keyed arrangement of the tile.
-type wmLayout struct {
-	pn    [wmSlots]float64 // chip of each slot
-	role  [wmSlots]int16   // -1: sync; otherwise the code bit carried
-	basis [wmCoefs][64]float64
-	sync  [wmTT]float64    // spatial sync pattern (data slots empty)
-	syncF [wmTT]complex128 // conjugate of its 2-D FFT
+// layout is the keyed arrangement of the tile.
+type layout struct {
+	pn    [slots]float64 // chip of each slot
+	role  [slots]int16   // -1: sync; otherwise the code bit carried
+	basis [coefs][64]float64
+	sync  [tileCells]float64    // spatial sync pattern (data slots empty)
+	syncF [tileCells]complex128 // conjugate of its 2-D FFT
 }
 
-var wmL = newWMLayout()
+var tileLayout = newWMLayout()
 
-// wmRand is splitmix64, seeded from the key.
-type wmRand uint64
+// keyedRand is splitmix64, seeded from the key.
+type keyedRand uint64
 
-func (r *wmRand) next() uint64 {
+func (r *keyedRand) next() uint64 {
 	*r += 0x9e3779b97f4a7c15
 	z := uint64(*r)
 	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
@@ -150,55 +150,55 @@ func (r *wmRand) next() uint64 {
 	return z ^ z>>31
 }
 
-func newWMLayout() *wmLayout {
-	l := new(wmLayout)
-	sum := sha256.Sum256([]byte(wmKey + "/layout"))
-	rng := wmRand(binary.BigEndian.Uint64(sum[:8]))
+func newWMLayout() *layout {
+	l := new(layout)
+	sum := sha256.Sum256([]byte(imageKey + "/layout"))
+	rng := keyedRand(binary.BigEndian.Uint64(sum[:8]))
 	for i := range l.pn {
 		l.pn[i] = float64(1 - 2*int(rng.next()>>63))
 	}
-	perm := make([]int, wmSlots)
+	perm := make([]int, slots)
 	for i := range perm {
 		perm[i] = i
 	}
-	for i := wmSlots - 1; i > 0; i-- {
+	for i := slots - 1; i > 0; i-- {
 		j := int(rng.next() % uint64(i+1))
 		perm[i], perm[j] = perm[j], perm[i]
 	}
 	for k, slot := range perm {
-		if k < wmSyncSlots {
+		if k < syncSlots {
 			l.role[slot] = -1
 		} else {
-			l.role[slot] = int16((k - wmSyncSlots) % wmCodedBits)
+			l.role[slot] = int16((k - syncSlots) % codedBits)
 		}
 	}
-	for k, pos := range wmCoefPos {
+	for k, pos := range coefPos {
 		for y := 0; y < 8; y++ {
 			for x := 0; x < 8; x++ {
-				l.basis[k][y*8+x] = wmDCTBasis(pos[0], y) * wmDCTBasis(pos[1], x)
+				l.basis[k][y*8+x] = dctBasis(pos[0], y) * dctBasis(pos[1], x)
 			}
 		}
 	}
-	var coef [wmSlots]float64
+	var coef [slots]float64
 	for i := range coef {
 		if l.role[i] < 0 {
 			coef[i] = l.pn[i]
 		}
 	}
 	l.sync = l.spatial(&coef)
-	var f [wmTT]complex128
+	var f [tileCells]complex128
 	for i, v := range l.sync {
 		f[i] = complex(v, 0)
 	}
-	wmFFT2(f[:], wmTile, false)
+	fft2(f[:], tileSize, false)
 	for i, v := range f {
 		l.syncF[i] = complex(real(v), -imag(v))
 	}
 	return l
 }
 
-// wmDCTBasis is the orthonormal 8-point DCT-II basis function k at n.
-func wmDCTBasis(k, n int) float64 {
+// dctBasis is the orthonormal 8-point DCT-II basis function k at n.
+func dctBasis(k, n int) float64 {
 	c := math.Sqrt(2.0 / 8)
 	if k == 0 {
 		c = math.Sqrt(1.0 / 8)
@@ -208,19 +208,19 @@ func wmDCTBasis(k, n int) float64 {
 
 // spatial turns slot coefficients into a tile, scaled so that a tile with
 // every slot at ±1 has unit RMS.
-func (l *wmLayout) spatial(coef *[wmSlots]float64) [wmTT]float64 {
-	var t [wmTT]float64
-	gain := math.Sqrt(64.0 / wmCoefs)
-	for b := 0; b < wmBlocks; b++ {
+func (l *layout) spatial(coef *[slots]float64) [tileCells]float64 {
+	var t [tileCells]float64
+	gain := math.Sqrt(64.0 / coefs)
+	for b := 0; b < blocks; b++ {
 		bx, by := b%8*8, b/8*8
-		for k := 0; k < wmCoefs; k++ {
-			c := coef[b*wmCoefs+k] * gain
+		for k := 0; k < coefs; k++ {
+			c := coef[b*coefs+k] * gain
 			if c == 0 {
 				continue
 			}
 			basis := &l.basis[k]
 			for y := 0; y < 8; y++ {
-				row := t[(by+y)*wmTile+bx : (by+y)*wmTile+bx+8]
+				row := t[(by+y)*tileSize+bx : (by+y)*tileSize+bx+8]
 				for x := range row {
 					row[x] += c * basis[y*8+x]
 				}
@@ -230,13 +230,13 @@ func (l *wmLayout) spatial(coef *[wmSlots]float64) [wmTT]float64 {
 	return t
 }
 
-// wmSigns gives the sign each slot should read for p: its chip, times
+// signsOf gives the sign each slot should read for p: its chip, times
 // the sign of its code bit for data slots.
-func wmSigns(p Payload) *[wmSlots]float64 {
-	coded := wmEncode(p)
-	sign := new([wmSlots]float64)
-	for i, r := range wmL.role {
-		sign[i] = wmL.pn[i]
+func signsOf(p Payload) *[slots]float64 {
+	coded := encode(p)
+	sign := new([slots]float64)
+	for i, r := range tileLayout.role {
+		sign[i] = tileLayout.pn[i]
 		if r >= 0 && coded[r] == 1 {
 			sign[i] = -sign[i]
 		}
@@ -244,16 +244,16 @@ func wmSigns(p Payload) *[wmSlots]float64 {
 	return sign
 }
 
-// wmUnit is the size of a canonical cell in pixels for a w×h picture.
-func wmUnit(w, h int) float64 {
-	return max(1, float64(min(w, h))/wmCanon)
+// unitOf is the size of a canonical cell in pixels for a w×h picture.
+func unitOf(w, h int) float64 {
+	return max(1, float64(min(w, h))/canon)
 }
 
 // Watermark embeds p invisibly into img in place. img must be at least
 // WatermarkMinSide pixels on each side. Only the luminance changes (the
 // same amount is added to R, G and B); the same img and p always give the
 // same pixels.
-func Watermark(img *image.RGBA, p Payload) error {
+func Embed(img *image.RGBA, p Payload) error {
 	if img == nil {
 		return fmt.Errorf("label: watermark: no image")
 	}
@@ -262,17 +262,17 @@ func Watermark(img *image.RGBA, p Payload) error {
 	if w < WatermarkMinSide || h < WatermarkMinSide {
 		return fmt.Errorf("label: watermark: image is %d×%d; each side must be at least %d pixels", w, h, WatermarkMinSide)
 	}
-	luma := wmLuma(img)
-	unit := wmUnit(w, h)
-	mask := wmMask(luma, unit)
-	sign := wmSigns(p)
-	gain := wmInformedGains(luma, mask, unit, sign)
-	var coef [wmSlots]float64
+	luma := lumaPlane(img)
+	unit := unitOf(w, h)
+	mask := maskOf(luma, unit)
+	sign := signsOf(p)
+	gain := informedGains(luma, mask, unit, sign)
+	var coef [slots]float64
 	for i := range coef {
 		coef[i] = sign[i] * gain[i]
 	}
-	tile := wmL.spatial(&coef)
-	pat := wmRender(&tile, w, h, unit)
+	tile := tileLayout.spatial(&coef)
+	pat := render(&tile, w, h, unit)
 	for y := 0; y < h; y++ {
 		off := img.PixOffset(b.Min.X, b.Min.Y+y)
 		for x := 0; x < w; x++ {
@@ -290,59 +290,59 @@ func Watermark(img *image.RGBA, p Payload) error {
 	return nil
 }
 
-// wmRender samples the periodic tile at every pixel's canonical position
+// render samples the periodic tile at every pixel's canonical position
 // (bilinearly).
-func wmRender(tile *[wmTT]float64, w, h int, unit float64) wmPlane {
+func render(tile *[tileCells]float64, w, h int, unit float64) plane {
 	pl := newWMPlane(w, h)
 	ix := make([]int, w)
 	fx := make([]float64, w)
 	for x := range ix {
-		ix[x], fx[x] = wmCell(x, unit)
+		ix[x], fx[x] = cellOf(x, unit)
 	}
 	for y := 0; y < h; y++ {
-		iy, fy := wmCell(y, unit)
-		r0 := tile[iy*wmTile : (iy+1)*wmTile]
-		r1 := tile[(iy+1)%wmTile*wmTile : ((iy+1)%wmTile+1)*wmTile]
+		iy, fy := cellOf(y, unit)
+		r0 := tile[iy*tileSize : (iy+1)*tileSize]
+		r1 := tile[(iy+1)%tileSize*tileSize : ((iy+1)%tileSize+1)*tileSize]
 		out := pl.p[y*w : (y+1)*w]
 		for x := range out {
-			i0, i1, f := ix[x], (ix[x]+1)%wmTile, fx[x]
+			i0, i1, f := ix[x], (ix[x]+1)%tileSize, fx[x]
 			out[x] = float32((1-fy)*((1-f)*r0[i0]+f*r0[i1]) + fy*((1-f)*r1[i0]+f*r1[i1]))
 		}
 	}
 	return pl
 }
 
-// wmReadSlots runs the detector's front end on a luminance plane at the
+// readSlots runs the detector's front end on a luminance plane at the
 // scale and offset it was marked with and reads every slot.
-func wmReadSlots(luma wmPlane) *[wmSlots]float64 {
-	d := &wmDetector{r: wmResidual(wmCanonical(luma))}
-	var f [wmTT]float64
+func readSlots(luma plane) *[slots]float64 {
+	d := &detector{r: residual(canonical(luma))}
+	var f [tileCells]float64
 	d.fold(1, 0, 0, &f)
-	return wmSlotValues(&f, 0, 0)
+	return slotValues(&f, 0, 0)
 }
 
 // Informed embedding (Cox, Miller and Bloom 1999; Malvar and Florêncio's
 // improved spread spectrum, 2003): the host picture itself is the largest
-// noise the detector meets, and the embedder knows it. wmInformedGains
+// noise the detector meets, and the embedder knows it. informedGains
 // reads every slot of the unmarked picture and of a trial marking, then
 // shares the same energy among the slots so that as many as possible read
 // with a common margin: little where the picture already leans the right
 // way, more where it leans the wrong way, and the floor where no affordable
 // gain would win.
 const (
-	wmGainMin = 0.25 // least gain of a slot
-	wmGainMax = 3.0  // most
+	gainMin = 0.25 // least gain of a slot
+	gainMax = 3.0  // most
 )
 
-func wmInformedGains(luma, mask wmPlane, unit float64, sign *[wmSlots]float64) *[wmSlots]float64 {
-	host := wmReadSlots(luma)
-	tile := wmL.spatial(sign)
-	trial := wmRender(&tile, luma.w, luma.h, unit)
+func informedGains(luma, mask plane, unit float64, sign *[slots]float64) *[slots]float64 {
+	host := readSlots(luma)
+	tile := tileLayout.spatial(sign)
+	trial := render(&tile, luma.w, luma.h, unit)
 	for i, v := range luma.p {
 		trial.p[i] = v + trial.p[i]*mask.p[i]
 	}
-	marked := wmReadSlots(trial)
-	var lean, resp [wmSlots]float64 // host's push towards the sign; response to gain 1
+	marked := readSlots(trial)
+	var lean, resp [slots]float64 // host's push towards the sign; response to gain 1
 	var sorted []float64
 	for i := range lean {
 		lean[i] = sign[i] * host[i]
@@ -351,21 +351,21 @@ func wmInformedGains(luma, mask wmPlane, unit float64, sign *[wmSlots]float64) *
 	}
 	sort.Float64s(sorted)
 	med := sorted[len(sorted)/2]
-	gains := func(target float64) (*[wmSlots]float64, float64) {
-		g := new([wmSlots]float64)
+	gains := func(target float64) (*[slots]float64, float64) {
+		g := new([slots]float64)
 		var energy float64
 		for i := range g {
-			k := wmGainMin
+			k := gainMin
 			if resp[i] > 0.1*med {
 				need := (target - lean[i]) / resp[i]
-				if need <= wmGainMax {
-					k = max(wmGainMin, need)
+				if need <= gainMax {
+					k = max(gainMin, need)
 				}
 			}
 			g[i] = k
 			energy += k * k
 		}
-		return g, energy / wmSlots
+		return g, energy / slots
 	}
 	best, _ := gains(0)
 	if med <= 0 {
@@ -385,7 +385,7 @@ func wmInformedGains(luma, mask wmPlane, unit float64, sign *[wmSlots]float64) *
 		e += k * k
 	}
 	if e > 0 {
-		s := math.Sqrt(wmSlots / e)
+		s := math.Sqrt(slots / e)
 		for i := range best {
 			best[i] *= s
 		}
@@ -393,37 +393,37 @@ func wmInformedGains(luma, mask wmPlane, unit float64, sign *[wmSlots]float64) *
 	return best
 }
 
-// wmCell maps pixel i to its canonical cell in the tile and the fraction
+// cellOf maps pixel i to its canonical cell in the tile and the fraction
 // towards the next cell.
-func wmCell(i int, unit float64) (int, float64) {
+func cellOf(i int, unit float64) (int, float64) {
 	c := (float64(i)+0.5)/unit - 0.5
 	fl := math.Floor(c)
-	n := int(fl) % wmTile
+	n := int(fl) % tileSize
 	if n < 0 {
-		n += wmTile
+		n += tileSize
 	}
 	return n, c - fl
 }
 
-// wmMask gives the embedding strength at each pixel: a noise-visibility
+// maskOf gives the embedding strength at each pixel: a noise-visibility
 // function of the local luminance variance, scaled down when the RMS over
-// the picture would exceed wmMaxRMS.
-func wmMask(luma wmPlane, unit float64) wmPlane {
+// the picture would exceed maxRMS.
+func maskOf(luma plane, unit float64) plane {
 	r := max(1, int(math.Round(4*unit)))
 	sq := newWMPlane(luma.w, luma.h)
 	for i, v := range luma.p {
 		sq.p[i] = v * v
 	}
-	mean := wmBox(luma, r)
-	meanSq := wmBox(sq, r)
+	mean := box(luma, r)
+	meanSq := box(sq, r)
 	mask := sq // reuse
 	var sum float64
-	ref2 := wmSigmaRef * wmSigmaRef
+	ref2 := sigmaRef * sigmaRef
 	for i := range mask.p {
 		m := float64(mean.p[i])
 		v := max(0, float64(meanSq.p[i])-m*m)
 		nvf := 1 / (1 + v/ref2)
-		s := wmFlat*nvf + wmTexture*(1-nvf)
+		s := flatLevel*nvf + texture*(1-nvf)
 		// Less in the deepest shadows, where steps are most visible.
 		if m < 48 {
 			s *= 0.5 + 0.5*m/48
@@ -431,8 +431,8 @@ func wmMask(luma wmPlane, unit float64) wmPlane {
 		mask.p[i] = float32(s)
 		sum += s * s
 	}
-	if rms := math.Sqrt(sum / float64(len(mask.p))); rms > wmMaxRMS {
-		k := float32(wmMaxRMS / rms)
+	if rms := math.Sqrt(sum / float64(len(mask.p))); rms > maxRMS {
+		k := float32(maxRMS / rms)
 		for i := range mask.p {
 			mask.p[i] *= k
 		}

@@ -1,4 +1,4 @@
-package label
+package watermark
 
 import (
 	"bytes"
@@ -18,36 +18,36 @@ import (
 	"miaobi/paint"
 )
 
-// wmPicture is a named test picture.
-type wmPicture struct {
+// testPicture is a named test picture.
+type testPicture struct {
 	name string
 	img  *image.RGBA
 }
 
 var (
-	wmPicturesOnce sync.Once
-	wmPicturesList []wmPicture
-	wmPicturesErr  error
+	testPicturesOnce sync.Once
+	testPicturesList []testPicture
+	testPicturesErr  error
 )
 
-// wmPictures loads the three photographs (451×300 to 640×427) and paints
+// testPictures loads the three photographs (451×300 to 640×427) and paints
 // three Miaobi pictures (two 1024×512 and one 1920×1080).
-func wmPictures(t testing.TB) []wmPicture {
+func testPictures(t testing.TB) []testPicture {
 	t.Helper()
-	wmPicturesOnce.Do(func() {
+	testPicturesOnce.Do(func() {
 		for _, name := range []string{"rocket", "coffee", "chelsea"} {
-			f, err := os.Open(filepath.Join("..", "photo", "testdata", name+".jpg"))
+			f, err := os.Open(filepath.Join("..", "..", "photo", "testdata", name+".jpg"))
 			if err != nil {
-				wmPicturesErr = err
+				testPicturesErr = err
 				return
 			}
 			img, err := jpeg.Decode(f)
 			f.Close()
 			if err != nil {
-				wmPicturesErr = err
+				testPicturesErr = err
 				return
 			}
-			wmPicturesList = append(wmPicturesList, wmPicture{name, toRGBA(img)})
+			testPicturesList = append(testPicturesList, testPicture{name, toRGBA(img)})
 		}
 		for _, c := range []struct {
 			w, h int
@@ -55,16 +55,16 @@ func wmPictures(t testing.TB) []wmPicture {
 		}{{1024, 512, 1}, {1024, 512, 2}, {1920, 1080, 3}} {
 			img, err := paint.Paint(paint.SceneOf("山水松月"), c.w, c.h, c.seed)
 			if err != nil {
-				wmPicturesErr = err
+				testPicturesErr = err
 				return
 			}
-			wmPicturesList = append(wmPicturesList, wmPicture{fmt.Sprintf("painting-%d-%dx%d", c.seed, c.w, c.h), img})
+			testPicturesList = append(testPicturesList, testPicture{fmt.Sprintf("painting-%d-%dx%d", c.seed, c.w, c.h), img})
 		}
 	})
-	if wmPicturesErr != nil {
-		t.Fatal(wmPicturesErr)
+	if testPicturesErr != nil {
+		t.Fatal(testPicturesErr)
 	}
-	return wmPicturesList
+	return testPicturesList
 }
 
 func TestPayloadOf(t *testing.T) {
@@ -79,16 +79,16 @@ func TestPayloadOf(t *testing.T) {
 
 func TestWatermarkCode(t *testing.T) {
 	for _, p := range []Payload{0, 1, 0xffffffffffffffff, PayloadOf("x")} {
-		coded := wmEncode(p)
-		var soft [wmCodedBits]float64
+		coded := encode(p)
+		var soft [codedBits]float64
 		for i, b := range coded {
 			soft[i] = 1 - 2*float64(b)
 		}
 		// Flip 20 code bits spread over the word.
 		for i := 0; i < 20; i++ {
-			soft[(i*37)%wmCodedBits] *= -1
+			soft[(i*37)%codedBits] *= -1
 		}
-		got, ok, _, flips := wmViterbi(&soft)
+		got, ok, _, flips := viterbi(&soft)
 		if !ok || got != p || flips != 20 {
 			t.Errorf("payload %v: got %v ok=%v flips=%d", p, got, ok, flips)
 		}
@@ -96,14 +96,14 @@ func TestWatermarkCode(t *testing.T) {
 }
 
 func TestWatermarkRoundTrip(t *testing.T) {
-	for _, pic := range wmPictures(t) {
+	for _, pic := range testPictures(t) {
 		t.Run(pic.name, func(t *testing.T) {
 			img := cloneRGBA(pic.img)
 			p := PayloadOf("round-trip/" + pic.name)
-			if err := Watermark(img, p); err != nil {
+			if err := Embed(img, p); err != nil {
 				t.Fatal(err)
 			}
-			det := DetectWatermark(img)
+			det := Detect(img)
 			if !det.Found || det.Payload != p {
 				t.Fatalf("got %+v, want payload %v", det, p)
 			}
@@ -115,17 +115,17 @@ func TestWatermarkRoundTrip(t *testing.T) {
 }
 
 func TestWatermarkAttacks(t *testing.T) {
-	pics := wmPictures(t)
+	pics := testPictures(t)
 	for _, pic := range pics {
 		img := cloneRGBA(pic.img)
 		p := PayloadOf("attacks/" + pic.name)
-		if err := Watermark(img, p); err != nil {
+		if err := Embed(img, p); err != nil {
 			t.Fatal(err)
 		}
 		for _, a := range RequiredAttacks {
 			t.Run(pic.name+"/"+strings.ReplaceAll(a.Name, " ", "_"), func(t *testing.T) {
 				att := a.Apply(cloneRGBA(img))
-				det := DetectWatermark(att)
+				det := Detect(att)
 				if !det.Found || det.Payload != p {
 					t.Errorf("got %+v, want payload %v", det, p)
 				}
@@ -135,7 +135,7 @@ func TestWatermarkAttacks(t *testing.T) {
 }
 
 func TestWatermarkRobustnessTable(t *testing.T) {
-	pics := wmPictures(t)
+	pics := testPictures(t)
 	type row struct {
 		acc      float64
 		found, n int
@@ -151,7 +151,7 @@ func TestWatermarkRobustnessTable(t *testing.T) {
 		img := cloneRGBA(pic.img)
 		p := PayloadOf("table/" + pic.name)
 		start := time.Now()
-		if err := Watermark(img, p); err != nil {
+		if err := Embed(img, p); err != nil {
 			t.Fatal(err)
 		}
 		embedDur += time.Since(start)
@@ -160,7 +160,7 @@ func TestWatermarkRobustnessTable(t *testing.T) {
 		for i, a := range attacks {
 			att := a.Apply(cloneRGBA(img))
 			start := time.Now()
-			acc, det := WatermarkBitAccuracy(att, p)
+			acc, det := BitAccuracy(att, p)
 			if i == 0 {
 				detectDur += time.Since(start)
 				b := att.Bounds()
@@ -195,13 +195,13 @@ func TestWatermarkRobustnessTable(t *testing.T) {
 	t.Log(sb.String())
 }
 
-// wmUnmarked builds at least 200 unmarked pictures: variants of the
+// unmarked builds at least 200 unmarked pictures: variants of the
 // photographs and of paintings at several seeds and scenes, and synthetic
 // noise, gradients and periodic textures.
-func wmUnmarked(t testing.TB) []wmPicture {
+func unmarked(t testing.TB) []testPicture {
 	t.Helper()
-	var out []wmPicture
-	add := func(name string, img image.Image) { out = append(out, wmPicture{name, toRGBA(img)}) }
+	var out []testPicture
+	add := func(name string, img image.Image) { out = append(out, testPicture{name, toRGBA(img)}) }
 	variants := func(name string, img *image.RGBA) {
 		add(name, img)
 		for i, c := range [][4]float64{{0.5, 0.5, 0, 0}, {0.5, 0.5, 1, 0}, {0.5, 0.5, 0, 1}, {0.5, 0.5, 1, 1}, {0.71, 0.71, 0.5, 0.5}, {0.9, 0.6, 0.3, 0.8}} {
@@ -213,7 +213,7 @@ func wmUnmarked(t testing.TB) []wmPicture {
 		add(name+"/noise5", AttackNoise(5, 3)(img))
 		add(name+"/bright1.2", AttackBrightness(1.2)(img))
 	}
-	for _, pic := range wmPictures(t) {
+	for _, pic := range testPictures(t) {
 		variants(pic.name, pic.img)
 	}
 	scenes := []string{"山水松月", "江雪", "渔舟唱晚", "松风", "秋山", "春江花月夜", "雁", "孤舟", "山居", "夜泊"}
@@ -267,7 +267,7 @@ func wmUnmarked(t testing.TB) []wmPicture {
 }
 
 func TestWatermarkFalsePositives(t *testing.T) {
-	pics := wmUnmarked(t)
+	pics := unmarked(t)
 	if len(pics) < 200 {
 		t.Fatalf("only %d unmarked pictures", len(pics))
 	}
@@ -276,7 +276,7 @@ func TestWatermarkFalsePositives(t *testing.T) {
 	maxAttempts := 0
 	var confs []float64
 	for _, pic := range pics {
-		d := wmDetect(pic.img)
+		d := detect(pic.img)
 		if d.best.Found {
 			t.Errorf("%s: false positive %+v", pic.name, d.best)
 		}
@@ -296,43 +296,43 @@ func TestWatermarkTooSmall(t *testing.T) {
 		image.Rect(0, 0, 64, 63), image.Rect(0, 0, 10, 1000), image.Rect(5, 5, 68, 200),
 	} {
 		img := image.NewRGBA(r)
-		if err := Watermark(img, 1); err == nil {
+		if err := Embed(img, 1); err == nil {
 			t.Errorf("%v: no error", r)
 		} else if !strings.HasPrefix(err.Error(), "label: watermark: ") {
 			t.Errorf("%v: error %q", r, err)
 		}
-		if det := DetectWatermark(img); det.Found {
+		if det := Detect(img); det.Found {
 			t.Errorf("%v: found %+v", r, det)
 		}
 	}
-	if err := Watermark(nil, 1); err == nil {
+	if err := Embed(nil, 1); err == nil {
 		t.Error("nil image: no error")
 	}
-	if det := DetectWatermark(nil); det.Found {
+	if det := Detect(nil); det.Found {
 		t.Error("nil image found")
 	}
 	// The smallest accepted picture takes a mark without error; a single
 	// tile of a busy photograph is too little to read back reliably (see
 	// TestWatermarkSmallPictures for the size that is).
-	img := toRGBA(AttackCrop(64.0/640, 64.0/427, 0.5, 0.5)(wmPictures(t)[0].img))
-	if err := Watermark(img, 42); err != nil {
+	img := toRGBA(AttackCrop(64.0/640, 64.0/427, 0.5, 0.5)(testPictures(t)[0].img))
+	if err := Embed(img, 42); err != nil {
 		t.Fatal(err)
 	}
-	DetectWatermark(img)
+	Detect(img)
 }
 
 // TestWatermarkSmallPictures marks 160×160 pieces of every picture (about
 // six tiles) and reads them back unattacked.
 func TestWatermarkSmallPictures(t *testing.T) {
-	for _, pic := range wmPictures(t) {
+	for _, pic := range testPictures(t) {
 		b := pic.img.Bounds()
 		for _, at := range [][2]float64{{0.1, 0.2}, {0.5, 0.5}, {0.9, 0.8}} {
 			img := toRGBA(AttackCrop(160/float64(b.Dx()), 160/float64(b.Dy()), at[0], at[1])(pic.img))
 			p := PayloadOf(fmt.Sprint(pic.name, at))
-			if err := Watermark(img, p); err != nil {
+			if err := Embed(img, p); err != nil {
 				t.Fatal(err)
 			}
-			if det := DetectWatermark(img); !det.Found || det.Payload != p {
+			if det := Detect(img); !det.Found || det.Payload != p {
 				t.Errorf("%s at %v: %+v", pic.name, at, det)
 			}
 		}
@@ -340,14 +340,14 @@ func TestWatermarkSmallPictures(t *testing.T) {
 }
 
 func TestWatermarkDeterministic(t *testing.T) {
-	pic := wmPictures(t)[1]
+	pic := testPictures(t)[1]
 	a, b, c := cloneRGBA(pic.img), cloneRGBA(pic.img), cloneRGBA(pic.img)
 	for _, img := range []*image.RGBA{a, b} {
-		if err := Watermark(img, 7); err != nil {
+		if err := Embed(img, 7); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := Watermark(c, 8); err != nil {
+	if err := Embed(c, 8); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(a.Pix, b.Pix) {
@@ -356,7 +356,7 @@ func TestWatermarkDeterministic(t *testing.T) {
 	if bytes.Equal(a.Pix, c.Pix) {
 		t.Error("different payloads gave the same pixels")
 	}
-	if d1, d2 := DetectWatermark(a), DetectWatermark(b); d1 != d2 {
+	if d1, d2 := Detect(a), Detect(b); d1 != d2 {
 		t.Errorf("detections differ: %+v %+v", d1, d2)
 	}
 }
@@ -364,11 +364,11 @@ func TestWatermarkDeterministic(t *testing.T) {
 // TestWatermarkImageKinds reads the mark through every image type a
 // decoder may return, and from a sub-image whose origin is not (0, 0).
 func TestWatermarkImageKinds(t *testing.T) {
-	pic := wmPictures(t)[0]
+	pic := testPictures(t)[0]
 	big := cloneRGBA(pic.img)
 	sub := big.SubImage(image.Rect(40, 30, 600, 400)).(*image.RGBA)
 	p := PayloadOf("kinds")
-	if err := Watermark(sub, p); err != nil {
+	if err := Embed(sub, p); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(big.Pix[:4*40], pic.img.Pix[:4*40]) {
@@ -383,20 +383,20 @@ func TestWatermarkImageKinds(t *testing.T) {
 	for name, img := range map[string]image.Image{
 		"RGBA sub-image": sub, "YCbCr": AttackJPEG(90)(toRGBA(sub)), "Gray": gray, "NRGBA": nrgba, "RGBA64": rgba64,
 	} {
-		if det := DetectWatermark(img); !det.Found || det.Payload != p {
+		if det := Detect(img); !det.Found || det.Payload != p {
 			t.Errorf("%s: %+v", name, det)
 		}
 	}
 }
 
-func wmBenchPicture(b *testing.B, w, h int, marked bool) *image.RGBA {
+func benchPicture(b *testing.B, w, h int, marked bool) *image.RGBA {
 	b.Helper()
 	img, err := paint.Paint(paint.SceneOf("山水松月"), w, h, 5)
 	if err != nil {
 		b.Fatal(err)
 	}
 	if marked {
-		if err := Watermark(img, 5); err != nil {
+		if err := Embed(img, 5); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -405,13 +405,13 @@ func wmBenchPicture(b *testing.B, w, h int, marked bool) *image.RGBA {
 
 // BenchmarkWatermark embeds into a 1-megapixel (1448×724) painting.
 func BenchmarkWatermark(b *testing.B) {
-	src := wmBenchPicture(b, 1448, 724, false)
+	src := benchPicture(b, 1448, 724, false)
 	img := cloneRGBA(src)
 	b.SetBytes(int64(len(img.Pix)))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		copy(img.Pix, src.Pix)
-		if err := Watermark(img, Payload(i)); err != nil {
+		if err := Embed(img, Payload(i)); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -427,10 +427,10 @@ func BenchmarkDetectWatermark(b *testing.B) {
 		marked bool
 	}{{"marked-1MP", 1448, 724, true}, {"unmarked-1MP", 1448, 724, false}, {"unmarked-2MP", 1920, 1080, false}} {
 		b.Run(c.name, func(b *testing.B) {
-			img := wmBenchPicture(b, c.w, c.h, c.marked)
+			img := benchPicture(b, c.w, c.h, c.marked)
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if det := DetectWatermark(img); det.Found != c.marked {
+				if det := Detect(img); det.Found != c.marked {
 					b.Fatalf("found %v", det.Found)
 				}
 			}
@@ -439,7 +439,7 @@ func BenchmarkDetectWatermark(b *testing.B) {
 }
 
 // FuzzDetectWatermark builds small pictures of several kinds from bytes;
-// DetectWatermark must not panic on any of them.
+// Detect must not panic on any of them.
 func FuzzDetectWatermark(f *testing.F) {
 	f.Add([]byte{40, 40, 0, 1, 2, 3})
 	f.Add([]byte{200, 70, 1, 255, 0})
@@ -485,7 +485,7 @@ func FuzzDetectWatermark(f *testing.F) {
 			}
 			img = m
 		}
-		det := DetectWatermark(img)
+		det := Detect(img)
 		if det.Confidence < 0 || det.Confidence > 1 || math.IsNaN(det.Confidence) {
 			t.Fatalf("confidence %v", det.Confidence)
 		}

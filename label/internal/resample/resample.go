@@ -1,41 +1,43 @@
-package label
+// Package resample changes the sample rate of sound, for the audio
+// watermark (which works at 16 kHz) and the label tests.
+//
+// A band-limited resampler: each output sample is the input convolved with
+// a Kaiser-windowed sinc at the output's position. The taps of every
+// output phase are computed once; between rates whose ratio does not
+// reduce to at most 4096 phases, the position is rounded to the
+// nearest of them (an error under 1/8192 of an input sample).
+package resample
 
 import (
 	"math"
 	"sync"
 )
 
-// A band-limited resampler: each output sample is the input convolved with
-// a Kaiser-windowed sinc at the output's position. The taps of every
-// output phase are computed once; between rates whose ratio does not
-// reduce to at most rsPhases phases, the position is rounded to the
-// nearest of rsPhases (an error under 1/8192 of an input sample).
-
 const (
-	rsZeros  = 16   // zero crossings of the sinc on each side
-	rsBeta   = 8.6  // Kaiser window β: stop band about 85 dB down
-	rsPass   = 0.94 // cut-off as a fraction of the lower Nyquist frequency
-	rsPhases = 4096
+	zeros  = 16   // zero crossings of the sinc on each side
+	beta   = 8.6  // Kaiser window β: stop band about 85 dB down
+	pass   = 0.94 // cut-off as a fraction of the lower Nyquist frequency
+	phases = 4096
 )
 
-type rsKernel struct {
+type kernel struct {
 	l, m  int         // output/input rate ratio l/m in lowest terms
 	half  int         // taps each side of the centre
-	phase [][]float32 // per output phase (at most rsPhases): 2·half taps, summing to 1
+	phase [][]float32 // per output phase (at most phases): 2·half taps, summing to 1
 	fc    float64     // cut-off in cycles per input sample ×2 (1 = input Nyquist)
 }
 
-var rsKernels sync.Map // [2]int → *rsKernel
+var kernels sync.Map // [2]int → *kernel
 
-func rsGCD(a, b int) int {
+func gcd(a, b int) int {
 	for b != 0 {
 		a, b = b, a%b
 	}
 	return a
 }
 
-// rsBessel0 is the modified Bessel function I₀.
-func rsBessel0(x float64) float64 {
+// bessel0 is the modified Bessel function I₀.
+func bessel0(x float64) float64 {
 	sum, term := 1.0, 1.0
 	for k := 1; k < 50; k++ {
 		term *= (x / (2 * float64(k))) * (x / (2 * float64(k)))
@@ -47,30 +49,30 @@ func rsBessel0(x float64) float64 {
 	return sum
 }
 
-func rsKernelOf(from, to int) *rsKernel {
+func kernelOf(from, to int) *kernel {
 	key := [2]int{from, to}
-	if k, ok := rsKernels.Load(key); ok {
-		return k.(*rsKernel)
+	if k, ok := kernels.Load(key); ok {
+		return k.(*kernel)
 	}
-	g := rsGCD(from, to)
-	k := &rsKernel{l: to / g, m: from / g}
-	k.fc = rsPass * math.Min(1, float64(to)/float64(from))
-	k.half = int(math.Ceil(rsZeros / k.fc))
-	k.phase = make([][]float32, min(k.l, rsPhases))
+	g := gcd(from, to)
+	k := &kernel{l: to / g, m: from / g}
+	k.fc = pass * math.Min(1, float64(to)/float64(from))
+	k.half = int(math.Ceil(zeros / k.fc))
+	k.phase = make([][]float32, min(k.l, phases))
 	for p := range k.phase {
 		k.phase[p] = k.taps(float64(p) / float64(len(k.phase)))
 	}
-	rsKernels.Store(key, k)
+	kernels.Store(key, k)
 	return k
 }
 
 // taps computes the 2·half taps for an output at fractional input
 // position φ past input sample n: tap j weighs input n−half+1+j.
-func (k *rsKernel) taps(phi float64) []float32 {
+func (k *kernel) taps(phi float64) []float32 {
 	out := make([]float32, 2*k.half)
 	var sum float64
 	w := make([]float64, 2*k.half)
-	norm := rsBessel0(rsBeta)
+	norm := bessel0(beta)
 	for j := range w {
 		tau := float64(j-k.half+1) - phi
 		r := tau / float64(k.half)
@@ -82,7 +84,7 @@ func (k *rsKernel) taps(phi float64) []float32 {
 		if x != 0 {
 			s = math.Sin(math.Pi*x) / (math.Pi * x)
 		}
-		w[j] = s * rsBessel0(rsBeta*math.Sqrt(1-r*r)) / norm
+		w[j] = s * bessel0(beta*math.Sqrt(1-r*r)) / norm
 		sum += w[j]
 	}
 	for j := range w {
@@ -91,14 +93,14 @@ func (k *rsKernel) taps(phi float64) []float32 {
 	return out
 }
 
-// resample converts one channel from rate from to rate to. The output has
+// Resample converts one channel from rate from to rate to. The output has
 // len(x)·to/from samples (rounded down); sample j sits at input time
 // j·from/to, so the time base is kept.
-func resample(x []float32, from, to int) []float32 {
+func Resample(x []float32, from, to int) []float32 {
 	if from == to {
 		return append([]float32(nil), x...)
 	}
-	k := rsKernelOf(from, to)
+	k := kernelOf(from, to)
 	n := int(int64(len(x)) * int64(to) / int64(from))
 	out := make([]float32, n)
 	h := k.half
@@ -106,9 +108,9 @@ func resample(x []float32, from, to int) []float32 {
 		num := int64(j) * int64(k.m) // input position × l
 		base := int(num / int64(k.l))
 		p := int(num % int64(k.l))
-		if k.l > rsPhases {
-			p = int((int64(p)*rsPhases + int64(k.l)/2) / int64(k.l))
-			if p == rsPhases { // rounds up to the next input sample
+		if k.l > phases {
+			p = int((int64(p)*phases + int64(k.l)/2) / int64(k.l))
+			if p == phases { // rounds up to the next input sample
 				p, base = 0, base+1
 			}
 		}
@@ -132,11 +134,11 @@ func resample(x []float32, from, to int) []float32 {
 	return out
 }
 
-// resampleTo resamples x to exactly n samples (padding with zeros or
+// To resamples x to exactly n samples (padding with zeros or
 // cutting), for putting a signal made at another rate back on the grid of
 // the original.
-func resampleTo(x []float32, from, to, n int) []float32 {
-	y := resample(x, from, to)
+func To(x []float32, from, to, n int) []float32 {
+	y := Resample(x, from, to)
 	if len(y) >= n {
 		return y[:n]
 	}
