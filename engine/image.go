@@ -54,17 +54,7 @@ func OpenImage(c Config) (Image, error) {
 	if c.Kind != "openai" {
 		return nil, fmt.Errorf("%w: engine %q: kind %q has no image API here; use an OpenAI-compatible one (kind openai)", ErrConfig, c.Name, c.Kind)
 	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	opts := []option.RequestOption{
-		option.WithHTTPClient(&http.Client{Transport: tr}),
-		option.WithBaseURL(strings.TrimRight(c.URL, "/") + "/"),
-		option.WithMaxRetries(c.Retries),
-		option.WithRequestTimeout(c.Timeout),
-		option.WithMiddleware(limitBody(MaxImageReply)),
-	}
-	if c.Key != "" {
-		opts = append(opts, option.WithAPIKey(c.Key))
-	}
+	tr, opts := clientOptions(c, option.WithMiddleware(limitBody(MaxImageReply)))
 	return &openaiImage{openaiEngine: openaiEngine{cfg: c, sem: make(chan struct{}, c.Concurrency), tr: tr}, images: openai.NewImageService(opts...)}, nil
 }
 

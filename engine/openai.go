@@ -38,22 +38,39 @@ func Open(c Config) (Text, error) {
 	}
 	switch c.Kind {
 	case "openai":
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		opts := []option.RequestOption{
-			option.WithHTTPClient(&http.Client{Transport: tr}),
-			option.WithBaseURL(strings.TrimRight(c.URL, "/") + "/"),
-			option.WithMaxRetries(c.Retries),
-			option.WithRequestTimeout(c.Timeout),
-		}
-		if c.Key != "" {
-			opts = append(opts, option.WithAPIKey(c.Key))
-		}
+		tr, opts := clientOptions(c)
 		return &openaiEngine{cfg: c, chat: openai.NewChatService(opts...), models: openai.NewModelService(opts...),
 			sem: make(chan struct{}, c.Concurrency), tr: tr}, nil
 	case "ollama":
 		return openOllama(c)
 	}
 	return nil, fmt.Errorf("%w: engine %q: kind %q", ErrConfig, c.Name, c.Kind)
+}
+
+// clientOptions are the SDK's options for engine c alone: its own
+// transport, address, key, retries and per-attempt timeout, and more.
+func clientOptions(c Config, more ...option.RequestOption) (*http.Transport, []option.RequestOption) {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	opts := []option.RequestOption{
+		option.WithHTTPClient(&http.Client{Transport: tr}),
+		option.WithBaseURL(strings.TrimRight(c.URL, "/") + "/"),
+		option.WithMaxRetries(c.Retries),
+		option.WithRequestTimeout(c.Timeout),
+	}
+	if c.Key != "" {
+		opts = append(opts, option.WithAPIKey(c.Key))
+	}
+	return tr, append(opts, more...)
+}
+
+// begin checks a request and takes a slot of the engine's concurrency;
+// release gives the slot back.
+func (e *openaiEngine) begin(ctx context.Context, r Request) (p openai.ChatCompletionNewParams, release func(), err error) {
+	if p, err = e.params(r); err != nil {
+		return p, nil, err
+	}
+	release, err = e.acquire(ctx)
+	return p, release, err
 }
 
 // acquire waits for a free slot of the engine's concurrency, or for ctx.
@@ -117,11 +134,7 @@ func (e *openaiEngine) params(r Request) (openai.ChatCompletionNewParams, error)
 }
 
 func (e *openaiEngine) Chat(ctx context.Context, r Request) (*Reply, error) {
-	p, err := e.params(r)
-	if err != nil {
-		return nil, err
-	}
-	release, err := e.acquire(ctx)
+	p, release, err := e.begin(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -155,11 +168,7 @@ func checkReply(r *Reply, wrap func(error) error) error {
 }
 
 func (e *openaiEngine) Stream(ctx context.Context, r Request, each func(string) error) (*Reply, error) {
-	p, err := e.params(r)
-	if err != nil {
-		return nil, err
-	}
-	release, err := e.acquire(ctx)
+	p, release, err := e.begin(ctx, r)
 	if err != nil {
 		return nil, err
 	}
