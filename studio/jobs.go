@@ -343,7 +343,11 @@ func (s *Studio) runCreate(ctx context.Context, a Actor, j *store.Job, in Create
 		s.progress(ctx, j, 0.95, "painted")
 	}
 	author := "ai"
-	w, err := s.update(ctx, a, j.WorkID, 0, author, "create", fmt.Sprintf("%d candidates (seed %d)", len(poems), in.Seed), StageEdit, func(w *store.Work, c *Content) error {
+	note := fmt.Sprintf("%d candidates (seed %d)", len(poems), in.Seed)
+	if in.Engine != "" {
+		note = fmt.Sprintf("%d candidates by engine %s (seed %d)", len(poems), in.Engine, in.Seed)
+	}
+	w, err := s.update(ctx, a, j.WorkID, 0, author, "create", note, StageEdit, func(w *store.Work, c *Content) error {
 		c.Candidates = poems
 		// A poem the person changed while the job ran stays; the
 		// candidates are there to choose from.
