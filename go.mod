@@ -26,6 +26,8 @@
 //   github.com/sergi/go-diff — the diff of a polished draft. Pure Go, MIT.
 //   github.com/prometheus/client_golang — the studio's Prometheus metrics (the
 //     hand-written exposition it replaced kept the same names). Apache-2.0.
+//   github.com/fxamacker/cbor/v2 — CBOR for C2PA (core deterministic encoding),
+//     fuzzed and security-reviewed, replacing a hand-written codec. MIT.
 //   golang.org/x/text — the GB 2312 code table (simplifiedchinese) that chooses the
 //     fallback glyph set's characters (paint/internal/glyphgen). Pure Go, BSD-3-Clause.
 module miaobi
@@ -33,6 +35,7 @@ module miaobi
 go 1.26.0
 
 require (
+	github.com/fxamacker/cbor/v2 v2.10.0
 	github.com/go-ego/gse v0.80.3
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/mozillazg/go-pinyin v0.21.0
@@ -81,6 +84,7 @@ require (
 	github.com/tidwall/sjson v1.2.5 // indirect
 	github.com/vcaesar/cedar v0.20.2 // indirect
 	github.com/wk8/go-ordered-map/v2 v2.1.8 // indirect
+	github.com/x448/float16 v0.8.4 // indirect
 	golang.org/x/sync v0.25.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect
 	golang.org/x/time v0.16.0 // indirect
