@@ -28,6 +28,8 @@
 //     hand-written exposition it replaced kept the same names). Apache-2.0.
 //   github.com/fxamacker/cbor/v2 — CBOR for C2PA (core deterministic encoding),
 //     fuzzed and security-reviewed, replacing a hand-written codec. MIT.
+//   github.com/veraison/go-cose — COSE_Sign1 for the C2PA claim signature,
+//     replacing hand-written signing and verification. MPL-2.0.
 //   golang.org/x/text — the GB 2312 code table (simplifiedchinese) that chooses the
 //     fallback glyph set's characters (paint/internal/glyphgen). Pure Go, BSD-3-Clause.
 module miaobi
@@ -47,6 +49,7 @@ require (
 	github.com/prometheus/client_model v0.6.3
 	github.com/prometheus/common v0.72.0
 	github.com/sergi/go-diff v1.4.5
+	github.com/veraison/go-cose v1.3.0
 	golang.org/x/crypto v0.58.0
 	golang.org/x/image v0.48.0
 	golang.org/x/text v0.44.0

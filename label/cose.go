@@ -1,7 +1,8 @@
 package label
 
-// COSE_Sign1 (RFC 9052) as C2PA uses it for the claim signature: CBOR
-// tag 18 around [protected, unprotected, payload, signature], where
+// COSE_Sign1 (RFC 9052) as C2PA uses it for the claim signature, through
+// github.com/veraison/go-cose: CBOR tag 18 around [protected, unprotected,
+// payload, signature], where
 //
 //   - protected is a byte string holding the map {1: alg, 33: x5chain};
 //     x5chain is one DER certificate as a byte string, or an array of
@@ -10,41 +11,29 @@ package label
 //     and a "pad" there; Miaobi writes an empty map — there is no
 //     timestamp authority offline);
 //   - payload is null: the claim is detached, it lives in the claim box;
-//   - signature is computed over Sig_structure = ["Signature1",
-//     protected, h'' (external_aad), claim bytes]; for ECDSA it is r‖s,
-//     each the curve's size (64 bytes for ES256).
+//   - signature is over Sig_structure = ["Signature1", protected, h''
+//     (external_aad), claim bytes]; for ECDSA it is r‖s, each the curve's
+//     size (64 bytes for ES256).
+//
+// The library signs and verifies (ES256/384/512, PS256/384/512, EdDSA);
+// this file chooses the headers C2PA asks for and reads the certificate
+// chain, which the library leaves to the caller.
 
 import (
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
 	"crypto/rand"
-	"crypto/rsa"
-	"crypto/sha256"
-	"crypto/sha512"
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"math/big"
+
+	"github.com/veraison/go-cose"
 )
 
-// COSE algorithm identifiers (IANA COSE Algorithms registry) C2PA allows.
-const (
-	coseES256 = -7
-	coseES384 = -35
-	coseES512 = -36
-	cosePS256 = -37
-	cosePS384 = -38
-	cosePS512 = -39
-	coseEdDSA = -8
-)
-
-// COSE header labels.
-const (
-	coseHeaderAlg     = 1
-	coseHeaderX5Chain = 33
-	coseTagSign1      = 18
-)
+// coseAlgNames names the algorithms C2PA allows, as reports show them.
+var coseAlgNames = map[cose.Algorithm]string{
+	cose.AlgorithmES256: "ES256", cose.AlgorithmES384: "ES384", cose.AlgorithmES512: "ES512",
+	cose.AlgorithmPS256: "PS256", cose.AlgorithmPS384: "PS384", cose.AlgorithmPS512: "PS512",
+	cose.AlgorithmEdDSA: "Ed25519",
+}
 
 // coseSign1 signs claim with the signer's P-256 key (ES256), the chain in
 // the protected header. With dummy set it returns a structure of the same
@@ -66,82 +55,55 @@ func coseSign1(claim []byte, s *Signer, dummy bool) ([]byte, error) {
 		}
 		x5 = a
 	}
-	protected, err := cborEncode(cborMap{{int64(coseHeaderAlg), int64(coseES256)}, {int64(coseHeaderX5Chain), x5}})
-	if err != nil {
-		return nil, err
-	}
-	sig := make([]byte, 64)
-	if !dummy {
-		digest := sha256.Sum256(sigStructure(protected, claim))
-		r, ss, err := ecdsa.Sign(rand.Reader, s.Key, digest[:])
+	msg := cose.Sign1Message{Headers: cose.Headers{
+		Protected:   cose.ProtectedHeader{cose.HeaderLabelAlgorithm: cose.AlgorithmES256, cose.HeaderLabelX5Chain: x5},
+		Unprotected: cose.UnprotectedHeader{},
+	}}
+	if dummy {
+		msg.Signature = make([]byte, 64)
+	} else {
+		signer, err := cose.NewSigner(cose.AlgorithmES256, s.Key)
 		if err != nil {
 			return nil, err
 		}
-		r.FillBytes(sig[:32])
-		ss.FillBytes(sig[32:])
+		msg.Payload = claim
+		if err := msg.Sign(rand.Reader, nil, signer); err != nil {
+			return nil, err
+		}
 	}
-	return cborEncode(cborTag{coseTagSign1, []any{protected, cborMap{}, nil, sig}})
+	msg.Payload = nil // detached: the claim lives in its own box
+	return msg.MarshalCBOR()
 }
 
-// sigStructure is the COSE Sig_structure for a Sign1 with a detached
-// payload and no external data.
-func sigStructure(protected, payload []byte) []byte {
-	return mustCBOR([]any{"Signature1", protected, []byte{}, payload})
-}
+// errBadSignature reports a signature that does not verify.
+var errBadSignature = errors.New("claim signature does not verify")
 
 // coseVerify1 checks a COSE_Sign1 over the detached claim and returns the
 // certificate chain from its x5chain header (leaf first) and the
 // algorithm's name. It checks the signature only, not the certificates.
 func coseVerify1(sign1, claim []byte) ([]*x509.Certificate, string, error) {
-	v, err := cborDecode(sign1)
+	if len(sign1) > 0 && sign1[0]>>5 == 4 { // an untagged array: tag it
+		sign1 = append([]byte{0xd2}, sign1...)
+	}
+	var msg cose.Sign1Message
+	if err := msg.UnmarshalCBOR(sign1); err != nil {
+		return nil, "", fmt.Errorf("COSE_Sign1: %w", err)
+	}
+	if msg.Payload != nil && string(msg.Payload) != string(claim) {
+		return nil, "", errors.New("COSE_Sign1 payload is not the claim")
+	}
+	alg, err := msg.Headers.Protected.Algorithm()
 	if err != nil {
-		return nil, "", err
+		return nil, "", fmt.Errorf("no algorithm in the protected header: %w", err)
 	}
-	if t, ok := v.(cborTag); ok {
-		if t.Num != coseTagSign1 {
-			return nil, "", fmt.Errorf("COSE tag %d, not COSE_Sign1 (18)", t.Num)
-		}
-		v = t.V
-	}
-	arr, ok := v.([]any)
-	if !ok || len(arr) != 4 {
-		return nil, "", errors.New("COSE_Sign1 is not an array of four")
-	}
-	protected, ok1 := arr[0].([]byte)
-	unprotected, ok2 := arr[1].(cborMap)
-	sig, ok3 := arr[3].([]byte)
-	if !ok1 || !ok2 || !ok3 {
-		return nil, "", errors.New("COSE_Sign1 fields have the wrong types")
-	}
-	payload := claim
-	switch p := arr[2].(type) {
-	case nil:
-	case []byte:
-		if string(p) != string(claim) {
-			return nil, "", errors.New("COSE_Sign1 payload is not the claim")
-		}
-	default:
-		return nil, "", errors.New("COSE_Sign1 payload is neither null nor bytes")
-	}
-	var ph cborMap
-	if len(protected) > 0 {
-		d, err := cborDecode(protected)
-		if err != nil {
-			return nil, "", fmt.Errorf("protected header: %w", err)
-		}
-		if ph, ok = d.(cborMap); !ok {
-			return nil, "", errors.New("protected header is not a map")
-		}
-	}
-	algV, _ := ph.getInt(coseHeaderAlg)
-	alg, ok := algV.(int64)
+	name, ok := coseAlgNames[alg]
 	if !ok {
-		return nil, "", errors.New("no algorithm in the protected header")
+		return nil, "", fmt.Errorf("unsupported COSE algorithm %d", alg)
 	}
-	x5, ok := ph.getInt(coseHeaderX5Chain)
+	x5, ok := msg.Headers.Protected[cose.HeaderLabelX5Chain]
 	if !ok {
-		if x5, ok = unprotected.getInt(coseHeaderX5Chain); !ok {
-			x5, ok = unprotected.get("x5chain")
+		if x5, ok = msg.Headers.Unprotected[cose.HeaderLabelX5Chain]; !ok {
+			x5, ok = msg.Headers.Unprotected["x5chain"]
 		}
 	}
 	if !ok {
@@ -169,65 +131,16 @@ func coseVerify1(sign1, claim []byte) ([]*x509.Certificate, string, error) {
 			return nil, "", fmt.Errorf("x5chain certificate %d: %w", i, err)
 		}
 	}
-	tbs := sigStructure(protected, payload)
-	name, err := coseCheck(alg, chain[0].PublicKey, tbs, sig)
-	return chain, name, err
-}
-
-// errBadSignature reports a signature that does not verify.
-var errBadSignature = errors.New("claim signature does not verify")
-
-// coseCheck verifies sig over tbs with pub under COSE algorithm alg.
-func coseCheck(alg int64, pub any, tbs, sig []byte) (string, error) {
-	digest := func(h crypto.Hash) []byte {
-		switch h {
-		case crypto.SHA384:
-			d := sha512.Sum384(tbs)
-			return d[:]
-		case crypto.SHA512:
-			d := sha512.Sum512(tbs)
-			return d[:]
-		}
-		d := sha256.Sum256(tbs)
-		return d[:]
+	verifier, err := cose.NewVerifier(alg, chain[0].PublicKey)
+	if err != nil {
+		return chain, name, fmt.Errorf("%s: the certificate's key: %w", name, err)
 	}
-	switch alg {
-	case coseES256, coseES384, coseES512:
-		h, name := map[int64]crypto.Hash{coseES256: crypto.SHA256, coseES384: crypto.SHA384, coseES512: crypto.SHA512}[alg],
-			map[int64]string{coseES256: "ES256", coseES384: "ES384", coseES512: "ES512"}[alg]
-		k, ok := pub.(*ecdsa.PublicKey)
-		if !ok {
-			return name, fmt.Errorf("%s needs an ECDSA key, the certificate has %T", name, pub)
+	msg.Payload = claim
+	if err := msg.Verify(nil, verifier); err != nil {
+		if errors.Is(err, cose.ErrVerification) {
+			return chain, name, errBadSignature
 		}
-		n := (k.Curve.Params().BitSize + 7) / 8
-		if len(sig) != 2*n {
-			return name, fmt.Errorf("%w: %d-byte %s signature", errBadSignature, len(sig), name)
-		}
-		r, s := new(big.Int).SetBytes(sig[:n]), new(big.Int).SetBytes(sig[n:])
-		if !ecdsa.Verify(k, digest(h), r, s) {
-			return name, errBadSignature
-		}
-		return name, nil
-	case cosePS256, cosePS384, cosePS512:
-		h, name := map[int64]crypto.Hash{cosePS256: crypto.SHA256, cosePS384: crypto.SHA384, cosePS512: crypto.SHA512}[alg],
-			map[int64]string{cosePS256: "PS256", cosePS384: "PS384", cosePS512: "PS512"}[alg]
-		k, ok := pub.(*rsa.PublicKey)
-		if !ok {
-			return name, fmt.Errorf("%s needs an RSA key, the certificate has %T", name, pub)
-		}
-		if rsa.VerifyPSS(k, h, digest(h), sig, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash}) != nil {
-			return name, errBadSignature
-		}
-		return name, nil
-	case coseEdDSA:
-		k, ok := pub.(ed25519.PublicKey)
-		if !ok {
-			return "Ed25519", fmt.Errorf("EdDSA needs an Ed25519 key, the certificate has %T", pub)
-		}
-		if !ed25519.Verify(k, tbs, sig) {
-			return "Ed25519", errBadSignature
-		}
-		return "Ed25519", nil
+		return chain, name, fmt.Errorf("%w: %v", errBadSignature, err)
 	}
-	return "", fmt.Errorf("unsupported COSE algorithm %d", alg)
+	return chain, name, nil
 }
