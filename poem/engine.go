@@ -94,7 +94,7 @@ func LoadModel(dir fs.FS, kind string) (*Engine, error) {
 		return nil, fmt.Errorf("poem: %w", err)
 	}
 	var model lm.Model
-	if model, err = readKN(raw, ModelFile); err != nil {
+	if model, err = ReadKN(raw, ModelFile); err != nil {
 		return nil, err
 	}
 	if kind == "nn" {
@@ -137,7 +137,7 @@ func LoadModel(dir fs.FS, kind string) (*Engine, error) {
 	}
 	var backward lm.Model
 	if raw, err := fs.ReadFile(dir, BackwardFile); err == nil {
-		if backward, err = readKN(raw, BackwardFile); err != nil {
+		if backward, err = ReadKN(raw, BackwardFile); err != nil {
 			return nil, err
 		}
 	}
@@ -163,9 +163,9 @@ func LoadModel(dir fs.FS, kind string) (*Engine, error) {
 	return e, nil
 }
 
-// readKN reads a gzip-compressed Kneser–Ney model; name is its file's, for
-// errors.
-func readKN(raw []byte, name string) (*lm.KN, error) {
+// ReadKN reads a gzip-compressed Kneser–Ney model; name is its file's,
+// for errors.
+func ReadKN(raw []byte, name string) (*lm.KN, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(raw))
 	if err != nil {
 		return nil, fmt.Errorf("poem: %s: %w", name, err)

@@ -63,6 +63,9 @@ func (c *ImageryConfig) defaults() {
 	}
 }
 
+// Chars is how many characters the counter tracks.
+func (c *ImageryCounter) Chars() int { return len(c.runes) }
+
 // ImageryCounter accumulates co-occurrences from corpus poems.
 type ImageryCounter struct {
 	cfg   ImageryConfig

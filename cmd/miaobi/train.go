@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"miaobi/poem/train"
 	"os"
 
 	"miaobi/corpus"
@@ -88,7 +89,7 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	cfg := poem.DefaultTrainConfig()
+	cfg := train.DefaultTrainConfig()
 	fs := flag.NewFlagSet("train poem", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	corpusPath := corpusFlag(fs)
@@ -112,7 +113,7 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		cfg.NN = &c
 	}
 	cfg.Log = slog.New(slog.NewTextHandler(stderr, nil))
-	m, err := poem.Train(cfg)
+	m, err := train.Train(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "miaobi train poem: %v\n", err)
 		return 1

@@ -1,4 +1,9 @@
-package poem
+// Package train builds the poem generator's shipped models from the
+// corpus (`miaobi train poem`): the Kneser–Ney models both ways, the
+// originality guard, the imagery map, the frame and the topic space, each
+// measured on the held-out poems and recorded in the manifest that
+// package poem reads.
+package train
 
 import (
 	"compress/gzip"
@@ -10,12 +15,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"time"
 
 	"miaobi/corpus"
 	"miaobi/judge"
 	"miaobi/lm"
+	"miaobi/poem"
 )
 
 // TrainConfig says what `miaobi train poem` builds.
@@ -24,7 +29,7 @@ type TrainConfig struct {
 	Out      string // model directory, e.g. models/poem
 	KN       lm.KNConfig
 	GuardFPR float64
-	Imagery  ImageryConfig
+	Imagery  poem.ImageryConfig
 	Topic    lm.TopicConfig
 	// NN, when set, also trains the small neural model on the same split
 	// for comparison; it is written as NNFile but not used by the engine
@@ -38,83 +43,13 @@ func DefaultTrainConfig() TrainConfig {
 	return TrainConfig{
 		KN:       lm.KNConfig{Order: 4, MinCount: []int{1, 2, 2, 2}},
 		GuardFPR: 0.02,
-		Imagery:  ImageryConfig{Chars: 6000, Keep: 24, MinCount: 8},
+		Imagery:  poem.ImageryConfig{Chars: 6000, Keep: 24, MinCount: 8},
 		Topic:    lm.TopicConfig{Chars: 6000, Dim: 48, Seed: 1},
 	}
 }
 
-// Manifest records how the shipped artefacts were made and how well the
-// model does on held-out poems.
-type Manifest struct {
-	Corpus struct {
-		Package    string `json:"package"`
-		Version    string `json:"version"`
-		Integrity  string `json:"integrity"`
-		Poems      int    `json:"poems"`
-		TrainPoems int    `json:"train_poems"`
-		TestPoems  int    `json:"test_poems"` // held-out regulated poems scored below
-		Split      string `json:"split"`
-	} `json:"corpus"`
-	Model struct {
-		Kind      string       `json:"kind"`
-		Order     int          `json:"order"`
-		MinCount  []int        `json:"min_count"`
-		Vocab     int          `json:"vocab"`
-		NGrams    []int        `json:"ngrams"`
-		Discounts [][3]float64 `json:"discounts"`
-		// Perplexity of the held-out regulated poems (test split), over
-		// every token after BOS and over characters only.
-		HeldOutPerplexity     float64 `json:"held_out_perplexity"`
-		HeldOutCharPerplexity float64 `json:"held_out_char_perplexity"`
-		HeldOutTokens         int     `json:"held_out_tokens"`
-		Bytes                 int64   `json:"bytes"`
-	} `json:"model"`
-	Guard struct {
-		Items         uint64  `json:"items"`
-		FalsePositive float64 `json:"false_positive"`
-		Bytes         int64   `json:"bytes"`
-	} `json:"guard"`
-	Imagery struct {
-		Chars   int   `json:"chars"`
-		Related int   `json:"related"`
-		Pairs   int   `json:"pairs"`
-		Bytes   int64 `json:"bytes"`
-	} `json:"imagery"`
-	Frame struct {
-		Season int   `json:"season_chars"`
-		SWords int   `json:"season_words"`
-		Role   int   `json:"role_chars"`
-		Words  int   `json:"words"`
-		Bytes  int64 `json:"bytes"`
-	} `json:"frame"`
-	Topic struct {
-		Chars   int     `json:"chars"`
-		Dim     int     `json:"dim"`
-		Bytes   int64   `json:"bytes"`
-		Seconds float64 `json:"seconds"`
-	} `json:"topic"`
-	// Comparison holds the figures of every model trained by this run.
-	Comparison      []ModelFigures `json:"comparison"`
-	TrainingSeconds float64        `json:"training_seconds"`
-	Machine         string         `json:"machine"`
-	Created         string         `json:"created"`
-}
-
-// ModelFigures are one model's measured figures on the held-out poems.
-type ModelFigures struct {
-	Name                  string  `json:"name"`
-	File                  string  `json:"file"`
-	Parameters            string  `json:"parameters"`
-	HeldOutPerplexity     float64 `json:"held_out_perplexity"`
-	HeldOutCharPerplexity float64 `json:"held_out_char_perplexity"`
-	Bytes                 int64   `json:"bytes"`
-	TrainSeconds          float64 `json:"train_seconds"`
-	// NextMicros is the mean time of one full next-character distribution.
-	NextMicros float64 `json:"next_micros"`
-}
-
 // measureModel fills the figures that need the model itself.
-func measureModel(f *ModelFigures, m lm.Model, test [][]lm.Token) {
+func measureModel(f *poem.ModelFigures, m lm.Model, test [][]lm.Token) {
 	f.HeldOutPerplexity, _ = lm.Perplexity(m, test)
 	f.HeldOutCharPerplexity, _ = lm.CharPerplexity(m, test)
 	if math.IsNaN(f.HeldOutPerplexity) {
@@ -133,16 +68,6 @@ func measureModel(f *ModelFigures, m lm.Model, test [][]lm.Token) {
 		f.NextMicros = float64(time.Since(start).Microseconds()) / float64(n)
 	}
 }
-
-// TrainForms are the forms the language model and the imagery learn from:
-// regulated and old-style 诗 of five- and seven-character lines, and 词.
-// 曲, 楚辞, 诗经 and 杂言 are left out: their colloquial or archaic diction
-// (兮, 娘的, stage directions) is not what the generator should write.
-var TrainForms = map[string]bool{"五绝": true, "七绝": true, "五律": true, "七律": true,
-	"五言排律": true, "七言排律": true, "五古": true, "七古": true, "词": true}
-
-// HeldOutForms are the forms whose held-out poems measure the models.
-var HeldOutForms = map[string]bool{"五绝": true, "七绝": true, "五律": true, "七律": true}
 
 // Data is the corpus split for training and evaluation.
 type Data struct {
@@ -169,7 +94,7 @@ func LoadData(path string, fn func(p *corpus.Poem, s corpus.Split)) (*Data, erro
 		}
 		switch s {
 		case corpus.Train:
-			if !TrainForms[p.Form] {
+			if !poem.TrainForms[p.Form] {
 				return nil
 			}
 			train = append(train, p.Lines)
@@ -179,7 +104,7 @@ func LoadData(path string, fn func(p *corpus.Poem, s corpus.Split)) (*Data, erro
 				}
 			}
 		case corpus.Test:
-			if HeldOutForms[p.Form] {
+			if poem.HeldOutForms[p.Form] {
 				d.TestPoems = append(d.TestPoems, p)
 			}
 		case corpus.Judge:
@@ -201,7 +126,7 @@ func LoadData(path string, fn func(p *corpus.Poem, s corpus.Split)) (*Data, erro
 }
 
 // Train builds the shipped artefacts into cfg.Out and returns the manifest.
-func Train(cfg TrainConfig) (*Manifest, error) {
+func Train(cfg TrainConfig) (*poem.Manifest, error) {
 	log := cfg.Log
 	if log == nil {
 		log = slog.Default()
@@ -216,7 +141,7 @@ func Train(cfg TrainConfig) (*Manifest, error) {
 		for _, l := range p.Lines {
 			gb.AddLine(l)
 		}
-		if s == corpus.Train && TrainForms[p.Form] {
+		if s == corpus.Train && poem.TrainForms[p.Form] {
 			trainPoems = append(trainPoems, &corpus.Poem{Title: p.Title, Form: p.Form, Lines: p.Lines, Strains: p.Strains})
 		}
 	})
@@ -225,7 +150,7 @@ func Train(cfg TrainConfig) (*Manifest, error) {
 	}
 	log.Info("corpus read", "poems", d.Poems, "train", len(d.Train), "vocab", d.Vocab.Size(), "seconds", time.Since(start).Seconds())
 
-	m := &Manifest{}
+	m := &poem.Manifest{}
 	m.Corpus.Package, m.Corpus.Version, m.Corpus.Integrity = corpus.Package, corpus.Version, corpus.Integrity
 	m.Corpus.Poems, m.Corpus.TrainPoems, m.Corpus.TestPoems = d.Poems, len(d.Train), len(d.Test)
 	m.Corpus.Split = "fnv32a(id) % 20: 0 test, 1–2 judge, else train"
@@ -234,7 +159,7 @@ func Train(cfg TrainConfig) (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
-	gsize, err := writeFile(filepath.Join(cfg.Out, GuardFile), guard.WriteTo)
+	gsize, err := writeFile(filepath.Join(cfg.Out, poem.GuardFile), guard.WriteTo)
 	if err != nil {
 		return nil, err
 	}
@@ -248,17 +173,17 @@ func Train(cfg TrainConfig) (*Manifest, error) {
 	}
 	m.Model.Kind, m.Model.Order, m.Model.MinCount = "interpolated modified Kneser–Ney, backoff form, 8-bit quantised", cfg.KN.Order, cfg.KN.MinCount
 	m.Model.Vocab, m.Model.NGrams, m.Model.Discounts = d.Vocab.Size(), kn.Size(), kn.Discounts
-	msize, err := writeFile(filepath.Join(cfg.Out, ModelFile), gzipped(kn))
+	msize, err := writeFile(filepath.Join(cfg.Out, poem.ModelFile), gzipped(kn))
 	if err != nil {
 		return nil, err
 	}
 	m.Model.Bytes = msize
 	// Perplexity is measured on the model as shipped (quantised).
-	shipped, err := readKNFile(filepath.Join(cfg.Out, ModelFile))
+	shipped, err := readKNFile(filepath.Join(cfg.Out, poem.ModelFile))
 	if err != nil {
 		return nil, err
 	}
-	knFig := ModelFigures{Name: "kn", File: ModelFile, Bytes: msize, TrainSeconds: time.Since(t0).Seconds(),
+	knFig := poem.ModelFigures{Name: "kn", File: poem.ModelFile, Bytes: msize, TrainSeconds: time.Since(t0).Seconds(),
 		Parameters: fmt.Sprintf("order %d, min counts %v, %v n-grams", cfg.KN.Order, cfg.KN.MinCount, kn.Size())}
 	measureModel(&knFig, shipped, d.Test)
 	m.Comparison = append(m.Comparison, knFig)
@@ -273,42 +198,42 @@ func Train(cfg TrainConfig) (*Manifest, error) {
 	// a line leads into its last character (a rhyme word that fits), which
 	// the forward model, choosing that character last, cannot.
 	tb := time.Now()
-	bwd, err := lm.TrainKN(d.Vocab, Reversed(d.Train), cfg.KN)
+	bwd, err := lm.TrainKN(d.Vocab, poem.Reversed(d.Train), cfg.KN)
 	if err != nil {
 		return nil, err
 	}
-	bsize, err := writeFile(filepath.Join(cfg.Out, BackwardFile), gzipped(bwd))
+	bsize, err := writeFile(filepath.Join(cfg.Out, poem.BackwardFile), gzipped(bwd))
 	if err != nil {
 		return nil, err
 	}
-	shippedBwd, err := readKNFile(filepath.Join(cfg.Out, BackwardFile))
+	shippedBwd, err := readKNFile(filepath.Join(cfg.Out, poem.BackwardFile))
 	if err != nil {
 		return nil, err
 	}
-	bwdFig := ModelFigures{Name: "kn-backward", File: BackwardFile, Bytes: bsize, TrainSeconds: time.Since(tb).Seconds(),
+	bwdFig := poem.ModelFigures{Name: "kn-backward", File: poem.BackwardFile, Bytes: bsize, TrainSeconds: time.Since(tb).Seconds(),
 		Parameters: fmt.Sprintf("right to left; order %d, min counts %v, %v n-grams", cfg.KN.Order, cfg.KN.MinCount, bwd.Size())}
-	measureModel(&bwdFig, shippedBwd, Reversed(d.Test))
+	measureModel(&bwdFig, shippedBwd, poem.Reversed(d.Test))
 	m.Comparison = append(m.Comparison, bwdFig)
 	log.Info("backward model trained", "bytes", bsize, "held_out_ppl", bwdFig.HeldOutPerplexity, "seconds", bwdFig.TrainSeconds)
 
-	ic := NewImageryCounter(frequentChars(d.Vocab), cfg.Imagery)
+	ic := poem.NewImageryCounter(frequentChars(d.Vocab), cfg.Imagery)
 	for _, p := range trainPoems {
 		ic.Add(p)
 	}
 	im := ic.Imagery()
-	isize, err := writeFile(filepath.Join(cfg.Out, ImageryFile), im.WriteTo)
+	isize, err := writeFile(filepath.Join(cfg.Out, poem.ImageryFile), im.WriteTo)
 	if err != nil {
 		return nil, err
 	}
-	m.Imagery.Chars, m.Imagery.Related, m.Imagery.Pairs, m.Imagery.Bytes = len(ic.runes), len(im.Related), len(im.Pairs), isize
+	m.Imagery.Chars, m.Imagery.Related, m.Imagery.Pairs, m.Imagery.Bytes = ic.Chars(), len(im.Related), len(im.Pairs), isize
 	log.Info("imagery counted", "related", len(im.Related), "pairs", len(im.Pairs), "bytes", isize)
 
-	fc := NewFrameCounter()
+	fc := poem.NewFrameCounter()
 	for _, p := range trainPoems {
 		fc.Add(p)
 	}
 	fr := fc.Frame()
-	fsize, err := writeFile(filepath.Join(cfg.Out, FrameFile), fr.WriteTo)
+	fsize, err := writeFile(filepath.Join(cfg.Out, poem.FrameFile), fr.WriteTo)
 	if err != nil {
 		return nil, err
 	}
@@ -332,7 +257,7 @@ func Train(cfg TrainConfig) (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
-	tsize, err := writeFile(filepath.Join(cfg.Out, TopicFile), topic.WriteTo)
+	tsize, err := writeFile(filepath.Join(cfg.Out, poem.TopicFile), topic.WriteTo)
 	if err != nil {
 		return nil, err
 	}
@@ -348,12 +273,12 @@ func Train(cfg TrainConfig) (*Manifest, error) {
 			return nil, err
 		}
 		secs := time.Since(t1).Seconds()
-		size, err := writeFile(filepath.Join(cfg.Out, NNFile), gzipped(nn))
+		size, err := writeFile(filepath.Join(cfg.Out, poem.NNFile), gzipped(nn))
 		if err != nil {
 			return nil, err
 		}
 		c := nn.Config()
-		f := ModelFigures{Name: "nn", File: NNFile, Bytes: size, TrainSeconds: secs,
+		f := poem.ModelFigures{Name: "nn", File: poem.NNFile, Bytes: size, TrainSeconds: secs,
 			Parameters: fmt.Sprintf("feed-forward, context %d, embedding %d, hidden %d, %d parameters, %d epoch(s), %d tokens per epoch", c.Context, c.Embed, c.Hidden, nn.Params(), cfg.NN.Epochs, cfg.NN.MaxTokens)}
 		measureModel(&f, nn, d.Test)
 		m.Comparison = append(m.Comparison, f)
@@ -366,25 +291,10 @@ func Train(cfg TrainConfig) (*Manifest, error) {
 	if err != nil {
 		return nil, fmt.Errorf("poem: train: manifest: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(cfg.Out, ManifestFile), append(b, '\n'), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(cfg.Out, poem.ManifestFile), append(b, '\n'), 0o644); err != nil {
 		return nil, fmt.Errorf("poem: train: %w", err)
 	}
 	return m, nil
-}
-
-// Reversed returns each sequence read right to left (BOS first and EOS
-// last still), for the backward model.
-func Reversed(seqs [][]lm.Token) [][]lm.Token {
-	out := make([][]lm.Token, len(seqs))
-	for i, s := range seqs {
-		r := make([]lm.Token, len(s))
-		copy(r, s)
-		if len(r) > 2 {
-			slices.Reverse(r[1 : len(r)-1])
-		}
-		out[i] = r
-	}
-	return out
 }
 
 // frequentChars lists the vocabulary's characters, most frequent first.
@@ -438,5 +348,5 @@ func readKNFile(path string) (*lm.KN, error) {
 	if err != nil {
 		return nil, err
 	}
-	return readKN(raw, filepath.Base(path))
+	return poem.ReadKN(raw, filepath.Base(path))
 }
