@@ -72,8 +72,8 @@ fuzz:
 	$(GO) test ./judge -run '^$$' -fuzz FuzzParseGuard -fuzztime 30s
 	$(GO) test ./lm -run '^$$' -fuzz FuzzReadKN -fuzztime 30s
 	$(GO) test ./lm -run '^$$' -fuzz FuzzReadNPLM -fuzztime 30s
-	$(GO) test ./paint -run '^$$' -fuzz FuzzDecodeWOFF -fuzztime 30s
-	$(GO) test ./paint -run '^$$' -fuzz FuzzParseGlyphSet -fuzztime 30s
+	$(GO) test ./paint/glyph -run '^$$' -fuzz FuzzDecodeWOFF -fuzztime 30s
+	$(GO) test ./paint/glyph -run '^$$' -fuzz FuzzParseGlyphSet -fuzztime 30s
 	$(GO) test ./photo -run '^$$' -fuzz FuzzDecode -fuzztime 30s
 	$(GO) test ./photo -run '^$$' -fuzz FuzzRead -fuzztime 30s
 	$(GO) test ./label -run '^$$' -fuzz '^FuzzReadAIGC$$' -fuzztime 30s
@@ -113,12 +113,12 @@ bench: build
 train: build
 	./$(BIN) train poem
 
-# Rebuild the embedded fallback glyph set (paint/fonts/wenkai.glyphs) from
+# Rebuild the embedded fallback glyph set (paint/glyph/fonts/wenkai.glyphs) from
 # LXGW WenKai Medium, fetched from npm.
 fonts:
 	rm -rf /tmp/miaobi-fonts && mkdir -p /tmp/miaobi-fonts
 	cd /tmp/miaobi-fonts && npm pack --silent @fontsource/lxgw-wenkai@5.3.0 && tar xzf fontsource-lxgw-wenkai-5.3.0.tgz
-	$(GO) run ./paint/internal/glyphgen -from /tmp/miaobi-fonts/package/files/lxgw-wenkai-latin-500-normal.woff -o paint/fonts/wenkai.glyphs
+	$(GO) run ./paint/internal/glyphgen -from /tmp/miaobi-fonts/package/files/lxgw-wenkai-latin-500-normal.woff -o paint/glyph/fonts/wenkai.glyphs
 
 clean:
 	rm -rf bin

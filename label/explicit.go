@@ -7,7 +7,7 @@ import (
 	"math"
 	"strings"
 
-	"miaobi/paint"
+	"miaobi/paint/glyph"
 )
 
 // Default wordings of the explicit label: each has the AI element (AI)
@@ -69,7 +69,7 @@ func checkDrawable(wording string) error {
 	if err := CheckWording(wording); err != nil {
 		return err
 	}
-	if r := paint.Writable(wording); r != 0 {
+	if r := glyph.Writable(wording); r != 0 {
 		return fmt.Errorf("label: wording %q: no font has 「%c」", wording, r)
 	}
 	return nil
@@ -98,10 +98,10 @@ func Image(img *image.RGBA, wording string) (image.Rectangle, error) {
 	}
 	b := img.Bounds()
 	size := imageLabelSize(min(b.Dx(), b.Dy()))
-	if box := paint.CaptionBox(wording, size, labelCorner(b)); !box.In(b) {
+	if box := glyph.CaptionBox(wording, size, labelCorner(b)); !box.In(b) {
 		return image.Rectangle{}, fmt.Errorf("label: a %d×%d picture is too small for the label %q at 5%% of its shortest side", b.Dx(), b.Dy(), wording)
 	}
-	box, _, err := paint.Caption(img, wording, size, labelCorner(b), labelInk, labelPlate)
+	box, _, err := glyph.Caption(img, wording, size, labelCorner(b), labelInk, labelPlate)
 	return box, err
 }
 
@@ -117,12 +117,12 @@ func FindImageLabel(img image.Image, wording string) float64 {
 	}
 	size := imageLabelSize(min(b.Dx(), b.Dy()))
 	corner := labelCorner(b)
-	box := paint.CaptionBox(wording, size, corner)
+	box := glyph.CaptionBox(wording, size, corner)
 	if !box.In(b) {
 		return 0
 	}
 	scratch := image.NewRGBA(box) // the plate alone: Caption draws in absolute coordinates
-	_, mask, err := paint.Caption(scratch, wording, size, corner, labelInk, labelPlate)
+	_, mask, err := glyph.Caption(scratch, wording, size, corner, labelInk, labelPlate)
 	if err != nil {
 		return 0
 	}

@@ -4,15 +4,10 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	"image/draw"
-	"math"
+	"miaobi/paint/glyph"
 	"unicode"
 
 	"miaobi/hanzi"
-
-	"golang.org/x/image/font/sfnt"
-	"golang.org/x/image/math/fixed"
-	"golang.org/x/image/vector"
 )
 
 // Ink colours of the inscription and the seal.
@@ -48,7 +43,7 @@ func InscribePhoto(img *image.RGBA, ins Inscription) error {
 }
 
 func inscribe(img *image.RGBA, ins Inscription, photo bool) error {
-	f, err := newWriter()
+	f, err := glyph.NewWriter()
 	if err != nil {
 		return err
 	}
@@ -58,14 +53,14 @@ func inscribe(img *image.RGBA, ins Inscription, photo bool) error {
 	}
 	cols = append(cols, ins.Lines...)
 	for i, c := range cols {
-		if cols[i], err = f.writable(c); err != nil {
+		if cols[i], err = writable(f, c); err != nil {
 			return err
 		}
 	}
-	if ins.Signature, err = f.writable(ins.Signature); err != nil {
+	if ins.Signature, err = writable(f, ins.Signature); err != nil {
 		return err
 	}
-	if ins.Seal, err = f.writable(ins.Seal); err != nil {
+	if ins.Seal, err = writable(f, ins.Seal); err != nil {
 		return err
 	}
 	longest := 0
@@ -120,7 +115,7 @@ func inscribe(img *image.RGBA, ins Inscription, photo bool) error {
 
 // write lays the columns out in r at the given character size: the title
 // and lines right to left, then the signature, smaller, with the seal below.
-func write(img *image.RGBA, f *writer, ins Inscription, cols []string, r image.Rectangle, size int, photo, veil bool) {
+func write(img *image.RGBA, f *glyph.Writer, ins Inscription, cols []string, r image.Rectangle, size int, photo, veil bool) {
 	ink := inkBlack
 	if photo {
 		if veil {
@@ -138,7 +133,7 @@ func write(img *image.RGBA, f *writer, ins Inscription, cols []string, r image.R
 	for _, c := range cols {
 		y := float64(r.Min.Y)
 		for _, ch := range c {
-			glyph(img, f, ch, x, y, size, ink)
+			glyph.Draw(img, f, ch, x, y, size, ink)
 			y += step
 		}
 		x -= gap
@@ -146,7 +141,7 @@ func write(img *image.RGBA, f *writer, ins Inscription, cols []string, r image.R
 	small := size * 3 / 4
 	y := float64(r.Min.Y) + float64(size)
 	for _, ch := range ins.Signature {
-		glyph(img, f, ch, x+float64(size-small)/2, y, small, ink)
+		glyph.Draw(img, f, ch, x+float64(size-small)/2, y, small, ink)
 		y += float64(small) * 1.12
 	}
 	if ins.Seal != "" {
@@ -173,17 +168,17 @@ func meanLum(img *image.RGBA, r image.Rectangle) float64 {
 // writable returns text with each character neither font has replaced by
 // its other form (simplified for traditional, or the reverse) when a font
 // has that; a character with no drawable form is an error naming it.
-func (w *writer) writable(text string) (string, error) {
+func writable(w *glyph.Writer, text string) (string, error) {
 	rs := []rune(text)
 	for i, r := range rs {
-		if w.has(r) || unicode.IsSpace(r) {
+		if w.Has(r) || unicode.IsSpace(r) {
 			continue
 		}
 		alt := []rune(hanzi.ToSimplified(string(r)))
-		if len(alt) != 1 || !w.has(alt[0]) {
+		if len(alt) != 1 || !w.Has(alt[0]) {
 			alt = []rune(hanzi.ToTraditional(string(r)))
 		}
-		if len(alt) != 1 || !w.has(alt[0]) {
+		if len(alt) != 1 || !w.Has(alt[0]) {
 			return "", fmt.Errorf("paint: inscribe %q: neither brush font (Ma Shan Zheng, LXGW WenKai) has 「%c」 (U+%04X); write it another way", text, r, r)
 		}
 		rs[i] = alt[0]
@@ -191,66 +186,9 @@ func (w *writer) writable(text string) (string, error) {
 	return string(rs), nil
 }
 
-// glyph draws one character with its em box's top-left at (x, y). A
-// character neither font has, or an outline far outside its em box, is
-// left out. Fallback characters, drawn with a finer pen than the brush
-// font's, are written twice a thirtieth of an em apart to match its weight.
-func glyph(dst *image.RGBA, f *writer, r rune, x, y float64, size int, col color.NRGBA) {
-	segs, asc, fallback, ok := f.outlineFrom(r, size)
-	if !ok || len(segs) == 0 {
-		return
-	}
-	if fallback {
-		draw1(dst, segs, asc, x+float64(size)/30, y, size, col)
-	}
-	draw1(dst, segs, asc, x, y, size, col)
-}
-
-// draw1 fills one outline with its em box's top-left at (x, y).
-func draw1(dst *image.RGBA, segs sfnt.Segments, asc, x, y float64, size int, col color.NRGBA) {
-	baseline := y + asc*float64(size)
-	bounds := segs.Bounds()
-	if lim := fixed.I(2 * size); bounds.Min.X < -lim || bounds.Min.Y < -lim || bounds.Max.X > lim || bounds.Max.Y > lim {
-		return
-	}
-	x0 := int(math.Floor(x + float64(bounds.Min.X)/64))
-	y0 := int(math.Floor(baseline + float64(bounds.Min.Y)/64))
-	x1 := int(math.Ceil(x+float64(bounds.Max.X)/64)) + 1
-	y1 := int(math.Ceil(baseline+float64(bounds.Max.Y)/64)) + 1
-	rect := image.Rect(x0, y0, x1, y1).Intersect(dst.Bounds())
-	if rect.Empty() {
-		return
-	}
-	var z vector.Rasterizer
-	z.Reset(x1-x0, y1-y0)
-	z.DrawOp = draw.Over
-	px := func(p fixed.Point26_6) (float32, float32) {
-		return float32(x+float64(p.X)/64) - float32(x0), float32(baseline+float64(p.Y)/64) - float32(y0)
-	}
-	for _, s := range segs {
-		switch s.Op {
-		case sfnt.SegmentOpMoveTo:
-			z.MoveTo(px(s.Args[0]))
-		case sfnt.SegmentOpLineTo:
-			z.LineTo(px(s.Args[0]))
-		case sfnt.SegmentOpQuadTo:
-			ax, ay := px(s.Args[0])
-			bx, by := px(s.Args[1])
-			z.QuadTo(ax, ay, bx, by)
-		case sfnt.SegmentOpCubeTo:
-			ax, ay := px(s.Args[0])
-			bx, by := px(s.Args[1])
-			cx, cy := px(s.Args[2])
-			z.CubeTo(ax, ay, bx, by, cx, cy)
-		}
-	}
-	z.ClosePath()
-	z.Draw(dst, rect, image.NewUniform(col), rect.Min.Sub(image.Pt(x0, y0)))
-}
-
 // stamp presses a square seal (方印): a red field with roughened edges and
 // the characters carved out of it (白文), two to a column, right to left.
-func stamp(dst *image.RGBA, f *writer, text string, x, y, side int) {
+func stamp(dst *image.RGBA, f *glyph.Writer, text string, x, y, side int) {
 	rs := []rune(text)
 	c := &canvas{img: dst}
 	n := newNoise(uint64(x*31 + y))
@@ -283,6 +221,6 @@ func stamp(dst *image.RGBA, f *writer, text string, x, y, side int) {
 		if rows == 1 {
 			gy = float64(y) + (float64(side)-cell)/2
 		}
-		glyph(dst, f, r, gx, gy, int(cell), carve)
+		glyph.Draw(dst, f, r, gx, gy, int(cell), carve)
 	}
 }

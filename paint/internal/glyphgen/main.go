@@ -1,5 +1,5 @@
 // Command glyphgen builds the fallback glyph set embedded in package paint
-// (paint/fonts/wenkai.glyphs) from a LXGW WenKai WOFF or TTF file: every
+// (paint/glyph/fonts/wenkai.glyphs) from a LXGW WenKai WOFF or TTF file: every
 // character of GB 2312 (hanzi and symbols), the traditional forms of its
 // hanzi (so --traditional poems can be inscribed), every character the
 // embedded poem engine may write, and printable ASCII.
@@ -16,13 +16,13 @@ import (
 
 	"miaobi/hanzi"
 	"miaobi/models"
-	"miaobi/paint"
+	"miaobi/paint/glyph"
 	"miaobi/poem"
 )
 
 func main() {
 	from := flag.String("from", "", "LXGW WenKai font file (.woff or .ttf)")
-	out := flag.String("o", "paint/fonts/wenkai.glyphs", "glyph set to write")
+	out := flag.String("o", "paint/glyph/fonts/wenkai.glyphs", "glyph set to write")
 	grid := flag.Int("grid", 2, "coordinate grid in font units")
 	flag.Parse()
 	if err := run(*from, *out, *grid); err != nil {
@@ -40,7 +40,7 @@ func run(from, out string, grid int) error {
 		return err
 	}
 	if len(b) >= 4 && string(b[:4]) == "wOFF" {
-		if b, err = paint.DecodeWOFF(b); err != nil {
+		if b, err = glyph.DecodeWOFF(b); err != nil {
 			return err
 		}
 	}
@@ -52,14 +52,14 @@ func run(from, out string, grid int) error {
 	for _, r := range e.Writable() {
 		runes = append(runes, r, []rune(hanzi.ToTraditional(string(r)))[0])
 	}
-	file, missing, err := paint.BuildGlyphSet(b, runes, grid)
+	file, missing, err := glyph.BuildGlyphSet(b, runes, grid)
 	if err != nil {
 		return err
 	}
 	if err := os.WriteFile(out, file, 0o644); err != nil {
 		return err
 	}
-	g, err := paint.ParseGlyphSet(file)
+	g, err := glyph.ParseGlyphSet(file)
 	if err != nil {
 		return err
 	}

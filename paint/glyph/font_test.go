@@ -1,8 +1,6 @@
-package paint
+package glyph
 
 import (
-	"strings"
-
 	"miaobi/hanzi"
 	"miaobi/models"
 	"miaobi/poem"
@@ -33,46 +31,6 @@ func FuzzDecodeWOFF(f *testing.F) {
 			sfnt.Parse(ttf)
 		}
 	})
-}
-
-func TestInscribe(t *testing.T) {
-	img, err := Paint(SceneOf("山松"), 800, 400, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	before := append([]byte(nil), img.Pix...)
-	ins := Inscription{Title: "登楼", Lines: []string{"白日依山尽", "黄河入海流"}, Signature: "妙笔", Seal: "妙笔"}
-	if err := Inscribe(img, ins); err != nil {
-		t.Fatal(err)
-	}
-	changed, red := 0, 0
-	for i := 0; i < len(img.Pix); i += 4 {
-		if img.Pix[i] != before[i] {
-			changed++
-		}
-		if img.Pix[i] > 150 && img.Pix[i+1] < 80 && img.Pix[i+2] < 80 {
-			red++
-		}
-	}
-	if changed < 500 || red < 100 {
-		t.Errorf("%d pixels changed, %d seal red: the inscription or seal is missing", changed, red)
-	}
-	// 屣 and 蹁 come from the fallback glyph set.
-	fresh, _ := Paint(SceneOf("山松"), 800, 400, 3)
-	plain := append([]byte(nil), fresh.Pix...)
-	if err := Inscribe(fresh, Inscription{Lines: []string{"屣蹁"}}); err != nil {
-		t.Fatalf("fallback characters: %v", err)
-	}
-	if n := diff(plain, fresh.Pix); n < 100 {
-		t.Errorf("fallback characters changed %d pixels", n)
-	}
-	if err := Inscribe(img, Inscription{Lines: []string{"龘"}}); err == nil || !strings.Contains(err.Error(), "龘") {
-		t.Errorf("a missing glyph gave %v", err)
-	}
-	tiny, _ := Paint(Scene{}, 64, 64, 1)
-	if err := Inscribe(tiny, Inscription{Lines: []string{"白日依山尽黄河入海流", "欲穷千里目更上一层楼"}}); err == nil {
-		t.Error("a 64-pixel painting took two long columns")
-	}
 }
 
 func TestGlyphSetRoundTrip(t *testing.T) {
@@ -130,7 +88,7 @@ func must[T any](v T, err error) T {
 }
 
 func TestFallbackCoversGB2312(t *testing.T) {
-	w, err := newWriter()
+	w, err := NewWriter()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +97,7 @@ func TestFallbackCoversGB2312(t *testing.T) {
 	}
 	// Rare GB 2312 characters Ma Shan Zheng lacks, and traditional forms.
 	for _, r := range "屣蹁齄鼍龠這個國學詩詞" {
-		if !w.has(r) {
+		if !w.Has(r) {
 			t.Errorf("no font has 「%c」", r)
 		}
 		segs, _, ok := w.outline(r, 64)
@@ -181,21 +139,17 @@ func TestFontsCoverPoemEngine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := newWriter()
+	w, err := NewWriter()
 	if err != nil {
 		t.Fatal(err)
 	}
 	var missing []rune
 	for _, r := range e.Writable() {
-		if !w.has(r) || !w.has([]rune(hanzi.ToTraditional(string(r)))[0]) {
+		if !w.Has(r) || !w.Has([]rune(hanzi.ToTraditional(string(r)))[0]) {
 			missing = append(missing, r)
 		}
 	}
 	if len(missing) > 0 {
 		t.Errorf("%d characters the poem engine writes (or their traditional forms) are in no font: %q; run make fonts", len(missing), string(missing))
-	}
-	// A character in neither font is refused, naming it.
-	if _, err := w.writable("三十六龘"); err == nil || !strings.Contains(err.Error(), "龘") {
-		t.Errorf("龘: %v", err)
 	}
 }

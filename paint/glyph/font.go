@@ -1,4 +1,4 @@
-package paint
+package glyph
 
 import (
 	"bytes"
@@ -32,7 +32,7 @@ var fallbackGlyphs []byte
 var brushFont = sync.OnceValues(func() (*sfnt.Font, error) {
 	ttf, err := DecodeWOFF(brushWOFF)
 	if err != nil {
-		return nil, fmt.Errorf("paint: brush font: %w", err)
+		return nil, fmt.Errorf("glyph: brush font: %w", err)
 	}
 	return sfnt.Parse(ttf)
 })
@@ -40,23 +40,23 @@ var brushFont = sync.OnceValues(func() (*sfnt.Font, error) {
 var fallbackFont = sync.OnceValues(func() (*GlyphSet, error) {
 	g, err := ParseGlyphSet(fallbackGlyphs)
 	if err != nil {
-		return nil, fmt.Errorf("paint: fallback font: %w", err)
+		return nil, fmt.Errorf("glyph: fallback font: %w", err)
 	}
 	return g, nil
 })
 
 // A writer draws characters from the brush font and, for those it lacks,
 // from the fallback glyph set.
-type writer struct {
+type Writer struct {
 	brush    *sfnt.Font
 	fallback *GlyphSet
 	buf      sfnt.Buffer
-	// plain prefers the fallback's regular hand (LXGW WenKai), for labels
+	// Plain prefers the fallback's regular hand (LXGW WenKai), for labels
 	// that must read clearly rather than as calligraphy.
-	plain bool
+	Plain bool
 }
 
-func newWriter() (*writer, error) {
+func NewWriter() (*Writer, error) {
 	b, err := brushFont()
 	if err != nil {
 		return nil, err
@@ -65,11 +65,11 @@ func newWriter() (*writer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &writer{brush: b, fallback: f}, nil
+	return &Writer{brush: b, fallback: f}, nil
 }
 
 // has reports whether either font can write r.
-func (w *writer) has(r rune) bool {
+func (w *Writer) Has(r rune) bool {
 	if g, err := w.brush.GlyphIndex(&w.buf, r); err == nil && g != 0 {
 		return true
 	}
@@ -79,14 +79,14 @@ func (w *writer) has(r rune) bool {
 // outline returns r's outline at size pixels per em (26.6 units, y down
 // from the baseline) and the baseline's depth below the em box's top as a
 // fraction of size.
-func (w *writer) outline(r rune, size int) (sfnt.Segments, float64, bool) {
-	segs, asc, _, ok := w.outlineFrom(r, size)
+func (w *Writer) outline(r rune, size int) (sfnt.Segments, float64, bool) {
+	segs, asc, _, ok := w.OutlineFrom(r, size)
 	return segs, asc, ok
 }
 
 // outlineFrom is outline, also saying whether the fallback supplied it.
-func (w *writer) outlineFrom(r rune, size int) (segs sfnt.Segments, asc float64, fallback, ok bool) {
-	if w.plain && w.fallback.Has(r) {
+func (w *Writer) OutlineFrom(r rune, size int) (segs sfnt.Segments, asc float64, fallback, ok bool) {
+	if w.Plain && w.fallback.Has(r) {
 		segs, asc, ok = w.fallback.segments(r, size)
 		return segs, asc, true, ok
 	}

@@ -1,8 +1,9 @@
-package paint
+package glyph
 
 import (
 	"image"
 	"image/color"
+	"image/draw"
 	"math"
 )
 
@@ -34,7 +35,7 @@ func captionAdvance(text string) float64 {
 	return sum / float64(n)
 }
 
-// Caption writes text horizontally, in the plain regular hand (LXGW
+// Caption writes text horizontally, in the Plain regular hand (LXGW
 // WenKai) rather than the brush, on a plate in the box CaptionBox gives,
 // for labels that must be legible over any picture: the plate is plate
 // colour, the text ink colour. Characters neither font has are skipped;
@@ -42,21 +43,19 @@ func captionAdvance(text string) float64 {
 // pixel of the box, whether it is text (row-major), so a reader can find
 // the caption again.
 func Caption(img *image.RGBA, text string, size int, corner image.Point, ink, plate color.NRGBA) (image.Rectangle, []bool, error) {
-	f, err := newWriter()
+	f, err := NewWriter()
 	if err != nil {
 		return image.Rectangle{}, nil, err
 	}
-	f.plain = true
+	f.Plain = true
 	box := CaptionBox(text, size, corner)
-	c := &canvas{img: img}
-	fbox := []pt{{float64(box.Min.X), float64(box.Min.Y)}, {float64(box.Max.X), float64(box.Min.Y)}, {float64(box.Max.X), float64(box.Max.Y)}, {float64(box.Min.X), float64(box.Max.Y)}}
-	c.fill(fbox, plate)
+	draw.Draw(img, box.Intersect(img.Bounds()), image.NewUniform(plate), image.Point{}, draw.Over)
 	// The text is drawn on a blank layer first, to know its pixels.
 	layer := image.NewRGBA(image.Rect(0, 0, box.Dx(), box.Dy()))
 	pad := size / 3
 	x := float64(pad)
 	for _, r := range text {
-		glyph(layer, f, r, x, float64(pad), size, color.NRGBA{255, 255, 255, 255})
+		Draw(layer, f, r, x, float64(pad), size, color.NRGBA{255, 255, 255, 255})
 		if r < 0x2e80 {
 			x += 0.62 * float64(size)
 		} else {
@@ -88,12 +87,12 @@ func Caption(img *image.RGBA, text string, size int, corner image.Point, ink, pl
 // Writable reports the first character of text neither brush font can
 // write, or 0 when all can be written.
 func Writable(text string) rune {
-	f, err := newWriter()
+	f, err := NewWriter()
 	if err != nil {
 		return '?'
 	}
 	for _, r := range text {
-		if !f.has(r) && r != ' ' {
+		if !f.Has(r) && r != ' ' {
 			return r
 		}
 	}

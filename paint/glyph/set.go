@@ -1,4 +1,4 @@
-package paint
+package glyph
 
 import (
 	"bytes"
@@ -52,17 +52,17 @@ const (
 func BuildGlyphSet(font []byte, runes []rune, grid int) (file []byte, missing []rune, err error) {
 	f, err := sfnt.Parse(font)
 	if err != nil {
-		return nil, nil, fmt.Errorf("paint: glyph set: %w", err)
+		return nil, nil, fmt.Errorf("glyph: glyph set: %w", err)
 	}
 	if grid < 1 || grid > 64 {
-		return nil, nil, fmt.Errorf("paint: glyph set: grid %d outside 1..64", grid)
+		return nil, nil, fmt.Errorf("glyph: glyph set: grid %d outside 1..64", grid)
 	}
 	var buf sfnt.Buffer
 	upem := int(f.UnitsPerEm())
 	ppem := fixed.I(upem)
 	m, err := f.Metrics(&buf, ppem, 0)
 	if err != nil {
-		return nil, nil, fmt.Errorf("paint: glyph set: metrics: %w", err)
+		return nil, nil, fmt.Errorf("glyph: glyph set: metrics: %w", err)
 	}
 	runes = slices.Clone(runes)
 	slices.Sort(runes)
@@ -141,27 +141,27 @@ func segArgs(op sfnt.SegmentOp) int {
 func ParseGlyphSet(file []byte) (*GlyphSet, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(file))
 	if err != nil {
-		return nil, fmt.Errorf("paint: glyph set: %w", err)
+		return nil, fmt.Errorf("glyph: glyph set: %w", err)
 	}
 	b, err := io.ReadAll(io.LimitReader(zr, maxGlyphFile+1))
 	if err != nil {
-		return nil, fmt.Errorf("paint: glyph set: %w", err)
+		return nil, fmt.Errorf("glyph: glyph set: %w", err)
 	}
 	if len(b) > maxGlyphFile {
-		return nil, errors.New("paint: glyph set: larger than 64 MiB")
+		return nil, errors.New("glyph: glyph set: larger than 64 MiB")
 	}
 	const head = len(glyphMagic) + 12
 	if len(b) < head || string(b[:len(glyphMagic)]) != glyphMagic {
-		return nil, errors.New("paint: glyph set: not a Miaobi glyph file")
+		return nil, errors.New("glyph: glyph set: not a Miaobi glyph file")
 	}
 	u16 := func(i int) int { return int(binary.BigEndian.Uint16(b[len(glyphMagic)+2*i:])) }
 	g := &GlyphSet{upem: u16(0), ascent: u16(1), descent: u16(2), grid: u16(3)}
 	n := int(binary.BigEndian.Uint32(b[len(glyphMagic)+8:]))
 	if g.upem == 0 || g.grid == 0 || g.ascent+g.descent == 0 {
-		return nil, errors.New("paint: glyph set: zero metrics")
+		return nil, errors.New("glyph: glyph set: zero metrics")
 	}
 	if n > (len(b)-head)/8 {
-		return nil, fmt.Errorf("paint: glyph set: index of %d glyphs does not fit", n)
+		return nil, fmt.Errorf("glyph: glyph set: index of %d glyphs does not fit", n)
 	}
 	g.runes = make([]rune, n)
 	g.offsets = make([]uint32, n)
@@ -171,10 +171,10 @@ func ParseGlyphSet(file []byte) (*GlyphSet, error) {
 		g.runes[i] = rune(binary.BigEndian.Uint32(e))
 		g.offsets[i] = binary.BigEndian.Uint32(e[4:])
 		if i > 0 && (g.runes[i] <= g.runes[i-1] || g.offsets[i] < g.offsets[i-1]) {
-			return nil, errors.New("paint: glyph set: index out of order")
+			return nil, errors.New("glyph: glyph set: index out of order")
 		}
 		if int(g.offsets[i]) > len(g.data) {
-			return nil, errors.New("paint: glyph set: glyph offset past the end")
+			return nil, errors.New("glyph: glyph set: glyph offset past the end")
 		}
 	}
 	return g, nil
