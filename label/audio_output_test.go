@@ -3,8 +3,9 @@ package label
 import (
 	"bytes"
 	"errors"
-	"miaobi/label/watermark"
 	"testing"
+
+	"miaobi/label/watermark"
 )
 
 func TestEncodeAudio(t *testing.T) {

@@ -3,12 +3,13 @@ package label
 import (
 	"math"
 	"math/rand/v2"
-	"miaobi/label/internal/resample"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
+
+	"miaobi/label/internal/resample"
 )
 
 // Synthetic test sounds and the external tools (lame, ffmpeg) the audio

@@ -8,10 +8,11 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
-	"miaobi/label/watermark"
 	"os"
 	"strings"
 	"testing"
+
+	"miaobi/label/watermark"
 )
 
 func testLabel() AIGC {

@@ -9,6 +9,7 @@ import (
 	"image/jpeg"
 	"image/png"
 	"log/slog"
+
 	"miaobi/label/watermark"
 )
 

@@ -7,8 +7,9 @@ import (
 	"image"
 	_ "image/jpeg" // decoders for the watermark and label readers
 	_ "image/png"
-	"miaobi/label/watermark"
 	"unicode/utf8"
+
+	"miaobi/label/watermark"
 )
 
 // Report is what Verify found in a file, layer by layer.

@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	"miaobi/paint/glyph"
 	"unicode"
 
 	"miaobi/hanzi"
+	"miaobi/paint/glyph"
 )
 
 // Ink colours of the inscription and the seal.

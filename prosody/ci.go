@@ -1,12 +1,12 @@
 package prosody
 
 import (
-	"miaobi/hanzi"
-
 	"fmt"
 	"sort"
 	"strings"
 	"sync"
+
+	"miaobi/hanzi"
 )
 
 // Tune is one 词牌 with its variants (体), the first being the standard one.

@@ -9,10 +9,10 @@ import (
 	"image"
 	"image/png"
 	"log/slog"
-	"miaobi/engine"
 	"strings"
 	"time"
 
+	"miaobi/engine"
 	"miaobi/label"
 	"miaobi/paint"
 	"miaobi/photo"

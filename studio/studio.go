@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"miaobi/engine"
 	"slices"
 	"strings"
 	"sync"
@@ -20,6 +19,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"miaobi/engine"
 	"miaobi/hanzi"
 	"miaobi/judge"
 	"miaobi/label"

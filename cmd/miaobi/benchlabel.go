@@ -6,7 +6,6 @@ import (
 	"image"
 	"io"
 	"math"
-	"miaobi/label/watermark"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"miaobi/label"
+	"miaobi/label/watermark"
 	"miaobi/paint"
 	"miaobi/photo"
 )

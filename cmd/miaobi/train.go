@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"miaobi/poem/train"
 	"os"
 
 	"miaobi/corpus"
 	"miaobi/lm"
 	"miaobi/poem"
+	"miaobi/poem/train"
 )
 
 const trainHelp = `Usage: miaobi train poem [flags]

@@ -5,9 +5,10 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
-	"miaobi/label/internal/resample"
 	"sort"
 	"sync"
+
+	"miaobi/label/internal/resample"
 )
 
 // The audio watermark: the same 64 payload bits, 32-bit keyed check and

@@ -1,13 +1,14 @@
 package glyph
 
 import (
-	"miaobi/hanzi"
-	"miaobi/models"
-	"miaobi/poem"
 	"testing"
 
 	"golang.org/x/image/font/sfnt"
 	"golang.org/x/image/math/fixed"
+
+	"miaobi/hanzi"
+	"miaobi/models"
+	"miaobi/poem"
 )
 
 func TestBrushFont(t *testing.T) {
