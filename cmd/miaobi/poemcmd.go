@@ -228,6 +228,10 @@ func printPoem(w io.Writer, p *poem.Poem) {
 	if group == "" {
 		group = p.Check.Book
 	}
+	if p.Source != nil { // an engine's poem: Miaobi's score was not computed
+		fmt.Fprintf(w, "  — %s · %s · %s · %s · seed %d · %s\n", p.Form, p.Variant, group, p.Check.Verdict, p.Seed, label.DefaultTextLabel)
+		return
+	}
 	fmt.Fprintf(w, "  — %s · %s · %s · %s · seed %d · score %.2f · %s\n", p.Form, p.Variant, group, p.Check.Verdict, p.Seed, p.Scores.Score, label.DefaultTextLabel)
 }
 
