@@ -207,7 +207,7 @@ func (e *Engine) BenchFix(pool [][]string, n int, seed int64, guard bool) (*FixR
 				fail(broken, err)
 				continue
 			}
-			p = g.Poem
+			p = g
 			for _, r := range p.Source.Repairs {
 				if strings.Contains(r.Why, "copied") {
 					copies++

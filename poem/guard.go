@@ -66,11 +66,6 @@ type Source struct {
 	Reflowed bool `json:"reflowed"`
 }
 
-// Guarded is an engine's poem after the guard; its Source is set.
-type Guarded struct {
-	*Poem
-}
-
 // Repair is one character the guard changed.
 type Repair struct {
 	Line int    `json:"line"` // from 1
@@ -89,9 +84,10 @@ var ErrPoet = errors.New("engine poem")
 const GuardAsks = 1
 
 // FromPoet asks poet for a poem of req's form on req's keywords and brings
-// it to 合律 and originality, changing as few characters as it can.
+// it to 合律 and originality, changing as few characters as it can; the
+// poem's Source says who wrote what.
 // Generated forms only (五绝, 七绝, 五律, 七律, 词:TUNE; 藏头 by Acrostic).
-func (e *Engine) FromPoet(ctx context.Context, poet Poet, req Request) (*Guarded, error) {
+func (e *Engine) FromPoet(ctx context.Context, poet Poet, req Request) (*Poem, error) {
 	req.N = 1
 	j, err := e.newJob(req)
 	if err != nil {
@@ -299,7 +295,7 @@ func (e *Engine) FromPoet(ctx context.Context, poet Poet, req Request) (*Guarded
 		return a.Col - b.Col
 	})
 	p.Source = g
-	return &Guarded{Poem: p}, nil
+	return p, nil
 }
 
 func cmpOr(a, b string) string {

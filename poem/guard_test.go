@@ -80,7 +80,7 @@ func TestExtractPoem(t *testing.T) {
 	}
 }
 
-func checkOK(t *testing.T, e *poem.Engine, g *poem.Guarded) {
+func checkOK(t *testing.T, e *poem.Engine, g *poem.Poem) {
 	t.Helper()
 	if g.Check.Verdict != prosody.VerdictOK {
 		t.Fatalf("%v: verdict %s", g.Lines, g.Check.Verdict)

@@ -60,7 +60,7 @@ func (s *Studio) enginePoems(ctx context.Context, j *store.Job, in CreateInput, 
 			errs = append(errs, err)
 			continue
 		}
-		out = append(out, g.Poem)
+		out = append(out, g)
 		s.progress(ctx, j, 0.05+0.5*float64(i+1)/float64(in.N), fmt.Sprintf("engine %s wrote %d of %d", in.Engine, i+1, in.N))
 	}
 	if len(out) == 0 {

@@ -151,6 +151,18 @@ func TestEngineAgainstMiaobi(t *testing.T) {
 		t.Errorf("engine poem: %+v", g)
 	}
 
+	// Written to a file: the poem with its label and hands, the implicit
+	// label beside it.
+	out := filepath.Join(e.home, "engine-poem.txt")
+	r = e.run(t, nil, "poem", "-k", "秋风,落叶", "--engine", "miaobi", "-o", out)
+	r.wantCode(t, 0)
+	if b, err := os.ReadFile(out); err != nil || !strings.Contains(string(b), "written by miaobi (miaobi-poet)") || !strings.Contains(string(b), "本内容由AI生成") {
+		t.Errorf("-o: %v %q", err, b)
+	}
+	if _, err := os.Stat(out + ".aigc.json"); err != nil {
+		t.Errorf("-o: no implicit label: %v", err)
+	}
+
 	// Faults, through the proxy: the engine is named by variables.
 	p := newFaultProxy(t, srv.URL)
 	e.extra = append(e.extra, "MIAOBI_ENGINE_FLAKY_URL="+p.URL+"/v1", "MIAOBI_ENGINE_FLAKY_KEY="+key,

@@ -14,7 +14,6 @@ import (
 
 	"miaobi/corpus"
 	"miaobi/engine"
-	"miaobi/label"
 	"miaobi/poem"
 )
 
@@ -118,7 +117,7 @@ func runEngines(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 
 // enginePoem writes a poem through a configured engine, under Miaobi's
 // guard.
-func enginePoem(pf *poemFlags, name, model, file string, req poem.Request, stdout, stderr io.Writer) int {
+func enginePoem(pf *poemFlags, name, model, file, out string, inband bool, req poem.Request, stdout, stderr io.Writer) int {
 	cs, err := loadEngines(file)
 	if err != nil {
 		fmt.Fprintf(stderr, "miaobi poem: %v\n", err)
@@ -151,39 +150,11 @@ func enginePoem(pf *poemFlags, name, model, file string, req poem.Request, stdou
 		fmt.Fprintf(stderr, "miaobi poem: %v\n", err)
 		return exitFor(err)
 	}
-	if *pf.traditional {
-		g.Poem = g.Poem.Traditional()
+	poems := []*poem.Poem{g}
+	if out == "" {
+		return printPoems(stdout, poems, *pf.asJSON, *pf.traditional)
 	}
-	if *pf.asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetEscapeHTML(false)
-		return exitOf(enc.Encode(struct {
-			*poem.Guarded
-			Label string     `json:"label"`
-			AIGC  label.AIGC `json:"aigc"`
-		}{g, label.DefaultTextLabel, enginePoemAIGC(g)}))
-	}
-	printPoem(stdout, g.Poem)
-	byEngine, byMiaobi := 0, 0
-	for _, r := range g.Repairs {
-		if r.By == poem.HandMiaobi {
-			byMiaobi++
-		} else {
-			byEngine++
-		}
-	}
-	fmt.Fprintf(stdout, "  — written by %s (%s); %d character(s) repaired by the engine when asked, %d by Miaobi; %d request(s)\n", g.Engine, g.Model, byEngine, byMiaobi, g.Asks)
-	for _, r := range g.Repairs {
-		fmt.Fprintf(stdout, "    line %d col %d: %s → %s (%s): %s\n", r.Line, r.Col, r.From, r.To, r.By, r.Why)
-	}
-	return 0
-}
-
-// enginePoemAIGC is an engine poem's implicit label: the content producer
-// is Miaobi, which publishes it; the ID names the engine and model too.
-func enginePoemAIGC(g *poem.Guarded) label.AIGC {
-	id := label.ProduceID("poem", g.Form, g.Title, strings.Join(g.Lines, "/"), fmt.Sprint(g.Seed), "engine", g.Engine, g.Model)
-	return label.New(label.DefaultProducer, id, "")
+	return writePoems(out, inband, poems, pf, stdout, stderr)
 }
 
 func exitOf(err error) int {

@@ -122,11 +122,7 @@ func runPoem(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	req := poem.Request{Form: *pf.form, Keywords: splitKeywords(*pf.keywords), Acrostic: *acrostic,
 		Rhyme: *pf.rhyme, Seed: *pf.seed, N: *pf.n, Repeat: *pf.repeat}
 	if *engineName != "" {
-		if *out != "" {
-			fmt.Fprintln(stderr, "miaobi poem: -o with --engine is not supported yet; redirect standard output")
-			return 2
-		}
-		return enginePoem(pf, *engineName, *model, *enginesFile, req, stdout, stderr)
+		return enginePoem(pf, *engineName, *model, *enginesFile, *out, *inband, req, stdout, stderr)
 	}
 	if *model != "" || *enginesFile != "" {
 		fmt.Fprintln(stderr, "miaobi poem: --model and --engines go with --engine NAME")
@@ -228,8 +224,20 @@ func printPoem(w io.Writer, p *poem.Poem) {
 	if group == "" {
 		group = p.Check.Book
 	}
-	if p.Source != nil { // an engine's poem: Miaobi's score was not computed
+	if src := p.Source; src != nil { // an engine's poem: no score of Miaobi's, but its hands
 		fmt.Fprintf(w, "  — %s · %s · %s · %s · seed %d · %s\n", p.Form, p.Variant, group, p.Check.Verdict, p.Seed, label.DefaultTextLabel)
+		byEngine, byMiaobi := 0, 0
+		for _, r := range src.Repairs {
+			if r.By == poem.HandMiaobi {
+				byMiaobi++
+			} else {
+				byEngine++
+			}
+		}
+		fmt.Fprintf(w, "  — written by %s (%s); %d character(s) repaired by the engine when asked, %d by Miaobi; %d request(s)\n", src.Engine, src.Model, byEngine, byMiaobi, src.Asks)
+		for _, r := range src.Repairs {
+			fmt.Fprintf(w, "    line %d col %d: %s → %s (%s): %s\n", r.Line, r.Col, r.From, r.To, r.By, r.Why)
+		}
 		return
 	}
 	fmt.Fprintf(w, "  — %s · %s · %s · %s · seed %d · score %.2f · %s\n", p.Form, p.Variant, group, p.Check.Verdict, p.Seed, p.Scores.Score, label.DefaultTextLabel)
@@ -238,7 +246,11 @@ func printPoem(w io.Writer, p *poem.Poem) {
 // poemAIGC is a poem's implicit label; its ProduceID comes from the
 // poem itself, so the same poem always has the same ID.
 func poemAIGC(p *poem.Poem) label.AIGC {
-	id := label.ProduceID("poem", p.Form, p.Title, strings.Join(p.Lines, "/"), fmt.Sprint(p.Seed))
+	parts := []string{"poem", p.Form, p.Title, strings.Join(p.Lines, "/"), fmt.Sprint(p.Seed)}
+	if p.Source != nil { // an engine's poem: its ID names the engine and model too
+		parts = append(parts, "engine", p.Source.Engine, p.Source.Model)
+	}
+	id := label.ProduceID(parts...)
 	return label.New(label.DefaultProducer, id, "")
 }
 
