@@ -1,10 +1,7 @@
 package server
 
 import (
-	"archive/zip"
-	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -71,16 +68,7 @@ func TestEngineWork(t *testing.T) {
 	if status != 200 {
 		t.Fatalf("bundle: %d %s", status, zb)
 	}
-	zr, err := zip.NewReader(bytes.NewReader(zb), int64(len(zb)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := map[string][]byte{}
-	for _, f := range zr.File {
-		r, _ := f.Open()
-		files[f.Name], _ = io.ReadAll(r)
-		r.Close()
-	}
+	files := unzip(t, zb)
 	var md studio.Metadata
 	if err := json.Unmarshal(files["metadata.json"], &md); err != nil {
 		t.Fatal(err)

@@ -148,8 +148,8 @@ func TestWorkFlow(t *testing.T) {
 	})
 }
 
-// checkBundle opens a published bundle and verifies its files.
-func checkBundle(t *testing.T, e *env, zb []byte, lines []string) {
+// unzip reads a bundle's files by name.
+func unzip(t *testing.T, zb []byte) map[string][]byte {
 	t.Helper()
 	zr, err := zip.NewReader(bytes.NewReader(zb), int64(len(zb)))
 	if err != nil {
@@ -157,10 +157,20 @@ func checkBundle(t *testing.T, e *env, zb []byte, lines []string) {
 	}
 	files := map[string][]byte{}
 	for _, f := range zr.File {
-		r, _ := f.Open()
+		r, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
 		files[f.Name], _ = io.ReadAll(r)
 		r.Close()
 	}
+	return files
+}
+
+// checkBundle opens a published bundle and verifies its files.
+func checkBundle(t *testing.T, e *env, zb []byte, lines []string) {
+	t.Helper()
+	files := unzip(t, zb)
 	txt := string(files["poem.txt"])
 	if !strings.Contains(txt, lines[0]) || !strings.Contains(txt, label.DefaultTextLabel) {
 		t.Fatalf("poem.txt: %q", txt)
