@@ -200,8 +200,11 @@ func (e *Engine) BenchFix(pool [][]string, n int, seed int64, guard bool) (*FixR
 		metre, copies := 0, 0
 		start := time.Now()
 		if guard {
-			form := map[bool]string{true: "五", false: "七"}[len([]rune(broken[0])) == 5] + map[bool]string{true: "绝", false: "律"}[len(broken) == 4]
-			g, err := e.FromPoet(context.Background(), echoPoet{broken}, Request{Form: form, Seed: seed})
+			rs := make([][]rune, len(broken))
+			for i, l := range broken {
+				rs[i] = []rune(l)
+			}
+			g, err := e.FromPoet(context.Background(), echoPoet{broken}, Request{Form: formOfShape(rs), Seed: seed})
 			row.Times = append(row.Times, time.Since(start))
 			if err != nil {
 				fail(broken, err)

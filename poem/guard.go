@@ -1,13 +1,13 @@
 package poem
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"regexp"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"miaobi/hanzi"
 	"miaobi/prosody"
@@ -99,10 +99,7 @@ func (e *Engine) FromPoet(ctx context.Context, poet Poet, req Request) (*Poem, e
 			return nil, fmt.Errorf("%w: %d acrostic characters for %d lines", ErrAcrostic, len(j.heads), len(j.templates[0].Lines))
 		}
 	}
-	shape := make([]int, len(j.templates[0].Lines))
-	for i, row := range j.templates[0].Lines {
-		shape[i] = len(row)
-	}
+	shape := j.shape()
 	g := &Source{Repairs: []Repair{}}
 	prompt := poetPrompt(j, req)
 	var d [][]rune
@@ -268,7 +265,7 @@ func (e *Engine) FromPoet(ctx context.Context, poet Poet, req Request) (*Poem, e
 		for ci, r := range []rune(l) {
 			if g.Hands[li][ci] == HandMiaobi && r != w[ci] {
 				repairs = append(repairs, Repair{li + 1, ci + 1, string(w[ci]), string(r), HandMiaobi,
-					cmpOr(whys[[2]int{li, ci}], "rewritten with the characters around it")})
+					cmp.Or(whys[[2]int{li, ci}], "rewritten with the characters around it")})
 			} else if r == w[ci] {
 				g.Hands[li][ci] = HandEngine // rewritten, but back to the engine's own
 			}
@@ -298,11 +295,13 @@ func (e *Engine) FromPoet(ctx context.Context, poet Poet, req Request) (*Poem, e
 	return p, nil
 }
 
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
+// shape is the characters per line of the form's first template.
+func (j *job) shape() []int {
+	out := make([]int, len(j.templates[0].Lines))
+	for i, row := range j.templates[0].Lines {
+		out[i] = len(row)
 	}
-	return b
+	return out
 }
 
 func lineStrings(d [][]rune) []string {
@@ -361,10 +360,7 @@ func shapeWords(shape []int) string {
 // poetPrompt asks for the poem in the words a Chinese poet would use.
 func poetPrompt(j *job, req Request) string {
 	var sb strings.Builder
-	shape := make([]int, len(j.templates[0].Lines))
-	for i, row := range j.templates[0].Lines {
-		shape[i] = len(row)
-	}
+	shape := j.shape()
 	if tune, ok := strings.CutPrefix(j.form, "词:"); ok {
 		fmt.Fprintf(&sb, "请填一首词，词牌《%s》", tune)
 	} else {
@@ -435,20 +431,27 @@ func needWords(need string) string {
 	return need
 }
 
+// answer is what a reply says outside a reasoning model's thoughts: at
+// most MaxPoetReply bytes, invalid UTF-8 replaced, <think> blocks (and an
+// unclosed one to the end) removed, in simplified characters.
+func answer(reply string) string {
+	if len(reply) > MaxPoetReply {
+		reply = reply[:MaxPoetReply]
+	}
+	reply = thinkBlock.ReplaceAllString(strings.ToValidUTF8(reply, "\uFFFD"), "\n")
+	if i := strings.Index(reply, "<think>"); i >= 0 { // never closed: all thought
+		reply = reply[:i]
+	}
+	return hanzi.ToSimplified(reply)
+}
+
 // reflow lays the Han characters of a reply that holds no poem of the
 // form into the form's lines, in order, 0 where it runs short; nil when
 // the reply has fewer than half the form's characters (a refusal, an
 // apology: nothing to build on).
 func reflow(reply string, shape []int) [][]rune {
-	if len(reply) > MaxPoetReply {
-		reply = reply[:MaxPoetReply]
-	}
-	reply = thinkBlock.ReplaceAllString(strings.ToValidUTF8(reply, ""), "\n")
-	if i := strings.Index(reply, "<think>"); i >= 0 {
-		reply = reply[:i]
-	}
 	var han []rune
-	for _, r := range hanzi.ToSimplified(reply) {
+	for _, r := range answer(reply) {
 		if hanzi.IsHan(r) {
 			han = append(han, r)
 		}
@@ -491,17 +494,7 @@ func ExtractPoem(reply string, shape []int) (lines [][]rune, title string, err e
 	if len(shape) == 0 {
 		return nil, "", fmt.Errorf("%w: no shape", ErrPoet)
 	}
-	if len(reply) > MaxPoetReply {
-		reply = reply[:MaxPoetReply]
-	}
-	if !utf8.ValidString(reply) {
-		reply = strings.ToValidUTF8(reply, "\uFFFD")
-	}
-	reply = thinkBlock.ReplaceAllString(reply, "\n")
-	if i := strings.Index(reply, "<think>"); i >= 0 { // never closed: all thought
-		reply = reply[:i]
-	}
-	reply = hanzi.ToSimplified(reply)
+	reply = answer(reply)
 	// Runs of Han characters; a run alone on a line without sentence
 	// punctuation may be a title (《秋思》, **秋思**, 秋思).
 	var runs [][]rune
@@ -573,5 +566,5 @@ func ExtractPoem(reply string, shape []int) (lines [][]rune, title string, err e
 		found = append(found, fmt.Sprint(len(p)))
 	}
 	return nil, "", fmt.Errorf("%w: the reply holds no poem of %d lines (%s); its runs of characters had lengths %s",
-		ErrPoet, len(shape), shapeWords(shape), cmpOr(strings.Join(found, ", "), "none"))
+		ErrPoet, len(shape), shapeWords(shape), cmp.Or(strings.Join(found, ", "), "none"))
 }

@@ -62,10 +62,7 @@ func (e *Engine) Mend(req MendRequest) (*Mended, error) {
 	if err != nil {
 		return nil, err
 	}
-	before := make([]string, len(d))
-	for i, l := range d {
-		before[i] = string(l)
-	}
+	before := lineStrings(d)
 	out := &Mended{Before: before}
 	if res, err := e.check(j.rhymeName, j.form, before); err == nil && res.Verdict == prosody.VerdictOK {
 		p := &Poem{Form: j.form, Variant: res.Variant, Lines: before, Seed: req.Seed, Check: res, Keywords: []string{}, Imagery: []Keyword{}, Plan: []PlanLine{}}
