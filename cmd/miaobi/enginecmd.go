@@ -55,6 +55,28 @@ func loadEngines(path string) (map[string]engine.Config, error) {
 	return engine.Load(path, explicit, os.Getenv)
 }
 
+// engineConfig finds a configured engine by name.
+func engineConfig(name, file string) (engine.Config, error) {
+	cs, err := loadEngines(file)
+	if err != nil {
+		return engine.Config{}, err
+	}
+	c, ok := cs[name]
+	if !ok {
+		return c, fmt.Errorf("no engine named %q; configured: %s (see 'miaobi engines --help')", name, strings.Join(engine.Names(cs), ", "))
+	}
+	return c, nil
+}
+
+// openEngine opens a configured text engine by name.
+func openEngine(name, file string) (engine.Text, error) {
+	c, err := engineConfig(name, file)
+	if err != nil {
+		return nil, err
+	}
+	return engine.Open(c)
+}
+
 func runEngines(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("engines", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -75,15 +97,14 @@ func runEngines(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	for _, n := range engine.Names(cs) {
 		c := cs[n]
 		status, models := "", []string{}
-		t, err := engine.Open(c)
+		c1 := c
+		c1.Retries = 0
+		t, err := engine.Open(c1)
 		if err == nil {
 			ctx, cancel := context.WithTimeout(context.Background(), *timeout)
-			c1 := c
-			c1.Retries = 0
-			if t, err = engine.Open(c1); err == nil {
-				models, err = t.Models(ctx)
-			}
+			models, err = t.Models(ctx)
 			cancel()
+			t.Close()
 		}
 		if err != nil {
 			status = "not answering: " + err.Error()
@@ -118,21 +139,12 @@ func runEngines(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 // enginePoem writes a poem through a configured engine, under Miaobi's
 // guard.
 func enginePoem(pf *poemFlags, name, model, file, out string, inband bool, req poem.Request, stdout, stderr io.Writer) int {
-	cs, err := loadEngines(file)
+	t, err := openEngine(name, file)
 	if err != nil {
 		fmt.Fprintf(stderr, "miaobi poem: %v\n", err)
 		return 2
 	}
-	c, ok := cs[name]
-	if !ok {
-		fmt.Fprintf(stderr, "miaobi poem: no engine named %q; configured: %s (see 'miaobi engines --help')\n", name, strings.Join(engine.Names(cs), ", "))
-		return 2
-	}
-	t, err := engine.Open(c)
-	if err != nil {
-		fmt.Fprintf(stderr, "miaobi poem: %v\n", err)
-		return 2
-	}
+	defer t.Close()
 	if req.N > 1 {
 		fmt.Fprintln(stderr, "miaobi poem: --n with --engine: one poem per request")
 		return 2

@@ -152,13 +152,9 @@ func runPaint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // within Miaobi's limits (a decompression bomb is refused before a pixel
 // is decoded); it returns the picture and "engine/model".
 func enginePicture(name, model, file, text string, w, h int) (*image.RGBA, string, error) {
-	cs, err := loadEngines(file)
+	c, err := engineConfig(name, file)
 	if err != nil {
 		return nil, "", err
-	}
-	c, ok := cs[name]
-	if !ok {
-		return nil, "", fmt.Errorf("no engine named %q; configured: %s (see 'miaobi engines --help')", name, strings.Join(engine.Names(cs), ", "))
 	}
 	ie, err := engine.OpenImage(c)
 	if err != nil {

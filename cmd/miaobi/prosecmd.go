@@ -21,23 +21,9 @@ import (
 // polishing (through an engine). Every text written carries the GB 45438
 // text label, and with -o an implicit label beside it (FILE.aigc.json).
 
-// openEngine opens a configured engine by name.
-func openEngine(name, file string) (engine.Text, engine.Config, error) {
-	cs, err := loadEngines(file)
-	if err != nil {
-		return nil, engine.Config{}, err
-	}
-	c, ok := cs[name]
-	if !ok {
-		return nil, c, fmt.Errorf("no engine named %q; configured: %s (see 'miaobi engines --help')", name, strings.Join(engine.Names(cs), ", "))
-	}
-	t, err := engine.Open(c)
-	return t, c, err
-}
-
 // askEngine sends one prompt and returns the cleaned reply.
 func askEngine(name, model, file, prompt string, seed *int64) (text, usedModel string, err error) {
-	t, _, err := openEngine(name, file)
+	t, err := openEngine(name, file)
 	if err != nil {
 		return "", "", err
 	}
@@ -81,7 +67,7 @@ func newTextFlags(name, help string, stderr io.Writer) *textFlags {
 // checkEngine fails early, before any input is read, when --engine names
 // no configured engine.
 func (tf *textFlags) checkEngine(stderr io.Writer, cmd string) int {
-	t, _, err := openEngine(*tf.engine, *tf.engines)
+	t, err := openEngine(*tf.engine, *tf.engines)
 	if err != nil {
 		fmt.Fprintf(stderr, "miaobi %s: %v\n", cmd, err)
 		return 2
