@@ -98,7 +98,7 @@ func runEngines(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		c := cs[n]
 		status, models := "", []string{}
 		c1 := c
-		c1.Retries = 0
+		c1.Retries = -1 // asked once: 0 would mean the default retries
 		t, err := engine.Open(c1)
 		if err == nil {
 			ctx, cancel := context.WithTimeout(context.Background(), *timeout)
