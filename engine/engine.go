@@ -24,6 +24,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 )
 
@@ -108,4 +109,29 @@ func redact(err error, secrets ...string) error {
 		return nil
 	}
 	return &redactedError{msg: Redact(err.Error(), secrets...), err: err}
+}
+
+// wrapFor gives an error engine c's name, says which timeout ran out, and
+// removes c's key from its text.
+func wrapFor(c Config, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = fmt.Errorf("no answer within %s (the engine's timeout; raise it with timeout = … in its config): %w", c.Timeout, err)
+	}
+	return redact(fmt.Errorf("engine %s: %w", c.Name, err), c.Key)
+}
+
+// slots bounds the calls an engine has in flight.
+type slots chan struct{}
+
+// take waits for a free slot, or for ctx; release gives it back.
+func (s slots) take(ctx context.Context) (release func(), err error) {
+	select {
+	case s <- struct{}{}:
+		return func() { <-s }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }

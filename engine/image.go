@@ -55,7 +55,7 @@ func OpenImage(c Config) (Image, error) {
 		return nil, fmt.Errorf("%w: engine %q: kind %q has no image API here; use an OpenAI-compatible one (kind openai)", ErrConfig, c.Name, c.Kind)
 	}
 	tr, opts := clientOptions(c, option.WithMiddleware(limitBody(MaxImageReply)))
-	return &openaiImage{openaiEngine: openaiEngine{cfg: c, sem: make(chan struct{}, c.Concurrency), tr: tr}, images: openai.NewImageService(opts...)}, nil
+	return &openaiImage{openaiEngine: openaiEngine{cfg: c, sem: make(slots, c.Concurrency), tr: tr}, images: openai.NewImageService(opts...)}, nil
 }
 
 // limitBody cuts a response body off after n bytes, with an error.

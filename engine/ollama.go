@@ -23,7 +23,7 @@ type ollamaEngine struct {
 	cfg    Config
 	client *api.Client
 	tr     *http.Transport
-	sem    chan struct{}
+	sem    slots
 }
 
 func openOllama(c Config) (Text, error) {
@@ -36,7 +36,7 @@ func openOllama(c Config) (Text, error) {
 	if c.Key != "" { // an Ollama behind a proxy that wants a key
 		rt = bearer{key: c.Key, next: tr}
 	}
-	return &ollamaEngine{cfg: c, client: api.NewClient(u, &http.Client{Transport: rt}), tr: tr, sem: make(chan struct{}, c.Concurrency)}, nil
+	return &ollamaEngine{cfg: c, client: api.NewClient(u, &http.Client{Transport: rt}), tr: tr, sem: make(slots, c.Concurrency)}, nil
 }
 
 // bearer adds the engine's key to every request.
@@ -56,15 +56,7 @@ func (e *ollamaEngine) Close() error {
 	return nil
 }
 
-func (e *ollamaEngine) wrap(err error) error {
-	if err == nil {
-		return nil
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		err = fmt.Errorf("no answer within %s (the engine's timeout; raise it with timeout = … in its config): %w", e.cfg.Timeout, err)
-	}
-	return redact(fmt.Errorf("engine %s: %w", e.cfg.Name, err), e.cfg.Key)
-}
+func (e *ollamaEngine) wrap(err error) error { return wrapFor(e.cfg, err) }
 
 // retryable tells the errors worth another attempt.
 func retryable(err error) bool {
@@ -83,12 +75,11 @@ func retryable(err error) bool {
 // attempt runs call with the engine's slot, timeout and retries; call
 // reports whether it handed anything over (then no retry).
 func (e *ollamaEngine) attempt(ctx context.Context, call func(ctx context.Context) (started bool, err error)) error {
-	select {
-	case e.sem <- struct{}{}:
-		defer func() { <-e.sem }()
-	case <-ctx.Done():
-		return e.wrap(ctx.Err())
+	release, err := e.sem.take(ctx)
+	if err != nil {
+		return e.wrap(err)
 	}
+	defer release()
 	delay := 500 * time.Millisecond
 	for try := 0; ; try++ {
 		actx, cancel := context.WithTimeout(ctx, e.cfg.Timeout)

@@ -20,7 +20,7 @@ type openaiEngine struct {
 	cfg    Config
 	chat   openai.ChatService
 	models openai.ModelService
-	sem    chan struct{}
+	sem    slots
 	tr     *http.Transport
 }
 
@@ -40,7 +40,7 @@ func Open(c Config) (Text, error) {
 	case "openai":
 		tr, opts := clientOptions(c)
 		return &openaiEngine{cfg: c, chat: openai.NewChatService(opts...), models: openai.NewModelService(opts...),
-			sem: make(chan struct{}, c.Concurrency), tr: tr}, nil
+			sem: make(slots, c.Concurrency), tr: tr}, nil
 	case "ollama":
 		return openOllama(c)
 	}
@@ -75,29 +75,19 @@ func (e *openaiEngine) begin(ctx context.Context, r Request) (p openai.ChatCompl
 
 // acquire waits for a free slot of the engine's concurrency, or for ctx.
 func (e *openaiEngine) acquire(ctx context.Context) (func(), error) {
-	select {
-	case e.sem <- struct{}{}:
-		return func() { <-e.sem }, nil
-	case <-ctx.Done():
-		return nil, e.wrap(ctx.Err())
-	}
+	release, err := e.sem.take(ctx)
+	return release, e.wrap(err)
 }
 
-// wrap gives an error the engine's name and removes the key from its text.
+// wrap gives an error the engine's name and removes the key from its
+// text. The SDK's error text is only the status; the server's own message
+// says what was wrong (an unknown model, a bad key), so it is added.
 func (e *openaiEngine) wrap(err error) error {
-	if err == nil {
-		return nil
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		err = fmt.Errorf("no answer within %s (the engine's timeout; raise it with timeout = … in its config): %w", e.cfg.Timeout, err)
-	}
-	// The SDK's error text is only the status; the server's own message
-	// says what was wrong (an unknown model, a bad key).
 	var ae *openai.Error
 	if errors.As(err, &ae) && ae.Message != "" {
 		err = fmt.Errorf("%w: %s", err, ae.Message)
 	}
-	return redact(fmt.Errorf("engine %s: %w", e.cfg.Name, err), e.cfg.Key)
+	return wrapFor(e.cfg, err)
 }
 
 func (e *openaiEngine) params(r Request) (openai.ChatCompletionNewParams, error) {
