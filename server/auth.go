@@ -136,19 +136,35 @@ func isInternal(err error) bool {
 // spend counts a generation request against an API key's daily quota;
 // it answers 429 and returns false when the quota is spent.
 func (s *Server) spend(w http.ResponseWriter, r *http.Request, c *who) bool {
-	if c.key == nil {
-		return true
-	}
-	if err := s.DB.UseKey(r.Context(), c.key.ID); err != nil {
-		if errors.Is(err, store.ErrQuota) {
-			w.Header().Set("Retry-After", "3600")
-			writeError(w, r, http.StatusTooManyRequests, "this API key has used its daily quota of generation requests; it resets at 00:00 UTC (an administrator can make keys with larger quotas)")
-			return false
-		}
+	switch spent, err := s.useQuota(r, c); {
+	case spent:
+		w.Header().Set("Retry-After", "3600")
+		writeError(w, r, http.StatusTooManyRequests, quotaSpent)
+		return false
+	case err != nil:
 		fail(w, r, err)
 		return false
 	}
 	return true
+}
+
+// quotaSpent says why a generation request was refused with 429.
+const quotaSpent = "this API key has used its daily quota of generation requests; it resets at 00:00 UTC (an administrator can make keys with larger quotas)"
+
+// useQuota counts a generation request against the caller's API key (a
+// signed-in session has no quota): spent reports a quota already used up,
+// err a failure of the store. The callers answer in their API's shape.
+func (s *Server) useQuota(r *http.Request, c *who) (spent bool, err error) {
+	if c.key == nil {
+		return false, nil
+	}
+	if err := s.DB.UseKey(r.Context(), c.key.ID); err != nil {
+		if errors.Is(err, store.ErrQuota) {
+			return true, nil
+		}
+		return false, err
+	}
+	return false, nil
 }
 
 // MaxKeys is how many API keys a user who is not an administrator may

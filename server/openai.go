@@ -78,13 +78,13 @@ func (s *Server) openaiAPI(generates bool, h func(w http.ResponseWriter, r *http
 			oaError(w, http.StatusForbidden, "invalid_request_error", "", "csrf", "missing or wrong CSRF token: programs send an API key instead")
 			return
 		}
-		if generates && c.key != nil {
-			if err := s.DB.UseKey(r.Context(), c.key.ID); err != nil {
-				if errors.Is(err, store.ErrQuota) {
-					w.Header().Set("Retry-After", "3600")
-					oaError(w, http.StatusTooManyRequests, "insufficient_quota", "", "insufficient_quota", "this API key has used its daily quota of generation requests; it resets at 00:00 UTC")
-					return
-				}
+		if generates {
+			switch spent, err := s.useQuota(r, c); {
+			case spent:
+				w.Header().Set("Retry-After", "3600")
+				oaError(w, http.StatusTooManyRequests, "insufficient_quota", "", "insufficient_quota", quotaSpent)
+				return
+			case err != nil:
 				oaFail(w, r, err)
 				return
 			}
