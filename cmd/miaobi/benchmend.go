@@ -60,7 +60,11 @@ func runBenchFix(name, help string, guard bool, args []string, stdout, stderr io
 	if err := judge.HeldOutRegular(path, book, func(p *corpus.Poem) { pool = append(pool, p.Lines) }); err != nil {
 		return fail(1, err)
 	}
-	rep, err := e.BenchFix(pool, *n, *seed, guard)
+	ann, err := judge.CountAnnotations(path)
+	if err != nil {
+		return fail(1, err)
+	}
+	rep, err := e.BenchFix(pool, *n, *seed, guard, ann)
 	if err != nil {
 		return fail(1, err)
 	}
