@@ -81,9 +81,9 @@ fuzz:
 	$(GO) test ./label -run '^$$' -fuzz FuzzDecodeWAV -fuzztime 30s
 	$(GO) test ./label -run '^$$' -fuzz FuzzReadAIGCWAV -fuzztime 30s
 	$(GO) test ./label -run '^$$' -fuzz FuzzReadAIGCMP3 -fuzztime 30s
-	$(GO) test ./label -run '^$$' -fuzz FuzzVerifyC2PA -fuzztime 30s
-	$(GO) test ./label -run '^$$' -fuzz FuzzParseJUMBF -fuzztime 30s
-	$(GO) test ./label -run '^$$' -fuzz FuzzDecodeCBOR -fuzztime 30s
+	$(GO) test ./label/c2pa -run '^$$' -fuzz '^FuzzVerify$$' -fuzztime 30s
+	$(GO) test ./label/c2pa -run '^$$' -fuzz FuzzParseJUMBF -fuzztime 30s
+	$(GO) test ./label/c2pa -run '^$$' -fuzz FuzzDecodeCBOR -fuzztime 30s
 	$(GO) test ./label/watermark -run '^$$' -fuzz FuzzDetectWatermark -fuzztime 30s
 	$(GO) test ./judge -run '^$$' -fuzz FuzzParseRecord -fuzztime 30s
 	$(GO) test ./judge -run '^$$' -fuzz FuzzParseLexicon -fuzztime 30s

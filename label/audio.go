@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 
+	"miaobi/label/internal/container"
 	"miaobi/label/watermark"
 )
 
@@ -44,14 +45,14 @@ func AudioHash(file []byte) (string, error) {
 	var data []byte
 	switch AudioFormat(file) {
 	case "wav":
-		chunks, _, err := riffChunks(file)
+		chunks, _, err := container.RIFFChunks(file, false)
 		if err != nil {
 			return "", err
 		}
 		found := false
 		for _, c := range chunks {
-			if c.id == "data" {
-				data, found = c.data, true
+			if c.ID == "data" {
+				data, found = c.Data, true
 				break
 			}
 		}

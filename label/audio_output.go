@@ -16,7 +16,7 @@ import (
 // audio data's hash (AudioHash) as ReservedCode1. a is not changed; the
 // same a and p give the same file.
 //
-// Layers.C2PA is not written here: sign the result with SignWAV when the
+// Layers.C2PA is not written here: sign the result with c2pa.SignWAV when the
 // WAV manifest is wanted.
 func EncodeAudio(a *Audio, p Provenance) ([]byte, error) {
 	if err := a.Check(); err != nil {

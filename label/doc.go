@@ -12,8 +12,13 @@
 // seed), so the same request gives the same pixels, watermark included;
 // only signatures and timestamps differ between runs.
 //
-// The watermarks live in their own room, package label/watermark, which
-// knows nothing of this package or of C2PA; label calls it for that layer
-// (the arrow goes one way). The C2PA code (manifests, CBOR, COSE, JUMBF and
-// the containers) is still here and is to move to its own room next.
+// Three rooms, with arrows one way: this package keeps what GB 45438 asks
+// (the explicit and implicit labels, the audio cue, Verify's report, and
+// File and Encode, which apply every layer to a file); package label/c2pa
+// writes and verifies C2PA manifests and knows nothing of GB 45438 (the
+// AIGC label rides in it as an assertion's JSON); package label/watermark
+// embeds and detects the image and audio watermarks and knows nothing of
+// either. The container walkers that the implicit label and C2PA both
+// need (PNG chunks, JPEG segments, RIFF chunks, ISO BMFF boxes) live in
+// label/internal/container and label/internal/bmff.
 package label

@@ -5,6 +5,9 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"image"
+
+	"miaobi/label/c2pa"
+	"miaobi/label/internal/bmff"
 )
 
 // File labels a file of any format Miaobi knows, as p asks: pictures (PNG,
@@ -39,7 +42,7 @@ func File(file []byte, p Provenance) ([]byte, string, error) {
 		if err != nil {
 			return nil, "", err
 		}
-		out, err = signIf(out, "audio/wav", p, SignWAV)
+		out, err = signIf(out, "audio/wav", p, c2pa.SignWAV)
 		return out, "wav", err
 	case AudioFormat(file) == "mp3":
 		if !L.Metadata {
@@ -47,7 +50,7 @@ func File(file []byte, p Provenance) ([]byte, string, error) {
 		}
 		out, err := EmbedAIGCMP3(file, New(p.Producer, p.ProduceID, ""))
 		return out, "mp3", err
-	case isBMFF(file):
+	case bmff.Is(file):
 		out := file
 		var err error
 		if L.Visible {
@@ -60,14 +63,14 @@ func File(file []byte, p Provenance) ([]byte, string, error) {
 				return nil, "", err
 			}
 		}
-		out, err = signIf(out, "video/mp4", p, SignMP4)
+		out, err = signIf(out, "video/mp4", p, c2pa.SignMP4)
 		return out, "mp4", err
 	}
 	return nil, "", fmt.Errorf("label: %w: give a PNG, JPEG, WAV, MP3 or MP4 file", ErrFormat)
 }
 
 // signIf adds a C2PA manifest when p asks for one.
-func signIf(file []byte, mime string, p Provenance, sign func([]byte, Manifest, *Signer) ([]byte, error)) ([]byte, error) {
+func signIf(file []byte, mime string, p Provenance, sign func([]byte, c2pa.Manifest, *c2pa.Signer) ([]byte, error)) ([]byte, error) {
 	if !p.Layers.C2PA {
 		return file, nil
 	}
@@ -78,8 +81,8 @@ func signIf(file []byte, mime string, p Provenance, sign func([]byte, Manifest, 
 }
 
 // manifestOf is the C2PA manifest describing p's output.
-func manifestOf(p Provenance, mime, aigc string) Manifest {
-	act := Action{Action: p.Action, SoftwareAgent: "Miaobi", Description: p.Description}
+func manifestOf(p Provenance, mime, aigc string) c2pa.Manifest {
+	act := c2pa.Action{Action: p.Action, SoftwareAgent: "Miaobi", Description: p.Description}
 	if p.Agent != "" {
 		act.SoftwareAgent = p.Agent
 	}
@@ -89,19 +92,19 @@ func manifestOf(p Provenance, mime, aigc string) Manifest {
 	if p.AIGenerated {
 		act.DigitalSourceType = DigitalSourceTrained
 	}
-	m := Manifest{Title: p.Title, Format: mime, Actions: append([]Action{act}, p.History...), AIGC: aigc}
+	m := c2pa.Manifest{Title: p.Title, Format: mime, Actions: append([]c2pa.Action{act}, p.History...), AIGC: aigc}
 	for _, c := range p.Components {
 		if c.Relationship == "" {
-			c.Relationship = RelationComponentOf
+			c.Relationship = c2pa.RelationComponentOf
 		}
 		m.Ingredients = append(m.Ingredients, c)
 	}
 	if p.Ingredient != nil {
-		in := Ingredient{Title: "input", Format: mimeOf(p.Ingredient), Relationship: "parentOf"}
+		in := c2pa.Ingredient{Title: "input", Format: mimeOf(p.Ingredient), Relationship: "parentOf"}
 		h := sha256.Sum256(p.Ingredient)
 		in.Hash = h[:]
 		// The person's own Content Credentials, if any, are chained.
-		if store, err := ExtractC2PA(p.Ingredient); err == nil && len(store) > 0 {
+		if store, err := c2pa.Extract(p.Ingredient); err == nil && len(store) > 0 {
 			in.ManifestStore = store
 		}
 		m.Ingredients = append(m.Ingredients, in)

@@ -6,31 +6,23 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
+
+	"miaobi/label/internal/container"
 )
 
 // Errors a caller may test for.
 var (
-	ErrFormat   = errors.New("unsupported file format")
+	ErrFormat   = container.ErrFormat
 	ErrNoLabel  = errors.New("no AIGC label")
-	ErrDamaged  = errors.New("damaged file")
-	pngMagic    = []byte("\x89PNG\r\n\x1a\n")
+	ErrDamaged  = container.ErrDamaged
 	xmpKeyword  = "XML:com.adobe.xmp"
 	jpegXMPHead = []byte("http://ns.adobe.com/xap/1.0/\x00")
 )
 
 // Format names a file's container from its first bytes: "png", "jpeg",
 // or "" when unknown.
-func Format(b []byte) string {
-	switch {
-	case bytes.HasPrefix(b, pngMagic):
-		return "png"
-	case len(b) >= 3 && b[0] == 0xff && b[1] == 0xd8 && b[2] == 0xff:
-		return "jpeg"
-	}
-	return ""
-}
+func Format(b []byte) string { return container.Image(b) }
 
 // EmbedAIGC writes the implicit label into a PNG (an iTXt chunk
 // XML:com.adobe.xmp after IHDR) or a JPEG (an APP1 XMP segment after
@@ -62,7 +54,7 @@ func ReadAIGC(file []byte) (AIGC, string, error) {
 	var err error
 	switch Format(file) {
 	case "png":
-		err = pngChunks(file, func(typ string, data []byte, _, _ int) error {
+		err = container.PNGChunks(file, func(typ string, data []byte, _, _ int) error {
 			switch typ {
 			case "iTXt":
 				if key, text, err := readITXt(data); err == nil && key == xmpKeyword {
@@ -80,7 +72,7 @@ func ReadAIGC(file []byte) (AIGC, string, error) {
 			return nil
 		})
 	case "jpeg":
-		err = jpegSegments(file, func(marker byte, data []byte, _, _ int) error {
+		err = container.JPEGSegments(file, func(marker byte, data []byte, _, _ int) error {
 			if marker == 0xe1 && bytes.HasPrefix(data, jpegXMPHead) {
 				if _, a, err := parseXMP(data[len(jpegXMPHead):]); err == nil {
 					return take(a, "JPEG APP1 XMP (TC260:AIGC)")
@@ -98,45 +90,6 @@ func ReadAIGC(file []byte) (AIGC, string, error) {
 		return AIGC{}, "", ErrNoLabel
 	}
 	return found, where, nil
-}
-
-// maxChunk bounds a PNG chunk or JPEG segment read.
-const maxChunk = 256 << 20
-
-// pngChunks calls fn with each chunk's type, data and byte range [start,
-// end) in the file, until IEND, the end or fn's error.
-func pngChunks(b []byte, fn func(typ string, data []byte, start, end int) error) error {
-	if !bytes.HasPrefix(b, pngMagic) {
-		return fmt.Errorf("label: not a PNG: %w", ErrFormat)
-	}
-	for i := len(pngMagic); i < len(b); {
-		if len(b)-i < 12 {
-			return fmt.Errorf("label: PNG chunk at byte %d is truncated: %w", i, ErrDamaged)
-		}
-		n := binary.BigEndian.Uint32(b[i:])
-		if n > maxChunk || uint64(n)+12 > uint64(len(b)-i) {
-			return fmt.Errorf("label: PNG chunk at byte %d claims %d bytes: %w", i, n, ErrDamaged)
-		}
-		typ := string(b[i+4 : i+8])
-		end := i + 12 + int(n)
-		if err := fn(typ, b[i+8:i+8+int(n)], i, end); err != nil {
-			return err
-		}
-		if typ == "IEND" {
-			return nil
-		}
-		i = end
-	}
-	return fmt.Errorf("label: PNG has no IEND chunk: %w", ErrDamaged)
-}
-
-// pngChunk encodes one chunk with its CRC.
-func pngChunk(typ string, data []byte) []byte {
-	c := make([]byte, 0, 12+len(data))
-	c = binary.BigEndian.AppendUint32(c, uint32(len(data)))
-	c = append(c, typ...)
-	c = append(c, data...)
-	return binary.BigEndian.AppendUint32(c, crc32.ChecksumIEEE(c[4:]))
 }
 
 // readITXt splits an iTXt chunk into its keyword and (inflated) text.
@@ -184,7 +137,7 @@ func embedPNG(file []byte, a AIGC) ([]byte, error) {
 		return false
 	}
 	var kept [][2]int
-	err := pngChunks(file, func(typ string, data []byte, start, end int) error {
+	err := container.PNGChunks(file, func(typ string, data []byte, start, end int) error {
 		if !replaced(typ, data) {
 			kept = append(kept, [2]int{start, end})
 		}
@@ -195,60 +148,20 @@ func embedPNG(file []byte, a AIGC) ([]byte, error) {
 	}
 	packet := packetFor(old, a)
 	var out bytes.Buffer
-	out.Write(pngMagic)
+	out.Write(container.PNGMagic)
 	for i, k := range kept {
 		out.Write(file[k[0]:k[1]])
 		if i == 0 { // IHDR comes first
-			out.Write(pngChunk("iTXt", append([]byte(xmpKeyword+"\x00\x00\x00\x00\x00"), packet...)))
+			out.Write(container.PNGChunk("iTXt", append([]byte(xmpKeyword+"\x00\x00\x00\x00\x00"), packet...)))
 		}
 	}
 	return out.Bytes(), nil
 }
 
-// jpegSegments calls fn with each marker segment before the image data
-// (SOS), with its marker, payload and byte range in the file.
-func jpegSegments(b []byte, fn func(marker byte, data []byte, start, end int) error) error {
-	if Format(b) != "jpeg" {
-		return fmt.Errorf("label: not a JPEG: %w", ErrFormat)
-	}
-	for i := 2; i < len(b); {
-		if b[i] != 0xff {
-			return fmt.Errorf("label: JPEG marker expected at byte %d: %w", i, ErrDamaged)
-		}
-		if i+1 >= len(b) {
-			break
-		}
-		m := b[i+1]
-		if m == 0xff { // fill byte
-			i++
-			continue
-		}
-		if m == 0xd8 || (m >= 0xd0 && m <= 0xd7) || m == 0x01 {
-			i += 2
-			continue
-		}
-		if m == 0xda || m == 0xd9 { // start of scan or end: the header is over
-			return nil
-		}
-		if i+4 > len(b) {
-			break
-		}
-		n := int(binary.BigEndian.Uint16(b[i+2:]))
-		if n < 2 || i+2+n > len(b) {
-			return fmt.Errorf("label: JPEG segment at byte %d claims %d bytes: %w", i, n, ErrDamaged)
-		}
-		if err := fn(m, b[i+4:i+2+n], i, i+2+n); err != nil {
-			return err
-		}
-		i += 2 + n
-	}
-	return fmt.Errorf("label: JPEG ends before its image data: %w", ErrDamaged)
-}
-
 func embedJPEG(file []byte, a AIGC) ([]byte, error) {
 	var old []byte
 	insertAt := 2 // after SOI, and after APP0 JFIF / APP1 Exif when present
-	err := jpegSegments(file, func(m byte, data []byte, start, end int) error {
+	err := container.JPEGSegments(file, func(m byte, data []byte, start, end int) error {
 		switch {
 		case m == 0xe1 && bytes.HasPrefix(data, jpegXMPHead):
 			old = data[len(jpegXMPHead):]
@@ -272,7 +185,7 @@ func embedJPEG(file []byte, a AIGC) ([]byte, error) {
 	out.Write(packet)
 	// The rest, without any old XMP segment.
 	pos := insertAt
-	err = jpegSegments(file, func(m byte, data []byte, start, end int) error {
+	err = container.JPEGSegments(file, func(m byte, data []byte, start, end int) error {
 		if start < insertAt {
 			return nil
 		}

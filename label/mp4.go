@@ -23,6 +23,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"unicode/utf8"
+
+	"miaobi/label/internal/bmff"
 )
 
 // mp4AIGCKey is the metadata key of the implicit label.
@@ -52,9 +54,9 @@ var mdirNames = map[string]string{
 
 // metaHandler returns the handler type of a meta box's hdlr ("mdta",
 // "mdir", …), or "".
-func metaHandler(file []byte, kids []bmffBox) string {
-	if h, ok := bmffFirst(kids, "hdlr"); ok {
-		if p := h.payload(file); len(p) >= 12 {
+func metaHandler(file []byte, kids []bmff.Box) string {
+	if h, ok := bmff.First(kids, "hdlr"); ok {
+		if p := h.Payload(file); len(p) >= 12 {
 			return string(p[8:12])
 		}
 	}
@@ -63,14 +65,14 @@ func metaHandler(file []byte, kids []bmffBox) string {
 
 // dataAtomText returns the value of the first data atom of an ilst item
 // payload and whether it is UTF-8 text (well-known type 1).
-func dataAtomText(file []byte, item bmffBox) ([]byte, bool) {
-	kids, err := bmffBoxes(file, item.Start+item.Hdr, item.End, false)
+func dataAtomText(file []byte, item bmff.Box) ([]byte, bool) {
+	kids, err := bmff.Boxes(file, item.Start+item.Hdr, item.End, false)
 	if err != nil {
 		return nil, false
 	}
 	for _, k := range kids {
 		if k.Type == "data" {
-			p := k.payload(file)
+			p := k.Payload(file)
 			if len(p) < 8 {
 				return nil, false
 			}
@@ -85,8 +87,8 @@ func dataAtomText(file []byte, item bmffBox) ([]byte, bool) {
 // under FFmpeg's names, other items are kept under "udta" keys (which
 // FFmpeg ignores). It also returns the meta's other children (free
 // space, …) to keep.
-func readMetaEntries(file []byte, meta bmffBox) (entries []mdtaEntry, others []bmffBox, handler string, err error) {
-	kids, err := bmffChildren(file, meta)
+func readMetaEntries(file []byte, meta bmff.Box) (entries []mdtaEntry, others []bmff.Box, handler string, err error) {
+	kids, err := bmff.Children(file, meta)
 	if err != nil {
 		return nil, nil, "", err
 	}
@@ -94,7 +96,7 @@ func readMetaEntries(file []byte, meta bmffBox) (entries []mdtaEntry, others []b
 	if handler != "mdta" && handler != "mdir" {
 		return nil, kids, handler, nil // not a metadata item list
 	}
-	var ilst []bmffBox
+	var ilst []bmff.Box
 	for _, k := range kids {
 		switch k.Type {
 		case "hdlr":
@@ -103,25 +105,25 @@ func readMetaEntries(file []byte, meta bmffBox) (entries []mdtaEntry, others []b
 				others = append(others, k)
 				continue
 			}
-			p := k.payload(file)
+			p := k.Payload(file)
 			if len(p) < 8 {
-				return nil, nil, "", bmffErr("keys box at byte %d is too short", k.Start)
+				return nil, nil, "", bmff.Damaged("keys box at byte %d is too short", k.Start)
 			}
 			n := binary.BigEndian.Uint32(p[4:])
 			p = p[8:]
 			for i := uint32(0); i < n; i++ {
 				if len(p) < 8 {
-					return nil, nil, "", bmffErr("keys box at byte %d lists %d keys but holds fewer", k.Start, n)
+					return nil, nil, "", bmff.Damaged("keys box at byte %d lists %d keys but holds fewer", k.Start, n)
 				}
 				size := binary.BigEndian.Uint32(p)
 				if size < 8 || uint64(size) > uint64(len(p)) {
-					return nil, nil, "", bmffErr("key %d in the keys box at byte %d claims %d bytes", i+1, k.Start, size)
+					return nil, nil, "", bmff.Damaged("key %d in the keys box at byte %d claims %d bytes", i+1, k.Start, size)
 				}
 				entries = append(entries, mdtaEntry{NS: string(p[4:8]), Key: p[8:size]})
 				p = p[size:]
 			}
 		case "ilst":
-			items, err := bmffBoxes(file, k.Start+k.Hdr, k.End, false)
+			items, err := bmff.Boxes(file, k.Start+k.Hdr, k.End, false)
 			if err != nil {
 				return nil, nil, "", err
 			}
@@ -158,15 +160,15 @@ func readMetaEntries(file []byte, meta bmffBox) (entries []mdtaEntry, others []b
 }
 
 // freeformItem reads an iTunes "----" item: its name and its data atoms.
-func freeformItem(file []byte, it bmffBox) (name, data []byte, ok bool) {
-	kids, err := bmffBoxes(file, it.Start+it.Hdr, it.End, false)
+func freeformItem(file []byte, it bmff.Box) (name, data []byte, ok bool) {
+	kids, err := bmff.Boxes(file, it.Start+it.Hdr, it.End, false)
 	if err != nil {
 		return nil, nil, false
 	}
 	for _, k := range kids {
 		switch k.Type {
 		case "name":
-			if p := k.payload(file); len(p) >= 4 {
+			if p := k.Payload(file); len(p) >= 4 {
 				name = p[4:]
 			}
 		case "data":
@@ -189,10 +191,10 @@ func latin1(s string) string {
 }
 
 // mdtaHdlr is the handler box FFmpeg writes for an mdta meta.
-var mdtaHdlr = bmffMake("hdlr", make([]byte, 8), []byte("mdta"), make([]byte, 13))
+var mdtaHdlr = bmff.Make("hdlr", make([]byte, 8), []byte("mdta"), make([]byte, 13))
 
 // buildMdtaMeta writes a meta box with the entries as mdta keys.
-func buildMdtaMeta(file []byte, entries []mdtaEntry, others []bmffBox) []byte {
+func buildMdtaMeta(file []byte, entries []mdtaEntry, others []bmff.Box) []byte {
 	keys := binary.BigEndian.AppendUint32(make([]byte, 4), uint32(len(entries)))
 	var ilst []byte
 	for i, e := range entries {
@@ -200,20 +202,20 @@ func buildMdtaMeta(file []byte, entries []mdtaEntry, others []bmffBox) []byte {
 		keys = append(append(keys, e.NS...), e.Key...)
 		idx := string(binary.BigEndian.AppendUint32(nil, uint32(i+1)))
 		for _, it := range e.Items {
-			ilst = append(ilst, bmffMake(idx, it)...)
+			ilst = append(ilst, bmff.Make(idx, it)...)
 		}
 	}
-	parts := [][]byte{make([]byte, 4), mdtaHdlr, bmffMake("keys", keys), bmffMake("ilst", ilst)}
+	parts := [][]byte{make([]byte, 4), mdtaHdlr, bmff.Make("keys", keys), bmff.Make("ilst", ilst)}
 	for _, o := range others {
 		parts = append(parts, file[o.Start:o.End])
 	}
-	return bmffMake("meta", parts...)
+	return bmff.Make("meta", parts...)
 }
 
 // aigcDataAtom is the ilst item payload holding the label: one UTF-8
 // data atom.
 func aigcDataAtom(l AIGC) []byte {
-	return bmffMake("data", []byte{0, 0, 0, 1, 0, 0, 0, 0}, []byte(l.JSON()))
+	return bmff.Make("data", []byte{0, 0, 0, 1, 0, 0, 0, 0}, []byte(l.JSON()))
 }
 
 // EmbedAIGCMP4 writes the implicit label into an MP4 (or MOV) as the
@@ -232,7 +234,7 @@ func EmbedAIGCMP4(b []byte, l AIGC) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	kids, err := bmffChildren(b, moov)
+	kids, err := bmff.Children(b, moov)
 	if err != nil {
 		return nil, err
 	}
@@ -251,31 +253,31 @@ func EmbedAIGCMP4(b []byte, l AIGC) ([]byte, error) {
 		done = true
 	}
 	if !done {
-		body = append(body, bmffMake("udta", buildMdtaMeta(nil, []mdtaEntry{{NS: "mdta", Key: []byte(mp4AIGCKey), Items: [][]byte{aigcDataAtom(l)}}}, nil)))
+		body = append(body, bmff.Make("udta", buildMdtaMeta(nil, []mdtaEntry{{NS: "mdta", Key: []byte(mp4AIGCKey), Items: [][]byte{aigcDataAtom(l)}}}, nil)))
 	}
-	return bmffSplice(b, moov.Start, moov.End, bmffMake("moov", body...))
+	return bmff.Splice(b, moov.Start, moov.End, bmff.Make("moov", body...))
 }
 
 // findMoov returns the first top-level moov box of an MP4 or MOV.
-func findMoov(b []byte) (bmffBox, error) {
-	if !isBMFF(b) && !(len(b) >= 8 && (string(b[4:8]) == "moov" || string(b[4:8]) == "wide" || string(b[4:8]) == "mdat" || string(b[4:8]) == "free")) {
-		return bmffBox{}, fmt.Errorf("label: %w: not an MP4 or MOV file", ErrFormat)
+func findMoov(b []byte) (bmff.Box, error) {
+	if !bmff.Is(b) && !(len(b) >= 8 && (string(b[4:8]) == "moov" || string(b[4:8]) == "wide" || string(b[4:8]) == "mdat" || string(b[4:8]) == "free")) {
+		return bmff.Box{}, fmt.Errorf("label: %w: not an MP4 or MOV file", ErrFormat)
 	}
-	top, err := bmffTop(b)
+	top, err := bmff.Top(b)
 	if err != nil {
-		return bmffBox{}, err
+		return bmff.Box{}, err
 	}
-	moov, ok := bmffFirst(top, "moov")
+	moov, ok := bmff.First(top, "moov")
 	if !ok {
-		return bmffBox{}, bmffErr("no moov box (an unfinished or fragment-only file)")
+		return bmff.Box{}, bmff.Damaged("no moov box (an unfinished or fragment-only file)")
 	}
 	return moov, nil
 }
 
 // embedUdta returns udta with the label in its first mdta or mdir meta
 // (or in a new meta at its end).
-func embedUdta(b []byte, udta bmffBox, l AIGC) ([]byte, error) {
-	kids, err := bmffChildren(b, udta)
+func embedUdta(b []byte, udta bmff.Box, l AIGC) ([]byte, error) {
+	kids, err := bmff.Children(b, udta)
 	if err != nil {
 		return nil, err
 	}
@@ -298,7 +300,7 @@ func embedUdta(b []byte, udta bmffBox, l AIGC) ([]byte, error) {
 	if !done {
 		body = append(body, buildMdtaMeta(nil, withAIGC(nil, l), nil))
 	}
-	return bmffMake("udta", body...), nil
+	return bmff.Make("udta", body...), nil
 }
 
 // withAIGC puts the label in the entries: in place of the first AIGC
@@ -333,12 +335,12 @@ func ReadAIGCMP4(b []byte) (AIGC, string, error) {
 	if err != nil {
 		return AIGC{}, "", err
 	}
-	kids, err := bmffChildren(b, moov)
+	kids, err := bmff.Children(b, moov)
 	if err != nil {
 		return AIGC{}, "", err
 	}
 	type place struct {
-		meta  bmffBox
+		meta  bmff.Box
 		where string
 	}
 	var metas, qt []place // udta's first: that is where the label is written
@@ -347,7 +349,7 @@ func ReadAIGCMP4(b []byte) (AIGC, string, error) {
 		case "meta":
 			qt = append(qt, place{k, "moov/meta"})
 		case "udta":
-			uk, err := bmffChildren(b, k)
+			uk, err := bmff.Children(b, k)
 			if err != nil {
 				return AIGC{}, "", err
 			}
@@ -370,17 +372,17 @@ func ReadAIGCMP4(b []byte) (AIGC, string, error) {
 				continue
 			}
 			data := e.Items[0]
-			atoms, err := bmffBoxes(data, 0, len(data), false)
+			atoms, err := bmff.Boxes(data, 0, len(data), false)
 			if err != nil {
 				firstErr = cmpErr(firstErr, err)
 				continue
 			}
-			d, ok := bmffFirst(atoms, "data")
-			if !ok || len(d.payload(data)) < 8 {
-				firstErr = cmpErr(firstErr, bmffErr("the AIGC item has no data atom"))
+			d, ok := bmff.First(atoms, "data")
+			if !ok || len(d.Payload(data)) < 8 {
+				firstErr = cmpErr(firstErr, bmff.Damaged("the AIGC item has no data atom"))
 				continue
 			}
-			a, err := ParseAIGC(string(d.payload(data)[8:]))
+			a, err := ParseAIGC(string(d.Payload(data)[8:]))
 			if err != nil {
 				firstErr = cmpErr(firstErr, err)
 				continue

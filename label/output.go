@@ -10,6 +10,8 @@ import (
 	"image/png"
 	"log/slog"
 
+	"miaobi/label/c2pa"
+	"miaobi/label/internal/bmff"
 	"miaobi/label/watermark"
 )
 
@@ -46,13 +48,13 @@ type Provenance struct {
 	// plain edit gets only the C2PA manifest).
 	Layers Layers
 	// Signer signs the C2PA manifest; needed when Layers.C2PA is set.
-	Signer *Signer
+	Signer *c2pa.Signer
 	// History lists further actions after the first, in order: who made
 	// or changed which part (the studio's per-part attribution).
-	History []Action
+	History []c2pa.Action
 	// Components are other files the content was made with or published
 	// beside (the poem text of a painting), bound by their hashes.
-	Components []Ingredient
+	Components []c2pa.Ingredient
 }
 
 // Layers names the label layers.
@@ -137,9 +139,9 @@ func Encode(img *image.RGBA, format string, p Provenance) ([]byte, error) {
 	}
 	m := manifestOf(p, "image/"+format, aigc)
 	if format == "png" {
-		return SignPNG(file, m, p.Signer)
+		return c2pa.SignPNG(file, m, p.Signer)
 	}
-	return SignJPEG(file, m, p.Signer)
+	return c2pa.SignJPEG(file, m, p.Signer)
 }
 
 // PixelHash is the integrity code Miaobi writes as ReservedCode1: the
@@ -166,12 +168,12 @@ func pixelHash(img image.Image) string {
 
 // mimeOf names a file's media type from its first bytes.
 func mimeOf(b []byte) string {
-	switch f := c2paFormat(b); {
-	case f == "png" || f == "jpeg":
-		return "image/" + f
-	case f == "wav":
+	switch {
+	case Format(b) != "":
+		return "image/" + Format(b)
+	case AudioFormat(b) == "wav":
 		return "audio/wav"
-	case f == "mp4":
+	case bmff.Is(b):
 		return "video/mp4"
 	case AudioFormat(b) == "mp3":
 		return "audio/mpeg"

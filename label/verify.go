@@ -9,6 +9,8 @@ import (
 	_ "image/png"
 	"unicode/utf8"
 
+	"miaobi/label/c2pa"
+	"miaobi/label/internal/bmff"
 	"miaobi/label/watermark"
 )
 
@@ -17,7 +19,7 @@ type Report struct {
 	Format    string              `json:"format"`
 	Explicit  ExplicitReport      `json:"explicit"`
 	Implicit  ImplicitReport      `json:"implicit"`
-	C2PA      C2PAReport          `json:"c2pa"`
+	C2PA      c2pa.Report         `json:"c2pa"`
 	Watermark watermark.Detection `json:"watermark"`
 	// WatermarkMatches says whether the watermark's payload is the one the
 	// implicit label's ProduceID gives; nil unless both were found.
@@ -64,7 +66,7 @@ func Verify(file []byte, roots *x509.CertPool) (Report, error) {
 			r.C2PA = c2paOf(file, roots)
 		}
 		return r, nil
-	case isBMFF(file):
+	case bmff.Is(file):
 		r.Format = "mp4"
 		if a, where, err := ReadAIGCMP4(file); err == nil {
 			r.Implicit = ImplicitReport{Found: true, AIGC: &a, Where: where}
@@ -124,8 +126,8 @@ func Verify(file []byte, roots *x509.CertPool) (Report, error) {
 
 // c2paOf is VerifyC2PA with a failure to read the store reported among
 // the errors.
-func c2paOf(file []byte, roots *x509.CertPool) C2PAReport {
-	c, err := VerifyC2PA(file, roots)
+func c2paOf(file []byte, roots *x509.CertPool) c2pa.Report {
+	c, err := c2pa.Verify(file, roots)
 	if err != nil {
 		c.Errors = append(c.Errors, err.Error())
 	}

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+
+	"miaobi/label/internal/container"
 )
 
 // WAV files: a RIFF container of form type WAVE holding a "fmt " chunk
@@ -11,77 +13,6 @@ import (
 // chunks (LIST/INFO text, the AIGC label, C2PA …). Every chunk is an
 // ID of four characters, a 32-bit little-endian size and the data, padded
 // to an even length.
-
-// riffChunk is one top-level chunk of a RIFF file.
-type riffChunk struct {
-	id    string
-	data  []byte
-	start int // offset of the chunk header
-	end   int // offset after the data and its pad byte
-}
-
-// riffChunks lists the top-level chunks of a RIFF WAVE file. It also
-// returns where the RIFF form ends as its size field says (bytes after it
-// are not part of the form, but are kept by the writers).
-func riffChunks(b []byte) ([]riffChunk, int, error) { return walkRIFF(b, false) }
-
-// walkRIFF is riffChunks; with toFileEnd it walks every byte of the file
-// instead of stopping where the RIFF size says the form ends (C2PA
-// binds the whole file, and streaming writers leave that size wrong).
-func walkRIFF(b []byte, toFileEnd bool) ([]riffChunk, int, error) {
-	if len(b) < 12 || string(b[:4]) != "RIFF" || string(b[8:12]) != "WAVE" {
-		return nil, 0, fmt.Errorf("label: wav: %w: not a RIFF WAVE file", ErrFormat)
-	}
-	end := len(b)
-	// A size that covers less than the file leaves trailing bytes out;
-	// one that covers more (a file cut short, or written while streaming)
-	// is caught by the chunk that runs past the end.
-	if size := binary.LittleEndian.Uint32(b[4:8]); !toFileEnd && size >= 4 && uint64(size)+8 < uint64(len(b)) {
-		end = int(size) + 8
-	}
-	var out []riffChunk
-	for off := 12; off < end; {
-		if end-off < 8 {
-			if riffAllZero(b[off:end]) {
-				break // a stray pad byte or two
-			}
-			return out, end, fmt.Errorf("label: wav: %w: %d stray bytes at offset %d, too few for a chunk header", ErrDamaged, end-off, off)
-		}
-		id := b[off : off+4]
-		for _, c := range id {
-			if c < 0x20 || c > 0x7e {
-				return out, end, fmt.Errorf("label: wav: %w: chunk ID %q at offset %d is not four printable characters", ErrDamaged, id, off)
-			}
-		}
-		size := uint64(binary.LittleEndian.Uint32(b[off+4 : off+8]))
-		if size == 0xffffffff && string(id) == "data" {
-			size = uint64(end - off - 8) // written while streaming: to the end
-		}
-		if size > wavMaxData {
-			return out, end, fmt.Errorf("label: wav: chunk %q at offset %d declares %d bytes; at most %d (2 GiB) are read", id, off, size, wavMaxData)
-		}
-		dataEnd := uint64(off) + 8 + size
-		if dataEnd > uint64(end) {
-			return out, end, fmt.Errorf("label: wav: %w: chunk %q at offset %d declares %d bytes, but only %d follow (truncated file)", ErrDamaged, id, off, size, end-off-8)
-		}
-		next := int(dataEnd) + int(size&1)
-		if next > end {
-			next = end // the last chunk's pad byte is often left out
-		}
-		out = append(out, riffChunk{id: string(id), data: b[off+8 : int(dataEnd)], start: off, end: next})
-		off = next
-	}
-	return out, end, nil
-}
-
-func riffAllZero(b []byte) bool {
-	for _, c := range b {
-		if c != 0 {
-			return false
-		}
-	}
-	return true
-}
 
 // wavFormat is a parsed "fmt " chunk.
 type wavFormat struct {
@@ -150,7 +81,7 @@ func parseWAVFormat(d []byte) (wavFormat, error) {
 // to 1 (float files may exceed that; NaN and infinities become 0). A
 // trailing partial frame is dropped.
 func DecodeWAV(b []byte) (*Audio, error) {
-	chunks, _, err := riffChunks(b)
+	chunks, _, err := container.RIFFChunks(b, false)
 	if err != nil {
 		return nil, err
 	}
@@ -158,10 +89,10 @@ func DecodeWAV(b []byte) (*Audio, error) {
 	var haveFmt, haveData bool
 	for _, c := range chunks {
 		switch {
-		case c.id == "fmt " && !haveFmt:
-			fmtData, haveFmt = c.data, true
-		case c.id == "data" && !haveData:
-			data, haveData = c.data, true
+		case c.ID == "fmt " && !haveFmt:
+			fmtData, haveFmt = c.Data, true
+		case c.ID == "data" && !haveData:
+			data, haveData = c.Data, true
 		}
 	}
 	if !haveFmt {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+
+	"miaobi/label/internal/container"
 )
 
 // The implicit label of a WAV file is written twice, as gtkit/aigc does
@@ -24,7 +26,7 @@ func riffInfo(list []byte) ([]riffInfoEntry, error) {
 	b := list[4:]
 	for off := 0; off < len(b); {
 		if len(b)-off < 8 {
-			if riffAllZero(b[off:]) {
+			if container.AllZero(b[off:]) {
 				break
 			}
 			return out, fmt.Errorf("label: wav: %w: %d stray bytes in LIST/INFO", ErrDamaged, len(b)-off)
@@ -40,8 +42,8 @@ func riffInfo(list []byte) ([]riffInfoEntry, error) {
 	return out, nil
 }
 
-func isInfoList(c riffChunk) bool {
-	return c.id == "LIST" && len(c.data) >= 4 && string(c.data[:4]) == "INFO"
+func isInfoList(c container.RIFFChunk) bool {
+	return c.ID == "LIST" && len(c.Data) >= 4 && string(c.Data[:4]) == "INFO"
 }
 
 // appendRIFFChunk appends a chunk with its pad byte.
@@ -65,14 +67,14 @@ func EmbedAIGCWAV(b []byte, l AIGC) ([]byte, error) {
 	if err := l.Validate(); err != nil {
 		return nil, err
 	}
-	chunks, riffEnd, err := riffChunks(b)
+	chunks, riffEnd, err := container.RIFFChunks(b, false)
 	if err != nil {
 		return nil, err
 	}
 	var haveFmt, haveData bool
 	for _, c := range chunks {
-		haveFmt = haveFmt || c.id == "fmt "
-		haveData = haveData || c.id == "data"
+		haveFmt = haveFmt || c.ID == "fmt "
+		haveData = haveData || c.ID == "data"
 	}
 	if !haveFmt || !haveData {
 		return nil, fmt.Errorf("label: wav: %w: no fmt or data chunk", ErrDamaged)
@@ -84,10 +86,10 @@ func EmbedAIGCWAV(b []byte, l AIGC) ([]byte, error) {
 	wroteInfo := false
 	for _, c := range chunks {
 		switch {
-		case c.id == "AIGC":
+		case c.ID == "AIGC":
 			continue
 		case isInfoList(c):
-			entries, err := riffInfo(c.data)
+			entries, err := riffInfo(c.Data)
 			if err != nil {
 				return nil, err
 			}
@@ -105,7 +107,7 @@ func EmbedAIGCWAV(b []byte, l AIGC) ([]byte, error) {
 				out = appendRIFFChunk(out, "LIST", list)
 			}
 		default:
-			out = appendRIFFChunk(out, c.id, c.data)
+			out = appendRIFFChunk(out, c.ID, c.Data)
 		}
 	}
 	if !wroteInfo {
@@ -124,7 +126,7 @@ func EmbedAIGCWAV(b []byte, l AIGC) ([]byte, error) {
 // holding the JSON, in either JSON shape. It returns the label and where
 // it was found; ErrNoLabel when there is none.
 func ReadAIGCWAV(b []byte) (AIGC, string, error) {
-	chunks, _, walkErr := riffChunks(b)
+	chunks, _, walkErr := container.RIFFChunks(b, false)
 	if walkErr != nil && len(chunks) == 0 {
 		return AIGC{}, "", walkErr
 	}
@@ -135,15 +137,15 @@ func ReadAIGCWAV(b []byte) (AIGC, string, error) {
 	var found []candidate
 	var infoErr error
 	for _, c := range chunks {
-		if c.id == "AIGC" {
-			found = append(found, candidate{c.data, "WAV RIFF chunk AIGC"})
+		if c.ID == "AIGC" {
+			found = append(found, candidate{c.Data, "WAV RIFF chunk AIGC"})
 		}
 	}
 	for _, c := range chunks {
 		if !isInfoList(c) {
 			continue
 		}
-		entries, err := riffInfo(c.data)
+		entries, err := riffInfo(c.Data)
 		if err != nil && infoErr == nil {
 			infoErr = err
 		}

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"miaobi/label/internal/container"
 )
 
 func auLabel(id string) AIGC { return New("Miaobi", id, "00112233") }
@@ -15,16 +17,16 @@ func auLabel(id string) AIGC { return New("Miaobi", id, "00112233") }
 // auChunkCount counts the top-level chunks and LIST/INFO entries with an ID.
 func auChunkCount(t *testing.T, b []byte, id string) (top, info int) {
 	t.Helper()
-	chunks, _, err := riffChunks(b)
+	chunks, _, err := container.RIFFChunks(b, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range chunks {
-		if c.id == id {
+		if c.ID == id {
 			top++
 		}
 		if isInfoList(c) {
-			entries, err := riffInfo(c.data)
+			entries, err := riffInfo(c.Data)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -63,14 +65,14 @@ func TestEmbedAIGCWAV(t *testing.T) {
 			if top, inInfo := auChunkCount(t, out, "AIGC"); top != 1 || inInfo != 1 {
 				t.Fatalf("%d AIGC chunks and %d INFO entries; want one each", top, inInfo)
 			}
-			chunks, end, _ := riffChunks(out)
+			chunks, end, _ := container.RIFFChunks(out, false)
 			if int(binary.LittleEndian.Uint32(out[4:8]))+8 != end || !bytes.Equal(out[end:], c.file[len(c.file)-len(out[end:]):]) {
 				t.Fatal("RIFF size not fixed or trailing bytes lost")
 			}
 			if c.name == "with labels and INFO" {
 				var ids []string
 				for _, ch := range chunks {
-					ids = append(ids, ch.id)
+					ids = append(ids, ch.ID)
 				}
 				if got := strings.Join(ids, ","); got != "fmt ,LIST,odd ,data,AIGC" {
 					t.Errorf("chunks %s", got)

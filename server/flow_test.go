@@ -16,6 +16,7 @@ import (
 	"miaobi/corpus"
 	"miaobi/judge"
 	"miaobi/label"
+	"miaobi/label/c2pa"
 	"miaobi/store"
 	"miaobi/store/storetest"
 	"miaobi/studio"
@@ -185,7 +186,7 @@ func checkBundle(t *testing.T, e *env, zb []byte, lines []string) {
 	if md.Share.PersonChars != 7 || len(md.History) < 7 || md.Files["poem.txt"] == "" || md.Files["painting.png"] == "" {
 		t.Fatalf("metadata: %+v", md)
 	}
-	ca, err := os.ReadFile(filepath.Join(e.keys, label.CAFile))
+	ca, err := os.ReadFile(filepath.Join(e.keys, c2pa.CAFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +211,7 @@ func checkBundle(t *testing.T, e *env, zb []byte, lines []string) {
 // manifestText is the painting's C2PA store as text, for looking for
 // the attribution's strings.
 func manifestText(t *testing.T, png []byte) string {
-	store, err := label.ExtractC2PA(png)
+	store, err := c2pa.Extract(png)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"miaobi/judge"
-	"miaobi/label"
+	"miaobi/label/c2pa"
 	"miaobi/models"
 	"miaobi/poem"
 	"miaobi/queue"
@@ -60,10 +60,10 @@ func newEnv(t *testing.T, db *store.DB) *env {
 		t.Fatal(err)
 	}
 	keys := filepath.Join(dir, "keys")
-	if err := label.InitKeys(keys, "", false); err != nil {
+	if err := c2pa.InitKeys(keys, "", false); err != nil {
 		t.Fatal(err)
 	}
-	sg, err := label.LoadSigner(keys)
+	sg, err := c2pa.LoadSigner(keys)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"miaobi/label"
+	"miaobi/label/c2pa"
 	"miaobi/paint"
 	"miaobi/poem"
 	"miaobi/store"
@@ -127,7 +128,7 @@ func (s *Studio) bundle(ctx context.Context, w *store.Work, c *Content, rev *Rev
 			return nil, fmt.Errorf("%w: %v", ErrInput, err)
 		}
 		h := sha256.Sum256([]byte(labelled))
-		prov.Components = []label.Ingredient{{Title: "poem.txt", Format: "text/plain", Relationship: label.RelationComponentOf, Hash: h[:]}}
+		prov.Components = []c2pa.Ingredient{{Title: "poem.txt", Format: "text/plain", Relationship: c2pa.RelationComponentOf, Hash: h[:]}}
 		png, err := label.Encode(img, "png", prov)
 		if err != nil {
 			return nil, err

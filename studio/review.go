@@ -7,6 +7,7 @@ import (
 
 	"miaobi/judge"
 	"miaobi/label"
+	"miaobi/label/c2pa"
 	"miaobi/poem"
 	"miaobi/prosody"
 )
@@ -125,10 +126,10 @@ const digitalSourceHuman = "http://cv.iptc.org/newscodes/digitalsourcetype/human
 // c2pa.created (the first) or c2pa.edited with trainedAlgorithmicMedia and
 // the engine as software agent; the person's parts as c2pa.edited with
 // humanEdits.
-func historyActions(parts []Part) []label.Action {
-	var out []label.Action
+func historyActions(parts []Part) []c2pa.Action {
+	var out []c2pa.Action
 	for _, p := range parts {
-		a := label.Action{Action: "c2pa.edited", Parameters: map[string]string{"org.miaobi.part": p.Part, "org.miaobi.by": p.By, "org.miaobi.version": fmt.Sprint(p.Version)}}
+		a := c2pa.Action{Action: "c2pa.edited", Parameters: map[string]string{"org.miaobi.part": p.Part, "org.miaobi.by": p.By, "org.miaobi.version": fmt.Sprint(p.Version)}}
 		if p.By == "ai" {
 			a.DigitalSourceType = label.DigitalSourceTrained
 			a.SoftwareAgent = p.Engine

@@ -22,7 +22,7 @@ import (
 	"miaobi/engine"
 	"miaobi/hanzi"
 	"miaobi/judge"
-	"miaobi/label"
+	"miaobi/label/c2pa"
 	"miaobi/poem"
 	"miaobi/prosody"
 	"miaobi/queue"
@@ -45,7 +45,7 @@ type Studio struct {
 	Assets  *store.Assets
 	Queue   *queue.Queue
 	Poems   *poem.Engine
-	Signer  *label.Signer
+	Signer  *c2pa.Signer
 	Lexicon *judge.Lexicon
 	// Engines are the model servers a work may be created by, by name
 	// (see package engine); nil or empty: Miaobi's own poet only.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"miaobi/label"
+	"miaobi/label/c2pa"
 	"miaobi/label/watermark"
 	"miaobi/paint"
 	"miaobi/photo"
@@ -141,10 +142,10 @@ func runBenchLabel(args []string, stdout, stderr io.Writer) int {
 		return fail(1, err)
 	}
 	defer os.RemoveAll(dir)
-	if err := label.InitKeys(dir, "", false); err != nil {
+	if err := c2pa.InitKeys(dir, "", false); err != nil {
 		return fail(1, err)
 	}
-	s, err := label.LoadSigner(dir)
+	s, err := c2pa.LoadSigner(dir)
 	if err != nil {
 		return fail(1, err)
 	}

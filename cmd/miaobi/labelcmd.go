@@ -17,6 +17,7 @@ import (
 
 	"miaobi/corpus"
 	"miaobi/label"
+	"miaobi/label/c2pa"
 	"miaobi/photo"
 )
 
@@ -31,18 +32,18 @@ func keysDir() (string, error) {
 
 // signer loads the signing keys, creating a local CA and signer the
 // first time so every file Miaobi writes can be signed offline.
-func signer() (*label.Signer, error) {
+func signer() (*c2pa.Signer, error) {
 	dir, err := keysDir()
 	if err != nil {
 		return nil, err
 	}
-	if _, err := os.Stat(filepath.Join(dir, label.SignerKeyFile)); errors.Is(err, fs.ErrNotExist) {
-		if err := label.InitKeys(dir, "", false); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, c2pa.SignerKeyFile)); errors.Is(err, fs.ErrNotExist) {
+		if err := c2pa.InitKeys(dir, "", false); err != nil {
 			return nil, err
 		}
-		slog.Warn("created a local signing CA and signer for Content Credentials; give verifiers its root as the trust anchor", "dir", dir, "root", filepath.Join(dir, label.CAFile))
+		slog.Warn("created a local signing CA and signer for Content Credentials; give verifiers its root as the trust anchor", "dir", dir, "root", filepath.Join(dir, c2pa.CAFile))
 	}
-	return label.LoadSigner(dir)
+	return c2pa.LoadSigner(dir)
 }
 
 // trustRoots is the local root, and any PEM certificates in --trust.
@@ -50,7 +51,7 @@ func trustRoots(extra string) (*x509.CertPool, error) {
 	pool := x509.NewCertPool()
 	var files []string
 	if dir, err := keysDir(); err == nil {
-		files = append(files, filepath.Join(dir, label.CAFile))
+		files = append(files, filepath.Join(dir, c2pa.CAFile))
 	}
 	if extra != "" {
 		files = append(files, extra)
@@ -167,17 +168,17 @@ func runKeys(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return fail(1, err)
 	}
 	if args[0] == "init" {
-		if err := label.InitKeys(dir, *org, *force); err != nil {
+		if err := c2pa.InitKeys(dir, *org, *force); err != nil {
 			return fail(1, err)
 		}
 	}
-	s, err := label.LoadSigner(dir)
+	s, err := c2pa.LoadSigner(dir)
 	if err != nil {
 		return fail(1, fmt.Errorf("%w; create keys with 'miaobi keys init'", err))
 	}
 	leaf := s.Chain[0]
 	fmt.Fprintf(stdout, "signer: %s\nissuer: %s\nvalid:  %s to %s\nroot:   %s\n", leaf.Subject, leaf.Issuer,
-		leaf.NotBefore.Format("2006-01-02"), leaf.NotAfter.Format("2006-01-02"), filepath.Join(dir, label.CAFile))
+		leaf.NotBefore.Format("2006-01-02"), leaf.NotAfter.Format("2006-01-02"), filepath.Join(dir, c2pa.CAFile))
 	return 0
 }
 

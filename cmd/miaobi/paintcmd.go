@@ -18,6 +18,7 @@ import (
 
 	"miaobi/engine"
 	"miaobi/label"
+	"miaobi/label/c2pa"
 	"miaobi/paint"
 	"miaobi/photo"
 	"miaobi/prosody"
@@ -139,7 +140,7 @@ func runPaint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		AIGenerated: true,
 	}
 	if agent != "" {
-		prov.History = []label.Action{{Action: "c2pa.edited", SoftwareAgent: "Miaobi", Description: "labelled (GB 45438), watermarked and inscribed by Miaobi"}}
+		prov.History = []c2pa.Action{{Action: "c2pa.edited", SoftwareAgent: "Miaobi", Description: "labelled (GB 45438), watermarked and inscribed by Miaobi"}}
 	}
 	if err := writeLabelled(*out, img, lf, prov); err != nil {
 		return fail(1, err)

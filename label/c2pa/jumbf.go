@@ -1,4 +1,4 @@
-package label
+package c2pa
 
 // JUMBF (ISO/IEC 19566-5), the box format a C2PA manifest store is made
 // of. A box is a 4-byte big-endian length (LBox, counting the header), a
@@ -55,9 +55,9 @@ const (
 	jumdPrivate     = 0x10
 )
 
-// c2paUUID is a C2PA content-type UUID: four ASCII characters followed
+// typeUUID is a C2PA content-type UUID: four ASCII characters followed
 // by the ISO base suffix 0011-0010-8000-00AA00389B71.
-func c2paUUID(tag string) [16]byte {
+func typeUUID(tag string) [16]byte {
 	var u [16]byte
 	copy(u[:4], tag)
 	copy(u[4:], "\x00\x11\x00\x10\x80\x00\x00\xaa\x00\x38\x9b\x71")
@@ -66,14 +66,14 @@ func c2paUUID(tag string) [16]byte {
 
 // C2PA superbox content types (C2PA 2.x §11.1).
 var (
-	uuidStore      = c2paUUID("c2pa") // manifest store
-	uuidManifest   = c2paUUID("c2ma") // standard manifest
-	uuidUpdate     = c2paUUID("c2um") // update manifest
-	uuidAssertions = c2paUUID("c2as") // assertion store
-	uuidClaim      = c2paUUID("c2cl") // claim
-	uuidSignature  = c2paUUID("c2cs") // claim signature
-	uuidCBOR       = c2paUUID("cbor") // CBOR assertion
-	uuidJSON       = c2paUUID("json") // JSON assertion
+	uuidStore      = typeUUID("c2pa") // manifest store
+	uuidManifest   = typeUUID("c2ma") // standard manifest
+	uuidUpdate     = typeUUID("c2um") // update manifest
+	uuidAssertions = typeUUID("c2as") // assertion store
+	uuidClaim      = typeUUID("c2cl") // claim
+	uuidSignature  = typeUUID("c2cs") // claim signature
+	uuidCBOR       = typeUUID("cbor") // CBOR assertion
+	uuidJSON       = typeUUID("json") // JSON assertion
 )
 
 // superbox builds a labelled, requestable superbox.

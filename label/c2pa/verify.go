@@ -1,4 +1,4 @@
-package label
+package c2pa
 
 import (
 	"crypto/sha256"
@@ -12,8 +12,8 @@ import (
 	"time"
 )
 
-// C2PAReport is what VerifyC2PA found in a file.
-type C2PAReport struct {
+// Report is what Verify found in a file.
+type Report struct {
 	// Present is true when the file carries a C2PA manifest store.
 	Present bool
 	// Valid is true when the active manifest is intact: its claim's
@@ -23,7 +23,7 @@ type C2PAReport struct {
 	// their hashes, and the file matches c2pa.hash.data.
 	Valid bool
 	// Trusted is true when Valid and the certificate chain leads to one
-	// of the roots passed to VerifyC2PA.
+	// of the roots passed to Verify.
 	Trusted bool
 	// Signer names the signing certificate's subject (common name, and
 	// organisation when it differs).
@@ -53,7 +53,7 @@ type C2PAReport struct {
 	AIGC string
 }
 
-// VerifyC2PA reads and checks the C2PA manifest store of a PNG, JPEG,
+// Verify reads and checks the C2PA manifest store of a PNG, JPEG,
 // MP4 or WAV (sniffed from its first bytes): the JUMBF structure, the
 // claim CBOR, the hash binding to the file (c2pa.hash.data, or
 // c2pa.hash.bmff.v2/v3 in MP4; "hash mismatch" when the content
@@ -66,9 +66,9 @@ type C2PAReport struct {
 //
 // A file without a store gives Present false and no error. The error is
 // for files of other formats or whose container is broken;
-// a broken store is reported in the C2PAReport.
-func VerifyC2PA(file []byte, roots *x509.CertPool) (C2PAReport, error) {
-	var r C2PAReport
+// a broken store is reported in the Report.
+func Verify(file []byte, roots *x509.CertPool) (Report, error) {
+	var r Report
 	fs, err := findStore(file)
 	if err != nil {
 		return r, err
@@ -102,14 +102,14 @@ func VerifyC2PA(file []byte, roots *x509.CertPool) (C2PAReport, error) {
 	return r, nil
 }
 
-// c2paStore is a parsed manifest store.
-type c2paStore struct {
+// storeTree is a parsed manifest store.
+type storeTree struct {
 	root      *jumbfBox
 	manifests []*jumbfBox // in store order; the last is active
 }
 
 // parseStore parses a manifest store's JUMBF bytes.
-func parseStore(b []byte) (*c2paStore, error) {
+func parseStore(b []byte) (*storeTree, error) {
 	boxes, err := parseJUMBF(b)
 	if err != nil {
 		return nil, fmt.Errorf("manifest store: %w", err)
@@ -117,7 +117,7 @@ func parseStore(b []byte) (*c2paStore, error) {
 	if len(boxes) != 1 || !boxes[0].isSuper() || boxes[0].UUID != uuidStore {
 		return nil, errors.New("manifest store: not a single c2pa superbox")
 	}
-	st := &c2paStore{root: boxes[0]}
+	st := &storeTree{root: boxes[0]}
 	for _, c := range boxes[0].Children {
 		if c.isSuper() && (c.UUID == uuidManifest || c.UUID == uuidUpdate) {
 			st.manifests = append(st.manifests, c)
@@ -127,7 +127,7 @@ func parseStore(b []byte) (*c2paStore, error) {
 }
 
 // manifestByLabel finds a manifest of the store.
-func (st *c2paStore) manifestByLabel(label string) *jumbfBox {
+func (st *storeTree) manifestByLabel(label string) *jumbfBox {
 	for _, m := range st.manifests {
 		if m.Label == label {
 			return m
@@ -136,16 +136,16 @@ func (st *c2paStore) manifestByLabel(label string) *jumbfBox {
 	return nil
 }
 
-// c2paStatus is one C2PA validation status entry.
-type c2paStatus struct {
+// status is one C2PA validation status entry.
+type status struct {
 	Code, URL, Explanation string
 }
 
 // manifestResult is what verifyManifest found about one manifest.
 type manifestResult struct {
 	errors, warnings    []string
-	success, failure    []c2paStatus
-	informational       []c2paStatus
+	success, failure    []status
+	informational       []status
 	trusted             bool
 	signer, title, aigc string
 	actions             []string
@@ -156,17 +156,17 @@ type manifestResult struct {
 func (res *manifestResult) fail(code, url, format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	res.errors = append(res.errors, msg)
-	res.failure = append(res.failure, c2paStatus{code, url, msg})
+	res.failure = append(res.failure, status{code, url, msg})
 }
 
 func (res *manifestResult) ok(code, url, explanation string) {
-	res.success = append(res.success, c2paStatus{code, url, explanation})
+	res.success = append(res.success, status{code, url, explanation})
 }
 
 // statusCodes renders the result as a C2PA status-codes map, for an
 // ingredient assertion's validationResults.
 func (res *manifestResult) statusCodes() cborMap {
-	list := func(ss []c2paStatus) []any {
+	list := func(ss []status) []any {
 		out := []any{}
 		for _, s := range ss {
 			m := cborMap{{"code", s.Code}}
@@ -187,12 +187,12 @@ func (res *manifestResult) statusCodes() cborMap {
 // and each manifest verified at most once, so a crafted store cannot
 // make verification quadratic or exponential.
 type verifyCtx struct {
-	st       *c2paStore
+	st       *storeTree
 	hashes   map[*jumbfBox]map[string][]byte
 	verified map[*jumbfBox]*manifestResult
 }
 
-func newVerifyCtx(st *c2paStore) *verifyCtx {
+func newVerifyCtx(st *storeTree) *verifyCtx {
 	return &verifyCtx{st: st, hashes: map[*jumbfBox]map[string][]byte{}, verified: map[*jumbfBox]*manifestResult{}}
 }
 
@@ -235,7 +235,7 @@ func hashFor(alg string) (hash.Hash, error) {
 }
 
 // resolveURI finds the box a JUMBF URI names, relative to manifest mb.
-func resolveURI(st *c2paStore, mb *jumbfBox, uri string) *jumbfBox {
+func resolveURI(st *storeTree, mb *jumbfBox, uri string) *jumbfBox {
 	p, ok := strings.CutPrefix(uri, "self#jumbf=")
 	if !ok {
 		return nil
@@ -385,7 +385,7 @@ func verifyManifest(ctx *verifyCtx, mb *jumbfBox, file []byte, ranges []byteRang
 				res.ok("signingCredential.trusted", sigURL, "signing certificate trusted")
 			} else {
 				res.warnings = append(res.warnings, "signing certificate untrusted: "+err.Error())
-				res.informational = append(res.informational, c2paStatus{"signingCredential.untrusted", sigURL, err.Error()})
+				res.informational = append(res.informational, status{"signingCredential.untrusted", sigURL, err.Error()})
 			}
 		}
 	}
@@ -442,10 +442,10 @@ func verifyManifest(ctx *verifyCtx, mb *jumbfBox, file []byte, ranges []byteRang
 		case "c2pa.hash.bmff", "c2pa.hash.bmff.v2", "c2pa.hash.bmff.v3":
 			hardBindings++
 			if file != nil {
-				if c2paFormat(file) == "mp4" {
+				if format(file) == "mp4" {
 					res.checkBMFFHash(box, file, ranges, base+"/c2pa.assertions/"+l)
 				} else {
-					res.fail("algorithm.unsupported", base+"/c2pa.assertions/"+l, "hard binding %s is for BMFF (MP4) files, not %s", l, c2paFormat(file))
+					res.fail("algorithm.unsupported", base+"/c2pa.assertions/"+l, "hard binding %s is for BMFF (MP4) files, not %s", l, format(file))
 				}
 			}
 		case "c2pa.hash.boxes", "c2pa.hash.collection.data":

@@ -1,4 +1,4 @@
-package label
+package c2pa
 
 // CBOR (RFC 8949) for C2PA claims, assertions and COSE_Sign1 signatures,
 // through github.com/fxamacker/cbor (fuzzed and security-reviewed) with its

@@ -1,4 +1,4 @@
-package label
+package c2pa
 
 // COSE_Sign1 (RFC 9052) as C2PA uses it for the claim signature, through
 // github.com/veraison/go-cose: CBOR tag 18 around [protected, unprotected,

@@ -1,4 +1,4 @@
-package label
+package c2pa
 
 import (
 	"bytes"
@@ -17,11 +17,14 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"miaobi/label/internal/container"
+	"miaobi/label/internal/mediatest"
 )
 
 // c2paRocketJPEG is a real photograph (photo/testdata/rocket.jpg).
 func c2paRocketJPEG(t testing.TB) []byte {
-	b, err := os.ReadFile(filepath.Join("..", "photo", "testdata", "rocket.jpg"))
+	b, err := os.ReadFile(filepath.Join("..", "..", "photo", "testdata", "rocket.jpg"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,14 +67,17 @@ func c2paSmall(t testing.TB, format string) []byte {
 	return b.Bytes()
 }
 
+// testAIGC is a GB 45438 implicit label as package label writes it into
+// the cn.tc260.aigc assertion (this package only carries the JSON).
+const testAIGC = `{"AIGC":{"Label":"1","ContentProducer":"Miaobi","ProduceID":"test-0123","ReservedCode1":"0123abcd","ContentPropagator":"Miaobi","PropagateID":"test-0123","ReservedCode2":""}}`
+
 // aiManifest is what Miaobi writes for a generated picture.
 func aiManifest(title string) Manifest {
-	a := New(DefaultProducer, ProduceID("test", title), "0123abcd")
 	return Manifest{
 		Title: title,
 		Actions: []Action{{Action: ActionCreated, DigitalSourceType: DigitalSourceTrainedAlgorithmicMedia,
 			SoftwareAgent: "Miaobi", Description: "generated", Parameters: map[string]string{"org.miaobi.command": "paint"}}},
-		AIGC: a.JSON(),
+		AIGC: testAIGC,
 	}
 }
 
@@ -79,7 +85,7 @@ func aiManifest(title string) Manifest {
 func pngChunkList(t *testing.T, b []byte) []string {
 	t.Helper()
 	var types []string
-	err := pngChunks(b, func(typ string, data []byte, start, end int) error {
+	err := container.PNGChunks(b, func(typ string, data []byte, start, end int) error {
 		if crc32.ChecksumIEEE(b[start+4:end-4]) != binary.BigEndian.Uint32(b[end-4:]) {
 			t.Errorf("chunk %s at %d: bad CRC", typ, start)
 		}
@@ -92,14 +98,14 @@ func pngChunkList(t *testing.T, b []byte) []string {
 	return types
 }
 
-func checkReport(t *testing.T, r C2PAReport, trusted bool) {
+func checkReport(t *testing.T, r Report, trusted bool) {
 	t.Helper()
 	if !r.Present || !r.Valid || r.Trusted != trusted || len(r.Errors) > 0 {
 		t.Fatalf("report: %+v", r)
 	}
 }
 
-func TestC2PASignPNG(t *testing.T) {
+func TestSignPNG(t *testing.T) {
 	s, roots := testSigner(t), testRoots(t)
 	in := c2paRocketPNG(t)
 	out, err := SignPNG(in, aiManifest("rocket.png"), s)
@@ -118,11 +124,11 @@ func TestC2PASignPNG(t *testing.T) {
 	if !reflect.DeepEqual(img, orig) {
 		t.Error("signing changed the pixels")
 	}
-	clean, _ := RemoveC2PA(out)
+	clean, _ := Remove(out)
 	if !bytes.Equal(clean, in) {
 		t.Error("removing the store does not give back the input")
 	}
-	r, err := VerifyC2PA(out, roots)
+	r, err := Verify(out, roots)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,8 +137,8 @@ func TestC2PASignPNG(t *testing.T) {
 		r.Signer != "Miaobi Test Miaobi Signer, Miaobi Test" || r.Manifests != 1 || r.Ingredients != 0 {
 		t.Errorf("report: %+v", r)
 	}
-	if a, err := ParseAIGC(r.AIGC); err != nil || a.Label != "1" {
-		t.Errorf("AIGC assertion %q: %v", r.AIGC, err)
+	if r.AIGC != testAIGC {
+		t.Errorf("AIGC assertion %q, want %q", r.AIGC, testAIGC)
 	}
 	// The hard binding excludes exactly the caBX chunk.
 	fs, _ := findStore(out)
@@ -141,7 +147,7 @@ func TestC2PASignPNG(t *testing.T) {
 	}
 }
 
-func TestC2PASignJPEG(t *testing.T) {
+func TestSignJPEG(t *testing.T) {
 	s, roots := testSigner(t), testRoots(t)
 	in := c2paRocketJPEG(t)
 	out, err := SignJPEG(in, aiManifest("rocket.jpg"), s)
@@ -151,7 +157,7 @@ func TestC2PASignJPEG(t *testing.T) {
 	if _, err := jpeg.Decode(bytes.NewReader(out)); err != nil {
 		t.Fatalf("jpeg.Decode of the signed file: %v", err)
 	}
-	r, err := VerifyC2PA(out, roots)
+	r, err := Verify(out, roots)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,60 +167,23 @@ func TestC2PASignJPEG(t *testing.T) {
 	}
 	// After SOI and the leading APP0.
 	var order []byte
-	jpegSegments(out, func(m byte, _ []byte, _, _ int) error { order = append(order, m); return nil })
+	container.JPEGSegments(out, func(m byte, _ []byte, _, _ int) error { order = append(order, m); return nil })
 	if order[0] != 0xe0 || order[1] != 0xeb {
 		t.Errorf("segments % x", order[:4])
 	}
-	if clean, _ := RemoveC2PA(out); !bytes.Equal(clean, in) {
+	if clean, _ := Remove(out); !bytes.Equal(clean, in) {
 		t.Error("removing the store does not give back the input")
 	}
-	store, _ := ExtractC2PA(out)
+	store, _ := Extract(out)
 	if !isStoreStart(store) {
-		t.Error("ExtractC2PA")
+		t.Error("Extract")
 	}
-	if none, err := ExtractC2PA(in); none != nil || err != nil {
-		t.Errorf("ExtractC2PA of an unsigned file: %v %v", none, err)
-	}
-}
-
-// With the implicit label (XMP in APP1) written first, the store goes
-// after it, and both labels read back.
-func TestC2PAAfterImplicitLabel(t *testing.T) {
-	s, roots := testSigner(t), testRoots(t)
-	a := New(DefaultProducer, "abc123", "00ff")
-	for _, format := range []string{"jpeg", "png"} {
-		in := c2paSmall(t, format)
-		withXMP, err := EmbedAIGC(in, a)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m := Manifest{Title: "x", AIGC: a.JSON()}
-		var out []byte
-		if format == "png" {
-			out, err = SignPNG(withXMP, m, s)
-		} else {
-			out, err = SignJPEG(withXMP, m, s)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got, _, err := ReadAIGC(out); err != nil || got != a {
-			t.Errorf("%s: implicit label after signing: %+v %v", format, got, err)
-		}
-		r, _ := VerifyC2PA(out, roots)
-		checkReport(t, r, true)
-		if format == "jpeg" {
-			var order []byte
-			jpegSegments(out, func(m byte, _ []byte, _, _ int) error { order = append(order, m); return nil })
-			// image/jpeg writes no APP0: APP1 (XMP), then the store.
-			if order[0] != 0xe1 || order[1] != 0xeb {
-				t.Errorf("segments % x", order[:3])
-			}
-		}
+	if none, err := Extract(in); none != nil || err != nil {
+		t.Errorf("Extract of an unsigned file: %v %v", none, err)
 	}
 }
 
-func TestC2PATamper(t *testing.T) {
+func TestTamper(t *testing.T) {
 	s, roots := testSigner(t), testRoots(t)
 	for _, format := range []string{"png", "jpeg"} {
 		var out []byte
@@ -230,7 +199,7 @@ func TestC2PATamper(t *testing.T) {
 		// One byte of image data changed: hash mismatch.
 		pix := bytes.Clone(out)
 		pix[len(pix)-100] ^= 0x01
-		r, err := VerifyC2PA(pix, roots)
+		r, err := Verify(pix, roots)
 		if err != nil || !r.Present || r.Valid || r.Trusted || !strings.Contains(strings.Join(r.Errors, ";"), "hash mismatch") {
 			t.Errorf("%s: pixel byte changed: %+v %v", format, r, err)
 		}
@@ -242,7 +211,7 @@ func TestC2PATamper(t *testing.T) {
 			t.Fatal("claim title not found")
 		}
 		claim[i+j] = 'T'
-		r, _ = VerifyC2PA(claim, roots)
+		r, _ = Verify(claim, roots)
 		if r.Valid || !strings.Contains(strings.Join(r.Errors, ";"), "signature does not verify") {
 			t.Errorf("%s: claim byte changed: %+v", format, r)
 		}
@@ -250,7 +219,7 @@ func TestC2PATamper(t *testing.T) {
 		as := bytes.Clone(out)
 		k := bytes.Index(as, []byte("org.miaobi.command"))
 		as[k+len("org.miaobi.command")+2] ^= 0x20
-		r, _ = VerifyC2PA(as, roots)
+		r, _ = Verify(as, roots)
 		if r.Valid || !strings.Contains(strings.Join(r.Errors, ";"), "c2pa.actions.v2: hash mismatch") {
 			t.Errorf("%s: assertion byte changed: %+v", format, r)
 		}
@@ -261,42 +230,42 @@ func TestC2PATamper(t *testing.T) {
 		}
 		otherPEM, _ := os.ReadFile(filepath.Join(otherDir, CAFile))
 		other := x509CertPool(t, otherPEM)
-		r, _ = VerifyC2PA(out, other)
+		r, _ = Verify(out, other)
 		if !r.Valid || r.Trusted || len(r.Warnings) == 0 {
 			t.Errorf("%s: other root: %+v", format, r)
 		}
-		if r, _ := VerifyC2PA(out, nil); !r.Valid || r.Trusted {
+		if r, _ := Verify(out, nil); !r.Valid || r.Trusted {
 			t.Errorf("%s: no roots: %+v", format, r)
 		}
 	}
 }
 
-func TestC2PANoStore(t *testing.T) {
+func TestNoStore(t *testing.T) {
 	for _, format := range []string{"png", "jpeg"} {
-		r, err := VerifyC2PA(c2paSmall(t, format), nil)
+		r, err := Verify(c2paSmall(t, format), nil)
 		if err != nil || r.Present || r.Valid {
 			t.Errorf("%s without a store: %+v %v", format, r, err)
 		}
 	}
 	broken := c2paSmall(t, "png")
-	if _, err := VerifyC2PA(broken[:40], nil); !errors.Is(err, ErrDamaged) || !strings.HasPrefix(err.Error(), "label: c2pa: ") {
+	if _, err := Verify(broken[:40], nil); !errors.Is(err, container.ErrDamaged) || !strings.HasPrefix(err.Error(), "label: c2pa: ") {
 		t.Errorf("truncated PNG: %v", err)
 	}
-	if _, err := VerifyC2PA([]byte("GIF89a..."), nil); !errors.Is(err, ErrFormat) {
+	if _, err := Verify([]byte("GIF89a..."), nil); !errors.Is(err, container.ErrFormat) {
 		t.Errorf("GIF: %v", err)
 	}
-	if _, err := SignPNG(c2paSmall(t, "jpeg"), Manifest{}, testSigner(t)); !errors.Is(err, ErrFormat) {
+	if _, err := SignPNG(c2paSmall(t, "jpeg"), Manifest{}, testSigner(t)); !errors.Is(err, container.ErrFormat) {
 		t.Errorf("SignPNG of a JPEG: %v", err)
 	}
-	if _, err := SignJPEG(c2paSmall(t, "png"), Manifest{}, testSigner(t)); !errors.Is(err, ErrFormat) {
+	if _, err := SignJPEG(c2paSmall(t, "png"), Manifest{}, testSigner(t)); !errors.Is(err, container.ErrFormat) {
 		t.Errorf("SignJPEG of a PNG: %v", err)
 	}
-	if _, err := RemoveC2PA([]byte("plain text")); !errors.Is(err, ErrFormat) {
-		t.Errorf("RemoveC2PA of text: %v", err)
+	if _, err := Remove([]byte("plain text")); !errors.Is(err, container.ErrFormat) {
+		t.Errorf("Remove of text: %v", err)
 	}
 }
 
-func TestC2PAManifestErrors(t *testing.T) {
+func TestManifestErrors(t *testing.T) {
 	s := testSigner(t)
 	in := c2paSmall(t, "png")
 	parent := Ingredient{Title: "p", Relationship: RelationParentOf}
@@ -330,7 +299,7 @@ func TestC2PAManifestErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, _ := VerifyC2PA(out, nil)
+	r, _ := Verify(out, nil)
 	if !r.Valid || r.DigitalSourceType != DigitalSourceTrainedAlgorithmicMedia || r.Title != "" {
 		t.Errorf("default manifest: %+v", r)
 	}
@@ -338,7 +307,7 @@ func TestC2PAManifestErrors(t *testing.T) {
 
 // An edit of a person's file: c2pa.edited with the file as the parentOf
 // ingredient gets a c2pa.opened of it first.
-func TestC2PAEditOfPersonsFile(t *testing.T) {
+func TestEditOfPersonsFile(t *testing.T) {
 	s, roots := testSigner(t), testRoots(t)
 	person := c2paSmall(t, "jpeg")
 	h := sha256.Sum256(person)
@@ -348,14 +317,14 @@ func TestC2PAEditOfPersonsFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, _ := VerifyC2PA(out, roots)
+	r, _ := Verify(out, roots)
 	checkReport(t, r, true)
 	if strings.Join(r.Actions, ",") != "c2pa.opened,c2pa.edited" || r.Ingredients != 1 || r.Manifests != 1 ||
 		r.DigitalSourceType != DigitalSourceCompositeWithTrainedAlgorithmicMedia {
 		t.Errorf("report %+v", r)
 	}
 	// The opened action points at the ingredient by hash.
-	store, _ := ExtractC2PA(out)
+	store, _ := Extract(out)
 	st, _ := parseStore(store)
 	acts, _ := st.manifests[0].child("c2pa.assertions").child("c2pa.actions.v2").content("cbor")
 	if !bytes.Contains(acts, []byte("self#jumbf=c2pa.assertions/c2pa.ingredient.v3")) {
@@ -366,7 +335,7 @@ func TestC2PAEditOfPersonsFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, _ = VerifyC2PA(again, roots)
+	r, _ = Verify(again, roots)
 	checkReport(t, r, true)
 	if strings.Join(r.Actions, ",") != "c2pa.opened,c2pa.edited" || r.Manifests != 2 {
 		t.Errorf("re-signed edit: %+v", r)
@@ -387,7 +356,7 @@ func testSignerFrom(t *testing.T, dir string) *Signer {
 
 // Re-signing a signed file chains the old store: its manifest goes into
 // the new store byte for byte and still verifies there.
-func TestC2PAResignChains(t *testing.T) {
+func TestResignChains(t *testing.T) {
 	s, roots := testSigner(t), testRoots(t)
 	for _, format := range []string{"png", "jpeg"} {
 		sign := SignPNG
@@ -399,7 +368,7 @@ func TestC2PAResignChains(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		oldStore, _ := ExtractC2PA(first)
+		oldStore, _ := Extract(first)
 		oldSt, _ := parseStore(oldStore)
 		oldManifest := oldSt.manifests[0]
 		edit := Manifest{Title: "second", Actions: []Action{{Action: ActionOpened}, {Action: ActionEdited, Description: "explicit label stamped"}}}
@@ -407,13 +376,13 @@ func TestC2PAResignChains(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, _ := VerifyC2PA(second, roots)
+		r, _ := Verify(second, roots)
 		checkReport(t, r, true)
 		if r.Manifests != 2 || r.Ingredients != 1 || r.Title != "second" || strings.Join(r.Actions, ",") != "c2pa.opened,c2pa.edited" || len(r.Warnings) != 0 {
 			t.Errorf("%s: report %+v", format, r)
 		}
 		// The old manifest is inside, unchanged, and verifies.
-		store, _ := ExtractC2PA(second)
+		store, _ := Extract(second)
 		if !bytes.Contains(store, oldManifest.raw) {
 			t.Errorf("%s: old manifest not carried byte for byte", format)
 		}
@@ -436,7 +405,7 @@ func TestC2PAResignChains(t *testing.T) {
 			t.Errorf("%s: ingredient %v", format, im)
 		}
 		// The content binding is the new file's, not the old one's.
-		if clean, _ := RemoveC2PA(second); !bytes.Equal(clean, in) {
+		if clean, _ := Remove(second); !bytes.Equal(clean, in) {
 			t.Errorf("%s: content changed by re-signing", format)
 		}
 		// A third signature with c2pa.created (a new generation that
@@ -445,7 +414,7 @@ func TestC2PAResignChains(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, _ = VerifyC2PA(third, roots)
+		r, _ = Verify(third, roots)
 		checkReport(t, r, true)
 		if r.Manifests != 3 || r.Ingredients != 1 {
 			t.Errorf("%s: third: %+v", format, r)
@@ -455,14 +424,14 @@ func TestC2PAResignChains(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r, _ := VerifyC2PA(again, roots); r.Ingredients != 1 || r.Manifests != 2 || !r.Valid {
+		if r, _ := Verify(again, roots); r.Ingredients != 1 || r.Manifests != 2 || !r.Valid {
 			t.Errorf("%s: explicit ingredient: %+v", format, r)
 		}
 		// Tampering with the carried manifest breaks the chain.
 		k := bytes.Index(second, []byte("first"))
 		bad := bytes.Clone(second)
 		bad[k] = 'F'
-		if r, _ := VerifyC2PA(bad, roots); r.Valid {
+		if r, _ := Verify(bad, roots); r.Valid {
 			t.Errorf("%s: changed ingredient manifest still valid", format)
 		}
 	}
@@ -471,7 +440,7 @@ func TestC2PAResignChains(t *testing.T) {
 // A store larger than one JPEG segment (64 KB) is split over APP11
 // segments with the same box instance number, packet sequence numbers
 // from 1, and the superbox header repeated in each continuation.
-func TestC2PAJPEGSplit(t *testing.T) {
+func TestJPEGSplit(t *testing.T) {
 	s, roots := testSigner(t), testRoots(t)
 	// A large ingredient store: a signed PNG whose title is 150 KB.
 	bigTitle := strings.Repeat("大", 50000)
@@ -479,7 +448,7 @@ func TestC2PAJPEGSplit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, _ := ExtractC2PA(ingFile)
+	store, _ := Extract(ingFile)
 	h := sha256.Sum256(ingFile)
 	m := Manifest{
 		Title:   "edited",
@@ -499,7 +468,7 @@ func TestC2PAJPEGSplit(t *testing.T) {
 	if len(segs) < 3 {
 		t.Fatalf("%d APP11 segments for a %d-byte store", len(segs), len(store))
 	}
-	full, _ := ExtractC2PA(out)
+	full, _ := Extract(out)
 	for i, sg := range segs {
 		if sg.En != jpegStoreEn || sg.Z != uint32(i+1) || sg.R.End-sg.R.Start > 0xffff+2 {
 			t.Errorf("segment %d: En %#x Z %d, %d bytes", i, sg.En, sg.Z, sg.R.End-sg.R.Start)
@@ -514,17 +483,17 @@ func TestC2PAJPEGSplit(t *testing.T) {
 	if _, err := jpeg.Decode(bytes.NewReader(out)); err != nil {
 		t.Fatalf("jpeg.Decode: %v", err)
 	}
-	r, _ := VerifyC2PA(out, roots)
+	r, _ := Verify(out, roots)
 	checkReport(t, r, true)
 	if r.Manifests != 2 || r.Ingredients != 1 {
 		t.Errorf("report %+v", r)
 	}
-	if clean, _ := RemoveC2PA(out); !bytes.Equal(clean, in) {
+	if clean, _ := Remove(out); !bytes.Equal(clean, in) {
 		t.Error("removing the split store does not give back the input")
 	}
 	// A missing middle segment is damage, not a different store.
 	cut := append(bytes.Clone(out[:segs[1].R.Start]), out[segs[1].R.End:]...)
-	if _, err := VerifyC2PA(cut, roots); !errors.Is(err, ErrDamaged) {
+	if _, err := Verify(cut, roots); !errors.Is(err, container.ErrDamaged) {
 		t.Errorf("missing segment: %v", err)
 	}
 	// Segment sizes at the boundaries.
@@ -553,8 +522,8 @@ func TestC2PAJPEGSplit(t *testing.T) {
 	}
 }
 
-// FuzzVerifyC2PA: arbitrary bytes never panic VerifyC2PA.
-func FuzzVerifyC2PA(f *testing.F) {
+// FuzzVerify: arbitrary bytes never panic Verify.
+func FuzzVerify(f *testing.F) {
 	s := testSigner(f)
 	for _, format := range []string{"png", "jpeg"} {
 		in := c2paSmall(f, format)
@@ -569,11 +538,11 @@ func FuzzVerifyC2PA(f *testing.F) {
 			f.Fatal(err)
 		}
 		f.Add(out)
-		store, _ := ExtractC2PA(out)
+		store, _ := Extract(out)
 		f.Add(append(append([]byte{0xff, 0xd8, 0xff, 0xeb, 0, 0}, "JP\x02\x11\x00\x00\x00\x01"...), store[:64]...))
 	}
 	// MP4 (both layouts) and WAV.
-	for _, in := range [][]byte{synthMP4(true, nil), synthMP4(false, nil)} {
+	for _, in := range [][]byte{mediatest.SynthMP4(true, nil), mediatest.SynthMP4(false, nil)} {
 		out, err := SignMP4(in, Manifest{Title: "t"}, s)
 		if err != nil {
 			f.Fatal(err)
@@ -592,7 +561,7 @@ func FuzzVerifyC2PA(f *testing.F) {
 	f.Add([]byte{0xff, 0xd8, 0xff})
 	roots := testRoots(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		r, err := VerifyC2PA(b, roots)
+		r, err := Verify(b, roots)
 		if err == nil && r.Valid && !r.Present {
 			t.Fatal("valid without a store")
 		}

@@ -1,8 +1,8 @@
-package label
+package c2pa
 
 // Where a C2PA manifest store lives in PNG and JPEG files (C2PA 2.x
 // §A.3, measured against c2pa-rs 0.82.1 output; MP4 and WAV: see
-// c2pa_mp4.go and c2pa_wav.go):
+// mp4.go and wav.go):
 //
 //   - PNG: one ancillary, private, not-safe-to-copy chunk "caBX" holding
 //     the store's JUMBF bytes, after IHDR and before the first IDAT.
@@ -25,6 +25,18 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"miaobi/label/internal/bmff"
+	"miaobi/label/internal/container"
+)
+
+// Errors a caller may test for with errors.Is: a file of a format C2PA
+// is not read from or written to here, and one whose structure does not
+// hold together. They are the same values as label.ErrFormat and
+// label.ErrDamaged.
+var (
+	ErrFormat  = container.ErrFormat
+	ErrDamaged = container.ErrDamaged
 )
 
 // pngStoreChunk is the PNG chunk type of a C2PA manifest store.
@@ -48,28 +60,28 @@ type foundStore struct {
 	Ranges []byteRange
 }
 
-// c2paFormat names the container of a file C2PA is read from and
+// format names the container of a file C2PA is read from and
 // written to, from its first bytes: "png", "jpeg", "mp4" (any ISO BMFF
 // file starting with ftyp: MP4, MOV, M4A), "wav" (RIFF WAVE), or "".
-func c2paFormat(b []byte) string {
+func format(b []byte) string {
 	switch {
-	case isBMFF(b):
+	case bmff.Is(b):
 		return "mp4"
-	case AudioFormat(b) == "wav":
+	case len(b) >= 12 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WAVE":
 		return "wav"
 	}
-	return Format(b)
+	return container.Image(b)
 }
 
-// errC2PAFormat is the error for a file of another format.
-var errC2PAFormat = fmt.Errorf("label: c2pa: %w: C2PA is read from and written to PNG, JPEG, MP4 and WAV files", ErrFormat)
+// errFormat is the error for a file of another format.
+var errFormat = fmt.Errorf("label: c2pa: %w: C2PA is read from and written to PNG, JPEG, MP4 and WAV files", container.ErrFormat)
 
 // findStore returns the C2PA manifest store of a PNG, JPEG, MP4 or WAV,
 // or nil when there is none.
 func findStore(file []byte) (*foundStore, error) {
 	var fs *foundStore
 	var err error
-	switch c2paFormat(file) {
+	switch format(file) {
 	case "png":
 		fs, err = findStorePNG(file)
 	case "jpeg":
@@ -79,9 +91,9 @@ func findStore(file []byte) (*foundStore, error) {
 	case "wav":
 		fs, err = findStoreWAV(file)
 	default:
-		return nil, errC2PAFormat
+		return nil, errFormat
 	}
-	return fs, c2paErr(err)
+	return fs, wrapErr(err)
 }
 
 // prefixedError rewords an error without hiding it from errors.Is.
@@ -93,9 +105,9 @@ type prefixedError struct {
 func (e prefixedError) Error() string { return e.msg }
 func (e prefixedError) Unwrap() error { return e.err }
 
-// c2paErr gives an error from the shared container readers (which say
+// wrapErr gives an error from the shared container readers (which say
 // "label: …") this file's prefix "label: c2pa: ".
-func c2paErr(err error) error {
+func wrapErr(err error) error {
 	if err == nil || strings.HasPrefix(err.Error(), "label: c2pa: ") {
 		return err
 	}
@@ -104,12 +116,12 @@ func c2paErr(err error) error {
 
 func findStorePNG(file []byte) (*foundStore, error) {
 	var fs *foundStore
-	err := pngChunks(file, func(typ string, data []byte, start, end int) error {
+	err := container.PNGChunks(file, func(typ string, data []byte, start, end int) error {
 		if typ != pngStoreChunk {
 			return nil
 		}
 		if fs != nil {
-			return fmt.Errorf("label: c2pa: more than one %s chunk: %w", pngStoreChunk, ErrDamaged)
+			return fmt.Errorf("label: c2pa: more than one %s chunk: %w", pngStoreChunk, container.ErrDamaged)
 		}
 		fs = &foundStore{JUMBF: data, Ranges: []byteRange{{start, end}}}
 		return nil
@@ -131,7 +143,7 @@ type app11 struct {
 // jpegJUMBFSegments lists the APP11 segments carrying JUMBF ("JP").
 func jpegJUMBFSegments(file []byte) ([]app11, error) {
 	var segs []app11
-	err := jpegSegments(file, func(m byte, data []byte, start, end int) error {
+	err := container.JPEGSegments(file, func(m byte, data []byte, start, end int) error {
 		if m != 0xeb || len(data) < 8 || data[0] != 'J' || data[1] != 'P' {
 			return nil
 		}
@@ -163,7 +175,7 @@ func findStoreJPEG(file []byte) (*foundStore, error) {
 	for _, s := range segs {
 		if s.Z == 1 && isStoreStart(s.Data) {
 			if found && s.En != en {
-				return nil, fmt.Errorf("label: c2pa: more than one manifest store in APP11 segments: %w", ErrDamaged)
+				return nil, fmt.Errorf("label: c2pa: more than one manifest store in APP11 segments: %w", container.ErrDamaged)
 			}
 			en, found = s.En, true
 		}
@@ -182,7 +194,7 @@ func findStoreJPEG(file []byte) (*foundStore, error) {
 	var hdr int
 	for i, p := range parts {
 		if p.Z != uint32(i+1) {
-			return nil, fmt.Errorf("label: c2pa: APP11 packet %d where %d was expected: %w", p.Z, i+1, ErrDamaged)
+			return nil, fmt.Errorf("label: c2pa: APP11 packet %d where %d was expected: %w", p.Z, i+1, container.ErrDamaged)
 		}
 		if i == 0 {
 			// isStoreStart checked there are at least 32 bytes.
@@ -193,7 +205,7 @@ func findStoreJPEG(file []byte) (*foundStore, error) {
 			fs.JUMBF = append(fs.JUMBF, p.Data...)
 		} else {
 			if len(p.Data) < hdr || !bytes.Equal(p.Data[:hdr], parts[0].Data[:hdr]) {
-				return nil, fmt.Errorf("label: c2pa: APP11 packet %d does not repeat the box header: %w", p.Z, ErrDamaged)
+				return nil, fmt.Errorf("label: c2pa: APP11 packet %d does not repeat the box header: %w", p.Z, container.ErrDamaged)
 			}
 			fs.JUMBF = append(fs.JUMBF, p.Data[hdr:]...)
 		}
@@ -209,10 +221,10 @@ func stripStore(file []byte) ([]byte, *foundStore, error) {
 	if err != nil || fs == nil {
 		return file, nil, err
 	}
-	switch c2paFormat(file) {
+	switch format(file) {
 	case "mp4": // the boxes after it move back: fix the chunk offsets
-		out, err := bmffSplice(file, fs.Ranges[0].Start, fs.Ranges[0].End, nil)
-		return out, fs, c2paErr(err)
+		out, err := bmff.Splice(file, fs.Ranges[0].Start, fs.Ranges[0].End, nil)
+		return out, fs, wrapErr(err)
 	case "wav":
 		out, err := stripWAVStore(file, fs.Ranges[0])
 		return out, fs, err
@@ -231,29 +243,29 @@ func stripStore(file []byte) ([]byte, *foundStore, error) {
 // JPEG.
 func insertionPoint(clean []byte) (int, error) {
 	at := -1
-	switch Format(clean) {
+	switch container.Image(clean) {
 	case "png":
-		err := pngChunks(clean, func(typ string, _ []byte, start, end int) error {
+		err := container.PNGChunks(clean, func(typ string, _ []byte, start, end int) error {
 			if at < 0 {
 				if typ != "IHDR" {
-					return fmt.Errorf("label: c2pa: PNG starts with %q, not IHDR: %w", typ, ErrDamaged)
+					return fmt.Errorf("label: c2pa: PNG starts with %q, not IHDR: %w", typ, container.ErrDamaged)
 				}
 				at = end
 			}
 			return nil
 		})
-		return at, c2paErr(err)
+		return at, wrapErr(err)
 	case "jpeg":
 		at = 2
-		err := jpegSegments(clean, func(m byte, _ []byte, start, end int) error {
+		err := container.JPEGSegments(clean, func(m byte, _ []byte, start, end int) error {
 			if (m == 0xe0 || m == 0xe1) && start == at {
 				at = end
 			}
 			return nil
 		})
-		return at, c2paErr(err)
+		return at, wrapErr(err)
 	}
-	return 0, fmt.Errorf("label: c2pa: %w: C2PA is written into PNG and JPEG files", ErrFormat)
+	return 0, fmt.Errorf("label: c2pa: %w: C2PA is written into PNG and JPEG files", container.ErrFormat)
 }
 
 // containerUnits wraps a store's JUMBF bytes in the file format's
@@ -261,10 +273,10 @@ func insertionPoint(clean []byte) (int, error) {
 // number en.
 func containerUnits(format string, store []byte, en uint16) ([]byte, error) {
 	if format == "png" {
-		if len(store) > maxChunk {
+		if len(store) > container.MaxChunk {
 			return nil, fmt.Errorf("label: c2pa: manifest store of %d bytes is too large for a PNG chunk", len(store))
 		}
-		return pngChunk(pngStoreChunk, store), nil
+		return container.PNGChunk(pngStoreChunk, store), nil
 	}
 	if len(store) < 8 {
 		return nil, errors.New("label: c2pa: manifest store too short")
@@ -298,7 +310,7 @@ func containerUnits(format string, store []byte, en uint16) ([]byte, error) {
 func freeEn(clean []byte) (uint16, error) {
 	segs, err := jpegJUMBFSegments(clean)
 	if err != nil {
-		return 0, c2paErr(err)
+		return 0, wrapErr(err)
 	}
 	used := map[uint16]bool{}
 	for _, s := range segs {
@@ -311,11 +323,11 @@ func freeEn(clean []byte) (uint16, error) {
 	}
 }
 
-// ExtractC2PA returns the C2PA manifest store a PNG, JPEG, MP4 or WAV
+// Extract returns the C2PA manifest store a PNG, JPEG, MP4 or WAV
 // carries, as JUMBF bytes (reassembled from all its APP11 segments in a
 // JPEG), or nil when it has none. Pass it as Ingredient.ManifestStore when a
 // person's file becomes an ingredient.
-func ExtractC2PA(file []byte) ([]byte, error) {
+func Extract(file []byte) ([]byte, error) {
 	fs, err := findStore(file)
 	if err != nil || fs == nil {
 		return nil, err
@@ -323,14 +335,14 @@ func ExtractC2PA(file []byte) ([]byte, error) {
 	return append([]byte(nil), fs.JUMBF...), nil
 }
 
-// RemoveC2PA returns a PNG, JPEG, MP4 or WAV without its C2PA manifest
+// Remove returns a PNG, JPEG, MP4 or WAV without its C2PA manifest
 // store (the caBX chunk, the store's APP11 segments, the C2PA uuid box
 // or the C2PA chunk); other content is kept byte for byte, except the
 // MP4 chunk offsets and the RIFF size, which follow the removal. A file
 // without a store comes back unchanged.
-func RemoveC2PA(file []byte) ([]byte, error) {
-	if c2paFormat(file) == "" {
-		return nil, errC2PAFormat
+func Remove(file []byte) ([]byte, error) {
+	if format(file) == "" {
+		return nil, errFormat
 	}
 	clean, _, err := stripStore(file)
 	return clean, err

@@ -1,6 +1,7 @@
 // c2pa-verify.mjs: the independent C2PA verifier for Miaobi's interop
-// test (label.TestC2PAInterop). It reads a file with c2pa-rs, through
-// @contentauth/c2pa-node 0.5.5, and prints one JSON line:
+// tests (label/c2pa and label, through package mediatest). It reads a
+// file with c2pa-rs, through @contentauth/c2pa-node 0.5.5, and prints one
+// JSON line:
 //
 //   {"state": "Trusted"|"Valid"|"Invalid"|"NoManifest",
 //    "failure": [codes], "informational": [codes], "success": [codes],

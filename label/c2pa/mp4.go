@@ -1,4 +1,4 @@
-package label
+package c2pa
 
 // C2PA Content Credentials in MP4 (ISO BMFF), as c2pa-rs 0.82.1 writes
 // and checks them (C2PA 2.x §A.4, measured on c2pa-node 0.5.5 output):
@@ -9,7 +9,7 @@ package label
 //     (0), the NUL-terminated purpose "manifest", an 8-byte offset of a
 //     Merkle-tree box (0: none), then the store's JUMBF bytes.
 //   - Inserting it moves what follows, so the chunk offsets in moov
-//     (stco/co64) are shifted by its size (bmffSplice).
+//     (stco/co64) are shifted by its size (bmff.Splice).
 //   - The hard binding is c2pa.hash.bmff.v3: {exclusions, alg, hash,
 //     name}. Exclusions are xpath-style box paths: the C2PA uuid box
 //     (matched by its user type at byte 8), /ftyp, /mfra, /free and
@@ -29,10 +29,13 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"miaobi/label/internal/bmff"
+	"miaobi/label/internal/container"
 )
 
-// c2paBoxUUID is the user type of the uuid box holding a C2PA store.
-var c2paBoxUUID = [16]byte{0xd8, 0xfe, 0xc3, 0xd6, 0x1b, 0x0e, 0x48, 0x3c, 0x92, 0x97, 0x58, 0x28, 0x87, 0x7e, 0xc4, 0x81}
+// boxUUIDOf is the user type of the uuid box holding a C2PA store.
+var boxUUIDOf = [16]byte{0xd8, 0xfe, 0xc3, 0xd6, 0x1b, 0x0e, 0x48, 0x3c, 0x92, 0x97, 0x58, 0x28, 0x87, 0x7e, 0xc4, 0x81}
 
 // bmffHashLabel is the hard-binding assertion written for MP4.
 const bmffHashLabel = "c2pa.hash.bmff.v3"
@@ -44,16 +47,16 @@ const bmffHashLabel = "c2pa.hash.bmff.v3"
 // ingredient, as SignJPEG does. Fragmented files (moof) are hashed as a
 // whole, like unfragmented ones; Merkle trees are not written.
 func SignMP4(b []byte, m Manifest, s *Signer) ([]byte, error) {
-	if c2paFormat(b) != "mp4" {
-		return nil, fmt.Errorf("label: c2pa: SignMP4: %w: not an MP4 (no ftyp box first)", ErrFormat)
+	if format(b) != "mp4" {
+		return nil, fmt.Errorf("label: c2pa: SignMP4: %w: not an MP4 (no ftyp box first)", container.ErrFormat)
 	}
-	return signC2PA(b, "mp4", m, s)
+	return sign(b, "mp4", m, s)
 }
 
 // findStoreBMFF returns the store of a top-level C2PA uuid box with the
 // purpose "manifest", or nil.
 func findStoreBMFF(file []byte) (*foundStore, error) {
-	top, err := bmffTop(file)
+	top, err := bmff.Top(file)
 	if err != nil {
 		return nil, err
 	}
@@ -62,26 +65,26 @@ func findStoreBMFF(file []byte) (*foundStore, error) {
 		if bx.Type != "uuid" {
 			continue
 		}
-		p := bx.payload(file)
-		if len(p) < 16 || !bytes.Equal(p[:16], c2paBoxUUID[:]) {
+		p := bx.Payload(file)
+		if len(p) < 16 || !bytes.Equal(p[:16], boxUUIDOf[:]) {
 			continue
 		}
 		p = p[16:]
 		if len(p) < 5 {
-			return nil, fmt.Errorf("label: c2pa: the C2PA uuid box at byte %d is truncated: %w", bx.Start, ErrDamaged)
+			return nil, fmt.Errorf("label: c2pa: the C2PA uuid box at byte %d is truncated: %w", bx.Start, container.ErrDamaged)
 		}
 		purpose, rest, ok := bytes.Cut(p[4:], []byte{0})
 		if !ok {
-			return nil, fmt.Errorf("label: c2pa: the C2PA uuid box at byte %d has no purpose: %w", bx.Start, ErrDamaged)
+			return nil, fmt.Errorf("label: c2pa: the C2PA uuid box at byte %d has no purpose: %w", bx.Start, container.ErrDamaged)
 		}
 		if string(purpose) != "manifest" {
 			continue // "merkle": hashes of fragments
 		}
 		if len(rest) < 8 {
-			return nil, fmt.Errorf("label: c2pa: the C2PA uuid box at byte %d is truncated: %w", bx.Start, ErrDamaged)
+			return nil, fmt.Errorf("label: c2pa: the C2PA uuid box at byte %d is truncated: %w", bx.Start, container.ErrDamaged)
 		}
 		if fs != nil {
-			return nil, fmt.Errorf("label: c2pa: more than one C2PA manifest box: %w", ErrDamaged)
+			return nil, fmt.Errorf("label: c2pa: more than one C2PA manifest box: %w", container.ErrDamaged)
 		}
 		fs = &foundStore{JUMBF: rest[8:], Ranges: []byteRange{{bx.Start, bx.End}}}
 	}
@@ -90,7 +93,7 @@ func findStoreBMFF(file []byte) (*foundStore, error) {
 
 // bmffStoreBox wraps a store's JUMBF bytes in the C2PA uuid box.
 func bmffStoreBox(store []byte) []byte {
-	return bmffMake("uuid", c2paBoxUUID[:], []byte{0, 0, 0, 0}, []byte("manifest\x00"), make([]byte, 8), store)
+	return bmff.Make("uuid", boxUUIDOf[:], []byte{0, 0, 0, 0}, []byte("manifest\x00"), make([]byte, 8), store)
 }
 
 // bmffExclusion is one exclusions-map entry of a BMFF hash: the boxes at
@@ -116,7 +119,7 @@ type bmffSubset struct{ Offset, Length int64 }
 // defaultBMFFExclusions are the exclusions c2pa-rs 0.82.1 writes.
 func defaultBMFFExclusions() []bmffExclusion {
 	return []bmffExclusion{
-		{XPath: "/uuid", Data: []bmffDataMatch{{Offset: 8, Value: c2paBoxUUID[:]}}},
+		{XPath: "/uuid", Data: []bmffDataMatch{{Offset: 8, Value: boxUUIDOf[:]}}},
 		{XPath: "/ftyp"}, {XPath: "/mfra"}, {XPath: "/free"}, {XPath: "/skip"},
 	}
 }
@@ -265,16 +268,16 @@ var bmffFullBoxes = func() map[string]bool {
 // bmffSelect returns the boxes an xpath names ("/moov/trak[2]/…": box
 // types, each optionally with a 1-based index among its siblings of
 // that type).
-func bmffSelect(file []byte, top []bmffBox, xpath string) ([]bmffBox, error) {
+func bmffSelect(file []byte, top []bmff.Box, xpath string) ([]bmff.Box, error) {
 	if !strings.HasPrefix(xpath, "/") {
 		return nil, fmt.Errorf("xpath %q is not absolute", xpath)
 	}
-	cur := [][]bmffBox{top}
+	cur := [][]bmff.Box{top}
 	segs := strings.Split(xpath[1:], "/")
-	if len(segs) > bmffMaxDepth {
+	if len(segs) > bmff.MaxDepth {
 		return nil, fmt.Errorf("xpath %q is too deep", xpath)
 	}
-	var found []bmffBox
+	var found []bmff.Box
 	for i, seg := range segs {
 		typ, idx := seg, 0
 		if j := strings.IndexByte(seg, '['); j >= 0 && strings.HasSuffix(seg, "]") {
@@ -287,7 +290,7 @@ func bmffSelect(file []byte, top []bmffBox, xpath string) ([]bmffBox, error) {
 		if len(typ) != 4 {
 			return nil, fmt.Errorf("xpath %q: %q is not a box type", xpath, typ)
 		}
-		var next []bmffBox
+		var next []bmff.Box
 		for _, list := range cur {
 			n := 0
 			for _, bx := range list {
@@ -306,7 +309,7 @@ func bmffSelect(file []byte, top []bmffBox, xpath string) ([]bmffBox, error) {
 		}
 		cur = nil
 		for _, bx := range next {
-			kids, err := bmffChildren(file, bx)
+			kids, err := bmff.Children(file, bx)
 			if err != nil {
 				return nil, err
 			}
@@ -317,13 +320,13 @@ func bmffSelect(file []byte, top []bmffBox, xpath string) ([]bmffBox, error) {
 }
 
 // matches reports whether box bx meets the exclusion's conditions.
-func (e bmffExclusion) matches(file []byte, bx bmffBox) bool {
+func (e bmffExclusion) matches(file []byte, bx bmff.Box) bool {
 	size := int64(bx.End - bx.Start)
 	if e.Length != nil && *e.Length != size {
 		return false
 	}
 	if e.Version != nil || e.Flags != nil {
-		p := bx.payload(file)
+		p := bx.Payload(file)
 		if bx.Type == "uuid" {
 			if len(p) < 16 {
 				return false
@@ -361,7 +364,7 @@ func (e bmffExclusion) matches(file []byte, bx bmffBox) bool {
 // v2 and v3 assertions), each top-level box not excluded whole
 // contributes its offset first. It also returns the excluded ranges.
 func bmffHashOf(h hash.Hash, file []byte, excl []bmffExclusion, markers bool) ([]byte, []byteRange, error) {
-	top, err := bmffTop(file)
+	top, err := bmff.Top(file)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -472,7 +475,7 @@ func (res *manifestResult) checkBMFFHash(box *jumbfBox, file []byte, ranges []by
 		last, _, _ := strings.Cut(segs[len(segs)-1], "[")
 		if !bmffSafeExclusions[last] {
 			// Refuse only what actually leaves something out.
-			if top, err := bmffTop(file); err == nil {
+			if top, err := bmff.Top(file); err == nil {
 				if boxes, err := bmffSelect(file, top, e.XPath); err == nil {
 					for _, bx := range boxes {
 						if e.matches(file, bx) {
@@ -526,20 +529,20 @@ func bmffHashAssertion(excl []bmffExclusion, digest []byte) (*jumbfBox, error) {
 // out the file with an unsigned store of the final size, hash it, sign,
 // write the signed store in its place.
 func signBMFF(clean []byte, b *manifestBuilder) ([]byte, error) {
-	top, err := bmffTop(clean)
+	top, err := bmff.Top(clean)
 	if err != nil {
-		return nil, c2paErr(err)
+		return nil, wrapErr(err)
 	}
 	if len(top) == 0 || top[0].Type != "ftyp" {
-		return nil, fmt.Errorf("label: c2pa: %w: the MP4 does not start with ftyp", ErrFormat)
+		return nil, fmt.Errorf("label: c2pa: %w: the MP4 does not start with ftyp", container.ErrFormat)
 	}
-	if _, ok := bmffFirst(top, "moov"); !ok {
-		return nil, fmt.Errorf("label: c2pa: the MP4 has no moov box: %w", ErrDamaged)
+	if _, ok := bmff.First(top, "moov"); !ok {
+		return nil, fmt.Errorf("label: c2pa: the MP4 has no moov box: %w", container.ErrDamaged)
 	}
-	if meta, ok := bmffFirst(top, "meta"); ok {
-		if kids, _ := bmffChildren(clean, meta); kids != nil {
-			if _, ok := bmffFirst(kids, "iloc"); ok {
-				return nil, fmt.Errorf("label: c2pa: %w: HEIF/AVIF images (top-level meta with iloc) are not signed here", ErrFormat)
+	if meta, ok := bmff.First(top, "meta"); ok {
+		if kids, _ := bmff.Children(clean, meta); kids != nil {
+			if _, ok := bmff.First(kids, "iloc"); ok {
+				return nil, fmt.Errorf("label: c2pa: %w: HEIF/AVIF images (top-level meta with iloc) are not signed here", container.ErrFormat)
 			}
 		}
 	}
@@ -560,13 +563,13 @@ func signBMFF(clean []byte, b *manifestBuilder) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := bmffSplice(clean, at, at, placeholder)
+	out, err := bmff.Splice(clean, at, at, placeholder)
 	if err != nil {
-		return nil, c2paErr(err)
+		return nil, wrapErr(err)
 	}
 	digest, _, err := bmffHashOf(sha256.New(), out, excl, true)
 	if err != nil {
-		return nil, c2paErr(err)
+		return nil, wrapErr(err)
 	}
 	box, err := build(digest, false)
 	if err != nil {

@@ -1,4 +1,4 @@
-package label
+package c2pa
 
 import (
 	"crypto/ecdsa"

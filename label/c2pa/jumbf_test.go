@@ -1,4 +1,4 @@
-package label
+package c2pa
 
 import (
 	"bytes"
@@ -17,7 +17,7 @@ func testTree() *jumbfBox {
 	withID.Toggles |= jumdID | jumdSignature
 	withID.ID = 0x01020304
 	withID.Sig = bytes.Repeat([]byte{9}, 32)
-	unlabelled := &jumbfBox{Type: "jumb", UUID: c2paUUID("test"), Children: []*jumbfBox{plainBox("free", nil)}}
+	unlabelled := &jumbfBox{Type: "jumb", UUID: typeUUID("test"), Children: []*jumbfBox{plainBox("free", nil)}}
 	return superbox(uuidStore, "c2pa",
 		superbox(uuidManifest, "urn:c2pa:0000",
 			superbox(uuidAssertions, "c2pa.assertions", withSalt, withID, unlabelled),
@@ -113,7 +113,7 @@ func TestJUMBFErrors(t *testing.T) {
 	good, _ := testTree().encode()
 	deep := plainBox("free", nil)
 	for range jumbfMaxDepth + 2 {
-		deep = superbox(c2paUUID("deep"), "d", deep)
+		deep = superbox(typeUUID("deep"), "d", deep)
 	}
 	if _, err := deep.encode(); err == nil {
 		t.Error("encoding nesting deeper than the limit: no error")
@@ -152,13 +152,13 @@ func TestJUMBFErrors(t *testing.T) {
 			t.Errorf("encode %s: no error", name)
 		}
 	}
-	if !strings.Contains(c2paUUIDString(uuidClaim), "6332636c-0011-0010-8000-00aa00389b71") {
-		t.Errorf("claim UUID %s", c2paUUIDString(uuidClaim))
+	if !strings.Contains(uuidString(uuidClaim), "6332636c-0011-0010-8000-00aa00389b71") {
+		t.Errorf("claim UUID %s", uuidString(uuidClaim))
 	}
 }
 
-// c2paUUIDString formats a UUID the usual way.
-func c2paUUIDString(u [16]byte) string {
+// uuidString formats a UUID the usual way.
+func uuidString(u [16]byte) string {
 	const h = "0123456789abcdef"
 	var sb strings.Builder
 	for i, c := range u {

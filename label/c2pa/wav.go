@@ -1,4 +1,4 @@
-package label
+package c2pa
 
 // C2PA Content Credentials in WAV, as c2pa-rs 0.82.1 writes them
 // (measured on c2pa-node 0.5.5 output): a top-level RIFF chunk "C2PA"
@@ -8,8 +8,8 @@ package label
 // hashed. Miaobi keeps the store's length even (one byte more of the
 // assertion's pad when needed), so the chunk never needs a pad byte.
 //
-// Only the RIFF chunk list is read here (the WAV audio is decoded in
-// wav.go); chunk sizes are checked against the file.
+// Only the RIFF chunk list is read here (package label decodes the audio
+// in its wav.go); chunk sizes are checked against the file.
 
 import (
 	"crypto/sha256"
@@ -17,6 +17,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"miaobi/label/internal/container"
 )
 
 // wavStoreChunk is the RIFF chunk id of a C2PA manifest store.
@@ -27,37 +29,23 @@ const wavStoreChunk = "C2PA"
 // c2pa.hash.data with that chunk excluded. A store already in the file
 // is taken out and chained as an ingredient, as SignJPEG does.
 func SignWAV(b []byte, m Manifest, s *Signer) ([]byte, error) {
-	if c2paFormat(b) != "wav" {
-		return nil, fmt.Errorf("label: c2pa: SignWAV: %w: not a RIFF WAVE file", ErrFormat)
+	if format(b) != "wav" {
+		return nil, fmt.Errorf("label: c2pa: SignWAV: %w: not a RIFF WAVE file", container.ErrFormat)
 	}
-	return signC2PA(b, "wav", m, s)
+	return sign(b, "wav", m, s)
 }
 
-// c2paRIFFChunk is one top-level chunk of a RIFF file: id, data, and its
-// byte range in the file (header, data and pad byte, when present).
-type c2paRIFFChunk struct {
-	ID   string
-	Data []byte
-	R    byteRange
-}
-
-// c2paRIFFChunks lists a RIFF WAVE file's top-level chunks to the end of
-// the file (see walkRIFF); a last chunk may lack its pad byte.
-func c2paRIFFChunks(file []byte) ([]c2paRIFFChunk, error) {
-	chunks, _, err := walkRIFF(file, true)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]c2paRIFFChunk, len(chunks))
-	for i, c := range chunks {
-		out[i] = c2paRIFFChunk{ID: c.id, Data: c.data, R: byteRange{c.start, c.end}}
-	}
-	return out, nil
+// riffChunks lists a RIFF WAVE file's top-level chunks to the end of
+// the file (C2PA binds every byte of it); a last chunk may lack its pad
+// byte.
+func riffChunks(file []byte) ([]container.RIFFChunk, error) {
+	chunks, _, err := container.RIFFChunks(file, true)
+	return chunks, err
 }
 
 // findStoreWAV returns the store of the file's C2PA chunk, or nil.
 func findStoreWAV(file []byte) (*foundStore, error) {
-	chunks, err := c2paRIFFChunks(file)
+	chunks, err := riffChunks(file)
 	if err != nil {
 		return nil, err
 	}
@@ -67,9 +55,9 @@ func findStoreWAV(file []byte) (*foundStore, error) {
 			continue
 		}
 		if fs != nil {
-			return nil, fmt.Errorf("label: c2pa: more than one %s chunk: %w", wavStoreChunk, ErrDamaged)
+			return nil, fmt.Errorf("label: c2pa: more than one %s chunk: %w", wavStoreChunk, container.ErrDamaged)
 		}
-		fs = &foundStore{JUMBF: c.Data, Ranges: []byteRange{c.R}}
+		fs = &foundStore{JUMBF: c.Data, Ranges: []byteRange{{c.Start, c.End}}}
 	}
 	return fs, nil
 }
@@ -87,7 +75,7 @@ func setRIFFSize(file []byte) error {
 // with an unsigned store of the final size, hash it without the chunk,
 // sign, write the signed store in its place.
 func signWAV(clean []byte, b *manifestBuilder) ([]byte, error) {
-	chunks, err := c2paRIFFChunks(clean)
+	chunks, err := riffChunks(clean)
 	if err != nil {
 		return nil, err
 	}
@@ -96,10 +84,10 @@ func signWAV(clean []byte, b *manifestBuilder) ([]byte, error) {
 		has[c.ID] = true
 	}
 	if !has["fmt "] || !has["data"] {
-		return nil, fmt.Errorf("label: c2pa: the WAV has no fmt or data chunk: %w", ErrDamaged)
+		return nil, fmt.Errorf("label: c2pa: the WAV has no fmt or data chunk: %w", container.ErrDamaged)
 	}
 	at := len(clean)
-	if n := len(chunks); n > 0 && len(chunks[n-1].Data)&1 == 1 && chunks[n-1].R.End == len(clean) {
+	if n := len(chunks); n > 0 && len(chunks[n-1].Data)&1 == 1 && chunks[n-1].End == len(clean) {
 		at++ // the last chunk's missing pad byte
 	}
 	// The chunk's length is written inside the store (the exclusion), and

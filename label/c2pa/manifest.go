@@ -1,30 +1,8 @@
-package label
+package c2pa
 
-// C2PA Content Credentials for PNG, JPEG, MP4 and WAV, written in pure
-// Go.
-//
-// A manifest store Miaobi writes is this JUMBF tree (C2PA 2.x; layout and
-// hashing rules measured against c2pa-rs 0.82.1, see
-// shared/research/provenance.md §2):
-//
-//	jumb "c2pa"                              store (UUID c2pa…)
-//	  jumb "urn:c2pa:<uuid>" …               manifests of ingredients, copied byte for byte
-//	  jumb "urn:c2pa:<uuid>"                 this manifest (c2ma…), the last: the active one
-//	    jumb "c2pa.assertions"               assertion store (c2as…)
-//	      jumb "c2pa.ingredient.v3"[__N]     one per ingredient (cbor)
-//	      jumb "c2pa.actions.v2"             what was done (cbor)
-//	      jumb "cn.tc260.aigc"               the GB 45438 AIGC label, when given (json)
-//	      jumb "c2pa.hash.data"              hard binding (cbor)
-//	    jumb "c2pa.claim.v2"                 claim (c2cl…): cbor box
-//	    jumb "c2pa.signature"                COSE_Sign1 ES256 over the claim (c2cs…): cbor box
-//
-// The claim lists every assertion in created_assertions as a hashed URI
-// {url, hash}: SHA-256 over the assertion superbox without its 8-byte
-// header. c2pa.hash.data holds the SHA-256 of the file without the
-// container units carrying the store, and that exclusion as {start,
-// length}; MP4 takes c2pa.hash.bmff.v3 in its place (c2pa_mp4.go).
-// Signing lays the file out with a placeholder store of the final size,
-// hashes it, then writes the real store in its place.
+// Signing: the manifest a file is signed with, the manifest store built
+// from it, and its placement in a PNG or JPEG (container.go), MP4 (mp4.go)
+// or WAV (wav.go).
 
 import (
 	"bytes"
@@ -37,6 +15,8 @@ import (
 	"fmt"
 	"runtime/debug"
 	"strings"
+
+	"miaobi/label/internal/container"
 )
 
 // Digital source types (IPTC NewsCodes) for the c2pa.created action.
@@ -131,10 +111,10 @@ type Manifest struct {
 // store already in png is taken out and chained as an ingredient (see
 // SignJPEG).
 func SignPNG(png []byte, m Manifest, s *Signer) ([]byte, error) {
-	if Format(png) != "png" {
-		return nil, fmt.Errorf("label: c2pa: SignPNG: %w: not a PNG", ErrFormat)
+	if format(png) != "png" {
+		return nil, fmt.Errorf("label: c2pa: SignPNG: %w: not a PNG", container.ErrFormat)
 	}
-	return signC2PA(png, "png", m, s)
+	return sign(png, "png", m, s)
 }
 
 // SignJPEG returns jpg with a signed C2PA manifest store describing m,
@@ -152,13 +132,13 @@ func SignPNG(png []byte, m Manifest, s *Signer) ([]byte, error) {
 // The old manifests go into the new store unchanged, so they still
 // verify.
 func SignJPEG(jpg []byte, m Manifest, s *Signer) ([]byte, error) {
-	if Format(jpg) != "jpeg" {
-		return nil, fmt.Errorf("label: c2pa: SignJPEG: %w: not a JPEG", ErrFormat)
+	if format(jpg) != "jpeg" {
+		return nil, fmt.Errorf("label: c2pa: SignJPEG: %w: not a JPEG", container.ErrFormat)
 	}
-	return signC2PA(jpg, "jpeg", m, s)
+	return sign(jpg, "jpeg", m, s)
 }
 
-// mimeType is the media type of a container name c2paFormat returns.
+// mimeType is the media type of a container name format returns.
 func mimeType(format string) string {
 	switch format {
 	case "png":
@@ -188,7 +168,7 @@ func formatMatches(mime, format string) bool {
 	return mime == mimeType(format)
 }
 
-func signC2PA(file []byte, format string, m Manifest, s *Signer) ([]byte, error) {
+func sign(file []byte, format string, m Manifest, s *Signer) ([]byte, error) {
 	if s == nil || s.Key == nil || len(s.Chain) == 0 {
 		return nil, errors.New("label: c2pa: no signer (key and certificate chain)")
 	}
