@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"miaobi/server"
 	"miaobi/store/storetest"
 )
 
@@ -121,7 +122,7 @@ func (p *studioProc) stop(sig os.Signal, within time.Duration) error {
 // apiKey signs in as admin through the login form and makes an API key.
 func apiKey(t *testing.T, base string) string {
 	t.Helper()
-	k, err := studioKey(base, studioPassword)
+	k, err := server.AdminKey(base, studioPassword)
 	if err != nil {
 		t.Fatal(err)
 	}

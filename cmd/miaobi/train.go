@@ -10,7 +10,6 @@ import (
 
 	"miaobi/corpus"
 	"miaobi/lm"
-	"miaobi/poem"
 	"miaobi/poem/train"
 )
 
@@ -54,7 +53,7 @@ func runTrainReadings(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "miaobi train readings: %v\n", err)
 		return 2
 	}
-	u, st, err := poem.TrainReadings(path)
+	u, st, err := train.Readings(path)
 	if err != nil {
 		fmt.Fprintf(stderr, "miaobi train readings: %v\n", err)
 		return 1

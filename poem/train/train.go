@@ -1,8 +1,10 @@
 // Package train builds the poem generator's shipped models from the
 // corpus (`miaobi train poem`): the Kneser–Ney models both ways, the
-// originality guard, the imagery map, the frame and the topic space, each
-// measured on the held-out poems and recorded in the manifest that
-// package poem reads.
+// originality guard, the imagery map (imagery.go), the frame (frame.go)
+// and the topic space, each measured on the held-out poems and recorded
+// in the manifest that package poem reads; and the table of how poets
+// read each 多音字 (readings.go, `miaobi train readings`). Package poem
+// holds the models' types and readers; the counting lives here.
 package train
 
 import (
@@ -29,7 +31,7 @@ type TrainConfig struct {
 	Out      string // model directory, e.g. models/poem
 	KN       lm.KNConfig
 	GuardFPR float64
-	Imagery  poem.ImageryConfig
+	Imagery  ImageryConfig
 	Topic    lm.TopicConfig
 	// NN, when set, also trains the small neural model on the same split
 	// for comparison; it is written as NNFile but not used by the engine
@@ -43,7 +45,7 @@ func DefaultTrainConfig() TrainConfig {
 	return TrainConfig{
 		KN:       lm.KNConfig{Order: 4, MinCount: []int{1, 2, 2, 2}},
 		GuardFPR: 0.02,
-		Imagery:  poem.ImageryConfig{Chars: 6000, Keep: 24, MinCount: 8},
+		Imagery:  ImageryConfig{Chars: 6000, Keep: 24, MinCount: 8},
 		Topic:    lm.TopicConfig{Chars: 6000, Dim: 48, Seed: 1},
 	}
 }
@@ -216,7 +218,7 @@ func Train(cfg TrainConfig) (*poem.Manifest, error) {
 	m.Comparison = append(m.Comparison, bwdFig)
 	log.Info("backward model trained", "bytes", bsize, "held_out_ppl", bwdFig.HeldOutPerplexity, "seconds", bwdFig.TrainSeconds)
 
-	ic := poem.NewImageryCounter(frequentChars(d.Vocab), cfg.Imagery)
+	ic := NewImageryCounter(frequentChars(d.Vocab), cfg.Imagery)
 	for _, p := range trainPoems {
 		ic.Add(p)
 	}
@@ -228,7 +230,7 @@ func Train(cfg TrainConfig) (*poem.Manifest, error) {
 	m.Imagery.Chars, m.Imagery.Related, m.Imagery.Pairs, m.Imagery.Bytes = ic.Chars(), len(im.Related), len(im.Pairs), isize
 	log.Info("imagery counted", "related", len(im.Related), "pairs", len(im.Pairs), "bytes", isize)
 
-	fc := poem.NewFrameCounter()
+	fc := NewFrameCounter()
 	for _, p := range trainPoems {
 		fc.Add(p)
 	}

@@ -1,4 +1,4 @@
-package poem
+package train
 
 import (
 	"fmt"
@@ -8,7 +8,7 @@ import (
 	"miaobi/prosody"
 )
 
-// ReadingsStats says what TrainReadings counted.
+// ReadingsStats says what Readings counted.
 type ReadingsStats struct {
 	Poems        int // training-split regulated-shape poems read
 	Regulated    int // of those, 合律 by the checker (metre counts taken)
@@ -17,7 +17,7 @@ type ReadingsStats struct {
 	Chars, Words int // entries written
 }
 
-// TrainReadings counts how poets use the readings of every character that
+// Readings counts how poets use the readings of every character that
 // 平水韵 lists both ways (see prosody.Usage), from the training split of the
 // corpus at path: the tone the form demands at each strict place (characters
 // 2, 4, 6 and the line's end) of regulated-shape poems that the checker
@@ -25,7 +25,7 @@ type ReadingsStats struct {
 // annotations. Each use by metre is also counted for the two-character
 // words the character sits in; words are kept only when they decide the
 // reading.
-func TrainReadings(path string) (*prosody.Usage, ReadingsStats, error) {
+func Readings(path string) (*prosody.Usage, ReadingsStats, error) {
 	var st ReadingsStats
 	book, err := prosody.LoadBook("pingshui")
 	if err != nil {
