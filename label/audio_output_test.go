@@ -5,11 +5,12 @@ import (
 	"errors"
 	"testing"
 
+	"miaobi/label/internal/mediatest"
 	"miaobi/label/watermark"
 )
 
 func TestEncodeAudio(t *testing.T) {
-	music := auMusic(61, 12, 44100, 2)
+	music := mediatest.Music(61, 12, 44100, 2)
 	orig := music.Clone()
 	id := ProduceID("audio", "test song")
 	full := Provenance{ProduceID: id, Title: "song.wav", AIGenerated: true, Layers: AllLayers}
@@ -96,9 +97,9 @@ func TestEncodeAudio(t *testing.T) {
 // reads its metadata; the rhythm and the watermark are read from the MP3
 // decoded by ffmpeg.
 func TestVerifyAudioMP3(t *testing.T) {
-	auNeedTools(t, "lame", "ffmpeg")
+	mediatest.NeedTools(t, "lame", "ffmpeg")
 	id := ProduceID("audio", "mp3 song")
-	wav, err := EncodeAudio(auMusic(62, 12, 44100, 2), Provenance{ProduceID: id, AIGenerated: true, Layers: AllLayers})
+	wav, err := EncodeAudio(mediatest.Music(62, 12, 44100, 2), Provenance{ProduceID: id, AIGenerated: true, Layers: AllLayers})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +107,7 @@ func TestVerifyAudioMP3(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mp3 := auMP3(t, a, 128)
+	mp3 := mediatest.MP3(t, a, 128)
 	sum, err := AudioHash(mp3)
 	if err != nil {
 		t.Fatal(err)
@@ -122,7 +123,7 @@ func TestVerifyAudioMP3(t *testing.T) {
 	if r.Format != "mp3" || r.SignalRead || !r.Implicit.Found || r.Implicit.AIGC.ProduceID != id || r.SamplesIntact == nil || !*r.SamplesIntact {
 		t.Errorf("MP3: %+v", r)
 	}
-	dec := EncodeWAV(auDecodeMP3(t, labelled))
+	dec := EncodeWAV(mediatest.DecodeMP3(t, labelled))
 	r, err = VerifyAudio(dec)
 	if err != nil {
 		t.Fatal(err)

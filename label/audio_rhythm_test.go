@@ -4,10 +4,12 @@ import (
 	"math"
 	"testing"
 	"time"
+
+	"miaobi/label/internal/mediatest"
 )
 
 func TestPrependRhythm(t *testing.T) {
-	music := auMusic(21, 3, 44100, 2)
+	music := mediatest.Music(21, 3, 44100, 2)
 	a := PrependRhythm(music)
 	cue := int(RhythmDuration.Seconds() * 44100)
 	if RhythmDuration != 1620*time.Millisecond || a.Frames() != music.Frames()+cue || a.Channels != 2 {
@@ -49,7 +51,7 @@ func TestPrependRhythm(t *testing.T) {
 }
 
 func TestFindRhythm(t *testing.T) {
-	music := auMusic(22, 8, 44100, 1)
+	music := mediatest.Music(22, 8, 44100, 1)
 	louder := func(a *Audio, k float32) *Audio {
 		b := a.Clone()
 		for i := range b.Samples {
@@ -64,16 +66,16 @@ func TestFindRhythm(t *testing.T) {
 		found bool
 	}{
 		{"labelled music", labelled, true},
-		{"labelled stereo 48k", PrependRhythm(auMusic(23, 4, 48000, 2)), true},
-		{"labelled speech 22.05k", PrependRhythm(auSpeechLike(24, 4, 22050)), true},
-		{"labelled 16k", PrependRhythm(auSpeechLike(25, 4, 16000)), true},
+		{"labelled stereo 48k", PrependRhythm(mediatest.Music(23, 4, 48000, 2)), true},
+		{"labelled speech 22.05k", PrependRhythm(mediatest.SpeechLike(24, 4, 22050)), true},
+		{"labelled 16k", PrependRhythm(mediatest.SpeechLike(25, 4, 16000)), true},
 		{"cue in the middle", &Audio{Rate: 44100, Channels: 1, Samples: append(append([]float32(nil), music.Samples[:44100*3]...), labelled.Samples...)}, true},
 		{"20 dB quieter", louder(labelled, 0.1), true},
 		{"cue only, cut at its end", &Audio{Rate: 44100, Channels: 1, Samples: PrependRhythm(&Audio{Rate: 44100, Channels: 1}).Samples[:44100*132/100]}, true},
-		{"with noise at 20 dB", auNoisy(labelled, 20, 3), true},
+		{"with noise at 20 dB", mediatest.Noisy(labelled, 20, 3), true},
 		{"music", music, false},
-		{"speech", auSpeechLike(26, 8, 22050), false},
-		{"steady 800 Hz", auTone(5, 44100, 800), false},
+		{"speech", mediatest.SpeechLike(26, 8, 22050), false},
+		{"steady 800 Hz", mediatest.Tone(5, 44100, 800), false},
 		{"silence", &Audio{Rate: 44100, Channels: 1, Samples: make([]float32, 44100*5)}, false},
 		{"too short", &Audio{Rate: 44100, Channels: 1, Samples: make([]float32, 100)}, false},
 		{"nil", nil, false},
@@ -95,10 +97,10 @@ func TestFindRhythm(t *testing.T) {
 
 // TestFindRhythmMP3 finds the cue after MP3 coding at 128 and 64 kbit/s.
 func TestFindRhythmMP3(t *testing.T) {
-	auNeedTools(t, "lame", "ffmpeg")
-	labelled := PrependRhythm(auMusic(27, 4, 44100, 2))
+	mediatest.NeedTools(t, "lame", "ffmpeg")
+	labelled := PrependRhythm(mediatest.Music(27, 4, 44100, 2))
 	for _, kbps := range []int{128, 64} {
-		dec := auDecodeMP3(t, auMP3(t, labelled, kbps))
+		dec := mediatest.DecodeMP3(t, mediatest.MP3(t, labelled, kbps))
 		found, score := FindRhythm(dec)
 		t.Logf("MP3 %d kbit/s (decoded at %d Hz): found=%v score=%.3f", kbps, dec.Rate, found, score)
 		if !found {

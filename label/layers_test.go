@@ -1,12 +1,7 @@
 package label
 
 import (
-	"bytes"
 	"crypto/x509"
-	"image"
-	"image/color"
-	"image/jpeg"
-	"image/png"
 	"os"
 	"path/filepath"
 	"sync"
@@ -60,28 +55,6 @@ func layerSigner(t testing.TB, dir string) (*c2pa.Signer, *x509.CertPool, string
 	return k.signer, roots, anchor
 }
 
-// smallPicture encodes a 64×48 gradient as PNG or JPEG.
-func smallPicture(t testing.TB, format string) []byte {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
-	for y := range 48 {
-		for x := range 64 {
-			img.Set(x, y, color.RGBA{uint8(x * 4), uint8(y * 5), 128, 255})
-		}
-	}
-	var b bytes.Buffer
-	var err error
-	if format == "png" {
-		err = png.Encode(&b, img)
-	} else {
-		err = jpeg.Encode(&b, img, &jpeg.Options{Quality: 80})
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
 // checkSigned fails unless c2pa.Verify finds a valid, trusted manifest
 // carrying a's label.
 func checkSigned(t *testing.T, what string, file []byte, roots *x509.CertPool, a AIGC) {
@@ -102,7 +75,7 @@ func TestImplicitLabelThenC2PA(t *testing.T) {
 	s, roots, _ := layerSigner(t, t.TempDir())
 	a := New(DefaultProducer, "abc123", "00ff")
 	for _, format := range []string{"jpeg", "png"} {
-		withXMP, err := EmbedAIGC(smallPicture(t, format), a)
+		withXMP, err := EmbedAIGC(mediatest.Picture(t, format), a)
 		if err != nil {
 			t.Fatal(err)
 		}

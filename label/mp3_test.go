@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf16"
+
+	"miaobi/label/internal/mediatest"
 )
 
 // auMP3Frames is n silent MPEG-1 layer III frames (128 kbit/s, 44.1 kHz).
@@ -194,15 +196,15 @@ func TestAIGCMP3Errors(t *testing.T) {
 // replaces it, and checks that ffprobe shows the new one (and the title
 // kept) and that ffmpeg still decodes the file.
 func TestAIGCMP3WithFFmpeg(t *testing.T) {
-	auNeedTools(t, "lame", "ffmpeg", "ffprobe")
+	mediatest.NeedTools(t, "lame", "ffmpeg", "ffprobe")
 	dir := t.TempDir()
-	mp3 := auMP3(t, auTone(1, 44100, 440), 128)
+	mp3 := mediatest.MP3(t, mediatest.Tone(1, 44100, 440), 128)
 	in, tagged, out := filepath.Join(dir, "in.mp3"), filepath.Join(dir, "tagged.mp3"), filepath.Join(dir, "out.mp3")
 	if err := os.WriteFile(in, mp3, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	old := auLabel("ffmpeg")
-	auRun(t, "ffmpeg", "-v", "error", "-y", "-i", in, "-c", "copy", "-metadata", "title=Tune", "-metadata", "AIGC="+old.InnerJSON(), "-id3v2_version", "3", tagged)
+	mediatest.Run(t, "ffmpeg", "-v", "error", "-y", "-i", in, "-c", "copy", "-metadata", "title=Tune", "-metadata", "AIGC="+old.InnerJSON(), "-id3v2_version", "3", tagged)
 	b, err := os.ReadFile(tagged)
 	if err != nil {
 		t.Fatal(err)
@@ -218,7 +220,7 @@ func TestAIGCMP3WithFFmpeg(t *testing.T) {
 	if err := os.WriteFile(out, labelled, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	got := string(auRun(t, "ffprobe", "-v", "error", "-show_format", out))
+	got := string(mediatest.Run(t, "ffprobe", "-v", "error", "-show_format", out))
 	t.Logf("ffprobe -show_format:\n%s", got)
 	for _, want := range []string{"TAG:AIGC=" + auLabel("new").JSON() + "\n", "TAG:title=Tune\n"} {
 		if !strings.Contains(got, want) {
@@ -228,7 +230,7 @@ func TestAIGCMP3WithFFmpeg(t *testing.T) {
 	if strings.Count(got, "AIGC=") != 1 {
 		t.Error("more than one AIGC tag")
 	}
-	dec := auDecodeMP3(t, labelled)
+	dec := mediatest.DecodeMP3(t, labelled)
 	if d := dec.Duration().Seconds(); d < 0.95 || d > 1.1 {
 		t.Errorf("decoded %.3f s", d)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"miaobi/label/internal/container"
+	"miaobi/label/internal/mediatest"
 )
 
 func auLabel(id string) AIGC { return New("Miaobi", id, "00112233") }
@@ -144,8 +145,8 @@ func TestReadAIGCWAV(t *testing.T) {
 // TestAIGCWAVffprobe checks what ffprobe shows of the label: the INFO
 // entry becomes the format tag AIGC.
 func TestAIGCWAVffprobe(t *testing.T) {
-	auNeedTools(t, "ffprobe")
-	out, err := EmbedAIGCWAV(EncodeWAV(auTone(0.2, 8000, 440)), auLabel("ffprobe"))
+	mediatest.NeedTools(t, "ffprobe")
+	out, err := EmbedAIGCWAV(EncodeWAV(mediatest.Tone(0.2, 8000, 440)), auLabel("ffprobe"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +154,7 @@ func TestAIGCWAVffprobe(t *testing.T) {
 	if err := os.WriteFile(name, out, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	got := string(auRun(t, "ffprobe", "-v", "error", "-show_format", name))
+	got := string(mediatest.Run(t, "ffprobe", "-v", "error", "-show_format", name))
 	t.Logf("ffprobe -show_format:\n%s", got)
 	if !strings.Contains(got, "TAG:AIGC="+auLabel("ffprobe").JSON()+"\n") {
 		t.Error("ffprobe does not show the AIGC tag")

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"miaobi/label/internal/mediatest"
 )
 
 // auWAVFile builds a WAV file from a fmt chunk body, sample data and
@@ -201,20 +203,20 @@ func TestDecodeWAVErrors(t *testing.T) {
 // TestWAVWithFFmpeg decodes WAV files ffmpeg wrote in every sample format
 // and has ffmpeg read one written here.
 func TestWAVWithFFmpeg(t *testing.T) {
-	auNeedTools(t, "ffmpeg", "ffprobe")
+	mediatest.NeedTools(t, "ffmpeg", "ffprobe")
 	dir := t.TempDir()
-	src := auMusic(5, 1, 44100, 2)
+	src := mediatest.Music(5, 1, 44100, 2)
 	in := filepath.Join(dir, "in.wav")
 	if err := os.WriteFile(in, EncodeWAV(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out := auRun(t, "ffprobe", "-v", "error", "-show_entries", "stream=codec_name,sample_rate,channels,duration_ts", "-of", "compact", in)
+	out := mediatest.Run(t, "ffprobe", "-v", "error", "-show_entries", "stream=codec_name,sample_rate,channels,duration_ts", "-of", "compact", in)
 	if !strings.Contains(string(out), "codec_name=pcm_s16le|sample_rate=44100|channels=2|duration_ts=44100") {
 		t.Errorf("ffprobe read %s", out)
 	}
 	for _, codec := range []string{"pcm_u8", "pcm_s16le", "pcm_s24le", "pcm_s32le", "pcm_f32le", "pcm_f64le"} {
 		name := filepath.Join(dir, codec+".wav")
-		auRun(t, "ffmpeg", "-v", "error", "-y", "-i", in, "-c:a", codec, name)
+		mediatest.Run(t, "ffmpeg", "-v", "error", "-y", "-i", in, "-c:a", codec, name)
 		b, err := os.ReadFile(name)
 		if err != nil {
 			t.Fatal(err)
@@ -241,7 +243,7 @@ func TestWAVWithFFmpeg(t *testing.T) {
 	}
 	// Six channels: ffmpeg writes WAVE_FORMAT_EXTENSIBLE.
 	name := filepath.Join(dir, "6ch.wav")
-	auRun(t, "ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=f=440:d=0.1:r=48000", "-af", "pan=5.1|c0=c0|c1=c0|c2=c0|c3=c0|c4=c0|c5=c0", "-c:a", "pcm_s24le", name)
+	mediatest.Run(t, "ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=f=440:d=0.1:r=48000", "-af", "pan=5.1|c0=c0|c1=c0|c2=c0|c3=c0|c4=c0|c5=c0", "-c:a", "pcm_s24le", name)
 	b, _ := os.ReadFile(name)
 	if a, err := DecodeWAV(b); err != nil || a.Channels != 6 || a.Rate != 48000 {
 		t.Errorf("5.1 WAV: %v", err)

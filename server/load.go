@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"io"
@@ -257,26 +258,37 @@ func AdminKey(base, password string) (string, error) {
 	return k.Secret, nil
 }
 
-// phaseMark is where a load phase starts: the server's pid, its CPU time
-// and this process's then, and the time.
-type phaseMark struct {
-	pid         int
-	cpu0, ccpu0 time.Duration
-	start       time.Time
-}
-
-func markPhase(pid int) phaseMark {
-	return phaseMark{pid: pid, cpu0: ProcCPU(pid), ccpu0: ProcCPU(os.Getpid()), start: time.Now()}
-}
-
-// finish waits for the phase's clients, then fills in p from m: the wall
-// time, server and client CPU time, the server's peak RSS, the latencies of
-// all clients (lats holds each one's), sorted, their count, and the errors.
-func (p *LoadPhase) finish(m phaseMark, wg *sync.WaitGroup, lats [][]time.Duration, tally *errTally) {
+// runPhase runs clients goroutines until d has passed, each calling one
+// in a loop with the next seed (counting from 1 across clients) and the
+// keywords it picks; one returns the latency of a success, or an error to
+// count by kind. The server's (pid's) CPU time and peak memory and this
+// process's CPU time are measured over the phase, which ends when the
+// last call returns.
+func runPhase(p *LoadPhase, pid int, d time.Duration, one func(seed int64, keywords []string) (time.Duration, error)) {
+	var seq atomic.Int64
+	var tally errTally
+	lats := make([][]time.Duration, p.Clients)
+	cpu0, ccpu0 := ProcCPU(pid), ProcCPU(os.Getpid())
+	start := time.Now()
+	deadline := start.Add(d)
+	var wg sync.WaitGroup
+	for i := range p.Clients {
+		wg.Go(func() {
+			for time.Now().Before(deadline) {
+				s := seq.Add(1)
+				lat, err := one(s, LoadKeywords[int(s)%len(LoadKeywords)])
+				if err != nil {
+					tally.add(err.Error())
+					continue
+				}
+				lats[i] = append(lats[i], lat)
+			}
+		})
+	}
 	wg.Wait()
-	p.Wall = time.Since(m.start)
-	p.ServerCPU, p.ClientCPU = ProcCPU(m.pid)-m.cpu0, ProcCPU(os.Getpid())-m.ccpu0
-	p.PeakRSS = PeakRSS(m.pid)
+	p.Wall = time.Since(start)
+	p.ServerCPU, p.ClientCPU = ProcCPU(pid)-cpu0, ProcCPU(os.Getpid())-ccpu0
+	p.PeakRSS = PeakRSS(pid)
 	for _, l := range lats {
 		p.Latency = append(p.Latency, l...)
 	}
@@ -289,35 +301,18 @@ func (p *LoadPhase) finish(m phaseMark, wg *sync.WaitGroup, lats [][]time.Durati
 // until the deadline; the phase ends when the last request returns.
 func PoemLoad(c *LoadClient, pid, clients int, d time.Duration, form string) *LoadPhase {
 	p := &LoadPhase{Name: "poems", Clients: clients}
-	var seq atomic.Int64
-	var tally errTally
-	lats := make([][]time.Duration, clients)
-	m := markPhase(pid)
-	deadline := m.start.Add(d)
-	var wg sync.WaitGroup
-	for i := range clients {
-		wg.Go(func() {
-			for time.Now().Before(deadline) {
-				s := seq.Add(1)
-				kw := LoadKeywords[int(s)%len(LoadKeywords)]
-				var r struct {
-					Poems []json.RawMessage `json:"poems"`
-				}
-				t := time.Now()
-				err := c.Do(context.Background(), "POST", "/api/poems", map[string]any{"keywords": kw, "form": form, "seed": s, "n": 1}, &r)
-				el := time.Since(t)
-				if err == nil && len(r.Poems) != 1 {
-					err = fmt.Errorf("POST /api/poems: %d poems, not 1", len(r.Poems))
-				}
-				if err != nil {
-					tally.add(err.Error())
-					continue
-				}
-				lats[i] = append(lats[i], el)
-			}
-		})
-	}
-	p.finish(m, &wg, lats, &tally)
+	runPhase(p, pid, d, func(s int64, kw []string) (time.Duration, error) {
+		var r struct {
+			Poems []json.RawMessage `json:"poems"`
+		}
+		t := time.Now()
+		err := c.Do(context.Background(), "POST", "/api/poems", map[string]any{"keywords": kw, "form": form, "seed": s, "n": 1}, &r)
+		el := time.Since(t)
+		if err == nil && len(r.Poems) != 1 {
+			err = fmt.Errorf("POST /api/poems: %d poems, not 1", len(r.Poems))
+		}
+		return el, err
+	})
 	p.Requests = p.Count + p.Errors
 	return p
 }
@@ -326,67 +321,49 @@ func PoemLoad(c *LoadClient, pid, clients int, d time.Duration, form string) *Lo
 // queueing a create job and polling it until it is done.
 func JobLoad(c *LoadClient, pid, clients int, d, poll time.Duration, form string) *LoadPhase {
 	p := &LoadPhase{Name: "jobs", Clients: clients}
-	var seq, requests atomic.Int64
-	var tally errTally
-	lats := make([][]time.Duration, clients)
-	m := markPhase(pid)
-	deadline := m.start.Add(d)
+	var requests atomic.Int64
 	ctx := context.Background()
-	var wg sync.WaitGroup
-	for i := range clients {
-		wg.Go(func() {
-			for time.Now().Before(deadline) {
-				s := seq.Add(1)
-				kw := LoadKeywords[int(s)%len(LoadKeywords)]
-				var w struct {
-					Work struct {
-						ID string `json:"id"`
-					} `json:"work"`
-				}
-				requests.Add(1)
-				if err := c.Do(ctx, "POST", "/api/works", map[string]any{"keywords": kw, "form": form}, &w); err != nil {
-					tally.add(err.Error())
-					continue
-				}
-				var j struct {
-					Job struct {
-						ID string `json:"id"`
-					} `json:"job"`
-				}
-				t := time.Now()
-				requests.Add(1)
-				if err := c.Do(ctx, "POST", "/api/works/"+w.Work.ID+"/create", map[string]any{"n": 1, "paint": false, "seed": s}, &j); err != nil {
-					tally.add(err.Error())
-					continue
-				}
-				for {
-					time.Sleep(poll)
-					var st struct {
-						State string `json:"state"`
-						Error string `json:"error"`
-					}
-					requests.Add(1)
-					if err := c.Do(ctx, "GET", "/api/jobs/"+j.Job.ID, nil, &st); err != nil {
-						tally.add(err.Error())
-						break
-					}
-					if st.State == "done" {
-						lats[i] = append(lats[i], time.Since(t))
-						break
-					}
-					if st.State == "failed" {
-						tally.add("job failed: " + st.Error)
-						break
-					}
-					if time.Since(t) > 5*time.Minute {
-						tally.add("job not done in 5 minutes, state " + st.State)
-						break
-					}
-				}
-			}
-		})
+	do := func(method, path string, in, out any) error {
+		requests.Add(1)
+		return c.Do(ctx, method, path, in, out)
 	}
-	p.finish(m, &wg, lats, &tally)
+	runPhase(p, pid, d, func(s int64, kw []string) (time.Duration, error) {
+		var w struct {
+			Work struct {
+				ID string `json:"id"`
+			} `json:"work"`
+		}
+		if err := do("POST", "/api/works", map[string]any{"keywords": kw, "form": form}, &w); err != nil {
+			return 0, err
+		}
+		var j struct {
+			Job struct {
+				ID string `json:"id"`
+			} `json:"job"`
+		}
+		t := time.Now()
+		if err := do("POST", "/api/works/"+w.Work.ID+"/create", map[string]any{"n": 1, "paint": false, "seed": s}, &j); err != nil {
+			return 0, err
+		}
+		for {
+			time.Sleep(poll)
+			var st struct {
+				State string `json:"state"`
+				Error string `json:"error"`
+			}
+			if err := do("GET", "/api/jobs/"+j.Job.ID, nil, &st); err != nil {
+				return 0, err
+			}
+			switch {
+			case st.State == "done":
+				return time.Since(t), nil
+			case st.State == "failed":
+				return 0, errors.New("job failed: " + st.Error)
+			case time.Since(t) > 5*time.Minute:
+				return 0, errors.New("job not done in 5 minutes, state " + st.State)
+			}
+		}
+	})
 	p.Requests = int(requests.Load())
 	return p
 }

@@ -288,15 +288,26 @@ func (s *Server) webCreateKey(w http.ResponseWriter, r *http.Request, c *who) {
 	}
 	_, secret, err := s.DB.CreateKey(r.Context(), c.user.ID, strings.TrimSpace(r.PostFormValue("name")), q)
 	if err != nil {
-		if isInternal(err) {
-			fail(w, r, err)
-			return
-		}
-		s.setFlash(w, "", err.Error())
-		http.Redirect(w, r, "/keys", http.StatusSeeOther)
+		s.backToKeys(w, r, err, "")
 		return
 	}
 	s.keysView(w, r, c, secret)
+}
+
+// backToKeys ends a form post of the keys page: an internal error fails
+// the request; any other error is flashed as it reads, success as ok
+// (when ok is not empty); then back to /keys.
+func (s *Server) backToKeys(w http.ResponseWriter, r *http.Request, err error, ok string) {
+	switch {
+	case err != nil && isInternal(err):
+		fail(w, r, err)
+		return
+	case err != nil:
+		s.setFlash(w, "", err.Error())
+	case ok != "":
+		s.setFlash(w, "ok", ok)
+	}
+	http.Redirect(w, r, "/keys", http.StatusSeeOther)
 }
 
 func (s *Server) webDeleteKey(w http.ResponseWriter, r *http.Request, c *who) {
@@ -309,18 +320,10 @@ func (s *Server) webDeleteKey(w http.ResponseWriter, r *http.Request, c *who) {
 
 func (s *Server) webPassword(w http.ResponseWriter, r *http.Request, c *who) {
 	err := s.setPassword(r, c, r.PostFormValue("old"), r.PostFormValue("new"))
-	switch {
-	case errors.Is(err, store.ErrBadPassword):
-		s.setFlash(w, "", translate(s.lang(w, r), "old_wrong"))
-	case err != nil && isInternal(err):
-		fail(w, r, err)
-		return
-	case err != nil:
-		s.setFlash(w, "", err.Error())
-	default:
-		s.setFlash(w, "ok", translate(s.lang(w, r), "password_changed"))
+	if errors.Is(err, store.ErrBadPassword) {
+		err = errors.New(translate(s.lang(w, r), "old_wrong"))
 	}
-	http.Redirect(w, r, "/keys", http.StatusSeeOther)
+	s.backToKeys(w, r, err, translate(s.lang(w, r), "password_changed"))
 }
 
 func (s *Server) webCreateUser(w http.ResponseWriter, r *http.Request, c *who) {
@@ -329,16 +332,11 @@ func (s *Server) webCreateUser(w http.ResponseWriter, r *http.Request, c *who) {
 		return
 	}
 	u, err := s.DB.CreateUser(r.Context(), strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("password"), r.PostFormValue("admin") == "1")
-	switch {
-	case err != nil && isInternal(err):
-		fail(w, r, err)
-		return
-	case err != nil:
-		s.setFlash(w, "", err.Error())
-	default:
-		s.setFlash(w, "ok", translate(s.lang(w, r), "user_created")+" "+u.Name)
+	ok := ""
+	if err == nil {
+		ok = translate(s.lang(w, r), "user_created") + " " + u.Name
 	}
-	http.Redirect(w, r, "/keys", http.StatusSeeOther)
+	s.backToKeys(w, r, err, ok)
 }
 
 func (s *Server) webNewWork(w http.ResponseWriter, r *http.Request, c *who) {

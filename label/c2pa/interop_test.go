@@ -94,7 +94,7 @@ func TestInterop(t *testing.T) {
 	}
 	// An edit of a person's file (no credentials of its own): c2pa.opened
 	// of the parentOf ingredient, then c2pa.edited.
-	person := c2paSmall(t, "jpeg")
+	person := mediatest.Picture(t, "jpeg")
 	h := sha256.Sum256(person)
 	personEdit, err := SignJPEG(c2paRocketJPEG(t), Manifest{Title: "edit.jpg",
 		Actions:     []Action{{Action: ActionEdited, DigitalSourceType: DigitalSourceCompositeWithTrainedAlgorithmicMedia, SoftwareAgent: "Miaobi"}},
@@ -108,7 +108,7 @@ func TestInterop(t *testing.T) {
 		t.Errorf("person-edit.jpg: %+v", v)
 	}
 	// A store of several APP11 segments (a large chained ingredient).
-	big, err := SignPNG(c2paSmall(t, "png"), Manifest{Title: strings.Repeat("大", 50000)}, s)
+	big, err := SignPNG(mediatest.Picture(t, "png"), Manifest{Title: strings.Repeat("大", 50000)}, s)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"hash/crc32"
 	"image"
-	"image/color"
 	"image/draw"
 	"image/jpeg"
 	"image/png"
@@ -41,27 +40,6 @@ func c2paRocketPNG(t testing.TB) []byte {
 	draw.Draw(rgba, rgba.Rect, img, img.Bounds().Min, draw.Src)
 	var b bytes.Buffer
 	if err := png.Encode(&b, rgba); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
-// c2paSmall encodes a small synthetic picture, for fuzz seeds.
-func c2paSmall(t testing.TB, format string) []byte {
-	img := image.NewRGBA(image.Rect(0, 0, 16, 8))
-	for y := range 8 {
-		for x := range 16 {
-			img.Set(x, y, color.RGBA{uint8(16 * x), uint8(32 * y), 90, 255})
-		}
-	}
-	var b bytes.Buffer
-	var err error
-	if format == "png" {
-		err = png.Encode(&b, img)
-	} else {
-		err = jpeg.Encode(&b, img, &jpeg.Options{Quality: 80})
-	}
-	if err != nil {
 		t.Fatal(err)
 	}
 	return b.Bytes()
@@ -242,22 +220,22 @@ func TestTamper(t *testing.T) {
 
 func TestNoStore(t *testing.T) {
 	for _, format := range []string{"png", "jpeg"} {
-		r, err := Verify(c2paSmall(t, format), nil)
+		r, err := Verify(mediatest.Picture(t, format), nil)
 		if err != nil || r.Present || r.Valid {
 			t.Errorf("%s without a store: %+v %v", format, r, err)
 		}
 	}
-	broken := c2paSmall(t, "png")
+	broken := mediatest.Picture(t, "png")
 	if _, err := Verify(broken[:40], nil); !errors.Is(err, container.ErrDamaged) || !strings.HasPrefix(err.Error(), "label: c2pa: ") {
 		t.Errorf("truncated PNG: %v", err)
 	}
 	if _, err := Verify([]byte("GIF89a..."), nil); !errors.Is(err, container.ErrFormat) {
 		t.Errorf("GIF: %v", err)
 	}
-	if _, err := SignPNG(c2paSmall(t, "jpeg"), Manifest{}, testSigner(t)); !errors.Is(err, container.ErrFormat) {
+	if _, err := SignPNG(mediatest.Picture(t, "jpeg"), Manifest{}, testSigner(t)); !errors.Is(err, container.ErrFormat) {
 		t.Errorf("SignPNG of a JPEG: %v", err)
 	}
-	if _, err := SignJPEG(c2paSmall(t, "png"), Manifest{}, testSigner(t)); !errors.Is(err, container.ErrFormat) {
+	if _, err := SignJPEG(mediatest.Picture(t, "png"), Manifest{}, testSigner(t)); !errors.Is(err, container.ErrFormat) {
 		t.Errorf("SignJPEG of a PNG: %v", err)
 	}
 	if _, err := Remove([]byte("plain text")); !errors.Is(err, container.ErrFormat) {
@@ -267,7 +245,7 @@ func TestNoStore(t *testing.T) {
 
 func TestManifestErrors(t *testing.T) {
 	s := testSigner(t)
-	in := c2paSmall(t, "png")
+	in := mediatest.Picture(t, "png")
 	parent := Ingredient{Title: "p", Relationship: RelationParentOf}
 	for name, m := range map[string]Manifest{
 		"first action edited":   {Actions: []Action{{Action: ActionEdited}}},
@@ -309,7 +287,7 @@ func TestManifestErrors(t *testing.T) {
 // ingredient gets a c2pa.opened of it first.
 func TestEditOfPersonsFile(t *testing.T) {
 	s, roots := testSigner(t), testRoots(t)
-	person := c2paSmall(t, "jpeg")
+	person := mediatest.Picture(t, "jpeg")
 	h := sha256.Sum256(person)
 	m := Manifest{Title: "edited.jpg", Actions: []Action{{Action: ActionEdited, DigitalSourceType: DigitalSourceCompositeWithTrainedAlgorithmicMedia, SoftwareAgent: "Miaobi"}},
 		Ingredients: []Ingredient{{Title: "photo.jpg", Format: "image/jpeg", Relationship: RelationParentOf, Hash: h[:]}}}
@@ -444,7 +422,7 @@ func TestJPEGSplit(t *testing.T) {
 	s, roots := testSigner(t), testRoots(t)
 	// A large ingredient store: a signed PNG whose title is 150 KB.
 	bigTitle := strings.Repeat("大", 50000)
-	ingFile, err := SignPNG(c2paSmall(t, "png"), Manifest{Title: bigTitle}, s)
+	ingFile, err := SignPNG(mediatest.Picture(t, "png"), Manifest{Title: bigTitle}, s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -526,7 +504,7 @@ func TestJPEGSplit(t *testing.T) {
 func FuzzVerify(f *testing.F) {
 	s := testSigner(f)
 	for _, format := range []string{"png", "jpeg"} {
-		in := c2paSmall(f, format)
+		in := mediatest.Picture(f, format)
 		var out []byte
 		var err error
 		if format == "png" {

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"miaobi/label/internal/mediatest"
 )
 
 // audioAccuracy is the share of the 306 code bits whose sign the best read
@@ -28,21 +30,21 @@ func TestAudioWatermarkRoundTrip(t *testing.T) {
 		name string
 		a    *Audio
 	}{
-		{"music mono 44.1k", auMusic(51, 12, 44100, 1)},
-		{"music stereo 48k", auMusic(52, 12, 48000, 2)},
-		{"music 4 channels 96k", auMusic(53, 6, 96000, 4)},
-		{"speech-like 22.05k", auSpeechLike(54, 12, 22050)},
-		{"speech-like 16k", auSpeechLike(55, 12, 16000)},
-		{"speech-like 11.025k", auSpeechLike(56, 12, 11025)},
-		{"chord", auTone(12, 44100, 261.63, 329.63, 392)},
-		{"pink noise, 30 s", auNoise(57, 30, 44100, 0.1)},
+		{"music mono 44.1k", mediatest.Music(51, 12, 44100, 1)},
+		{"music stereo 48k", mediatest.Music(52, 12, 48000, 2)},
+		{"music 4 channels 96k", mediatest.Music(53, 6, 96000, 4)},
+		{"speech-like 22.05k", mediatest.SpeechLike(54, 12, 22050)},
+		{"speech-like 16k", mediatest.SpeechLike(55, 12, 16000)},
+		{"speech-like 11.025k", mediatest.SpeechLike(56, 12, 11025)},
+		{"chord", mediatest.Tone(12, 44100, 261.63, 329.63, 392)},
+		{"pink noise, 30 s", mediatest.Noise(57, 30, 44100, 0.1)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			m := c.a.Clone()
 			if err := EmbedAudio(m, p); err != nil {
 				t.Fatal(err)
 			}
-			snr := auSNR(c.a, m)
+			snr := mediatest.SNR(c.a, m)
 			d := detectAudio(m)
 			t.Logf("SNR %.1f dB; found=%v, code bits right %.3f, confidence %.2f", snr, d.best.Found, audioAccuracy(d, p), d.best.Confidence)
 			if !d.best.Found || d.best.Payload != p {
@@ -83,7 +85,7 @@ func TestAudioWatermarkErrors(t *testing.T) {
 		}
 	}
 	// A short sound is marked, but three seconds are needed to read it.
-	short := auMusic(58, 0.5, 44100, 1)
+	short := mediatest.Music(58, 0.5, 44100, 1)
 	if err := EmbedAudio(short, 1); err != nil {
 		t.Error(err)
 	}
@@ -112,16 +114,16 @@ func auMarkedSounds(t testing.TB) []auSound {
 			name string
 			a    *Audio
 		}{
-			{"music mono 44.1 kHz, 45 s", auMusic(41, 45, 44100, 1)},
-			{"music stereo 44.1 kHz, 45 s", auMusic(42, 45, 44100, 2)},
-			{"speech-like mono 22.05 kHz, 45 s", auSpeechLike(43, 45, 22050)},
+			{"music mono 44.1 kHz, 45 s", mediatest.Music(41, 45, 44100, 1)},
+			{"music stereo 44.1 kHz, 45 s", mediatest.Music(42, 45, 44100, 2)},
+			{"speech-like mono 22.05 kHz, 45 s", mediatest.SpeechLike(43, 45, 22050)},
 		} {
 			m := s.a.Clone()
 			start := time.Now()
 			if err := EmbedAudio(m, p); err != nil {
 				panic(err)
 			}
-			auMarkedList = append(auMarkedList, auSound{s.name, s.a, m, auSNR(s.a, m), time.Since(start)})
+			auMarkedList = append(auMarkedList, auSound{s.name, s.a, m, mediatest.SNR(s.a, m), time.Since(start)})
 		}
 	})
 	return auMarkedList
@@ -131,7 +133,7 @@ func auMarkedSounds(t testing.TB) []auSound {
 // pieces of them; it logs the results as a Markdown table and requires
 // every piece to be read after the attacks the watermark is meant for.
 func TestAudioWatermarkRobustness(t *testing.T) {
-	auNeedTools(t, "lame", "ffmpeg")
+	mediatest.NeedTools(t, "lame", "ffmpeg")
 	sounds := auMarkedSounds(t)
 	p := PayloadOf(auPayloadID)
 	for _, s := range sounds {
@@ -141,7 +143,7 @@ func TestAudioWatermarkRobustness(t *testing.T) {
 		}
 	}
 	mp3 := func(kbps int) func(*Audio) *Audio {
-		return func(a *Audio) *Audio { return auDecodeMP3(t, auMP3(t, a, kbps)) }
+		return func(a *Audio) *Audio { return mediatest.DecodeMP3(t, mediatest.MP3(t, a, kbps)) }
 	}
 	scale := func(k float32) func(*Audio) *Audio {
 		return func(a *Audio) *Audio {
@@ -153,7 +155,7 @@ func TestAudioWatermarkRobustness(t *testing.T) {
 		}
 	}
 	there := func(rate int) func(*Audio) *Audio {
-		return func(a *Audio) *Audio { return auResample(auResample(a, rate), a.Rate) }
+		return func(a *Audio) *Audio { return mediatest.Resample(mediatest.Resample(a, rate), a.Rate) }
 	}
 	attacks := []struct {
 		name     string
@@ -166,13 +168,13 @@ func TestAudioWatermarkRobustness(t *testing.T) {
 		{"MP3 128 kbit/s (lame), 10 s", true, 10, mp3(128)},
 		{"MP3 64 kbit/s (lame), 10 s", true, 10, mp3(64)},
 		{"resample to 16 kHz and back, 10 s", true, 10, there(16000)},
-		{"white noise at 20 dB SNR, 10 s", true, 10, func(a *Audio) *Audio { return auNoisy(a, 20, 9) }},
+		{"white noise at 20 dB SNR, 10 s", true, 10, func(a *Audio) *Audio { return mediatest.Noisy(a, 20, 9) }},
 		{"volume −12 dB, 10 s", false, 10, scale(0.25)},
 		{"polarity inverted, 10 s", false, 10, scale(-1)},
-		{"MP3 64 kbit/s, then noise at 20 dB SNR, 10 s", false, 10, func(a *Audio) *Audio { return auNoisy(mp3(64)(a), 20, 10) }},
+		{"MP3 64 kbit/s, then noise at 20 dB SNR, 10 s", false, 10, func(a *Audio) *Audio { return mediatest.Noisy(mp3(64)(a), 20, 10) }},
 		{"MP3 32 kbit/s (lame), 10 s", false, 10, mp3(32)},
 		{"resample to 8 kHz and back, 10 s", false, 10, there(8000)},
-		{"white noise at 10 dB SNR, 10 s", false, 10, func(a *Audio) *Audio { return auNoisy(a, 10, 11) }},
+		{"white noise at 10 dB SNR, 10 s", false, 10, func(a *Audio) *Audio { return mediatest.Noisy(a, 10, 11) }},
 		{"crop to 5 s", false, 5, nil},
 	}
 	offsets := []float64{0.7, 11.3, 22.9, 33.1}
@@ -191,7 +193,7 @@ func TestAudioWatermarkRobustness(t *testing.T) {
 			if at.crop > 0 {
 				pieces = nil
 				for _, off := range offsets {
-					pieces = append(pieces, auCrop(x, off, at.crop))
+					pieces = append(pieces, mediatest.Crop(x, off, at.crop))
 				}
 			}
 			for i, piece := range pieces {
@@ -227,33 +229,33 @@ func TestAudioWatermarkFalsePositives(t *testing.T) {
 	}
 	var sounds []src
 	for i := uint64(0); i < 4; i++ {
-		sounds = append(sounds, src{fmt.Sprintf("music mono %d", i), auMusic(60+i, 30, 44100, 1)})
+		sounds = append(sounds, src{fmt.Sprintf("music mono %d", i), mediatest.Music(60+i, 30, 44100, 1)})
 	}
 	for i := uint64(0); i < 2; i++ {
-		sounds = append(sounds, src{fmt.Sprintf("music stereo %d", i), auMusic(70+i, 30, 44100, 2)})
-		sounds = append(sounds, src{fmt.Sprintf("speech-like %d", i), auSpeechLike(80+i, 30, 22050)})
+		sounds = append(sounds, src{fmt.Sprintf("music stereo %d", i), mediatest.Music(70+i, 30, 44100, 2)})
+		sounds = append(sounds, src{fmt.Sprintf("speech-like %d", i), mediatest.SpeechLike(80+i, 30, 22050)})
 	}
 	sounds = append(sounds,
-		src{"tone 800 Hz", auTone(30, 44100, 800)},
-		src{"chord C E G", auTone(30, 44100, 261.63, 329.63, 392)},
-		src{"tones 1 and 3 kHz", auTone(30, 48000, 1000, 3000)},
-		src{"white noise", auNoise(90, 30, 44100, 1)},
-		src{"pink-ish noise", auNoise(91, 30, 44100, 0.1)},
-		src{"dark noise", auNoise(92, 30, 44100, 0.02)},
+		src{"tone 800 Hz", mediatest.Tone(30, 44100, 800)},
+		src{"chord C E G", mediatest.Tone(30, 44100, 261.63, 329.63, 392)},
+		src{"tones 1 and 3 kHz", mediatest.Tone(30, 48000, 1000, 3000)},
+		src{"white noise", mediatest.Noise(90, 30, 44100, 1)},
+		src{"pink-ish noise", mediatest.Noise(91, 30, 44100, 0.1)},
+		src{"dark noise", mediatest.Noise(92, 30, 44100, 0.02)},
 		src{"beeps and silence", func() *Audio {
 			// Short, long, short, short beeps, then silence (the shape of
 			// label's audible cue, which label's tests also check).
 			a := &Audio{Rate: 44100, Channels: 1, Samples: make([]float32, 44100*30)}
 			at := 0
 			for _, d := range []float64{0.15, 0.45, 0.15, 0.15} {
-				tone := auTone(d, 44100, 880)
+				tone := mediatest.Tone(d, 44100, 880)
 				copy(a.Samples[at:], tone.Samples)
 				at += len(tone.Samples) + 44100/10
 			}
 			return a
 		}()},
 		src{"faint noise (−80 dB)", func() *Audio {
-			a := auNoise(93, 30, 44100, 1)
+			a := mediatest.Noise(93, 30, 44100, 1)
 			for i := range a.Samples {
 				a.Samples[i] *= 1e-4
 			}
@@ -265,7 +267,7 @@ func TestAudioWatermarkFalsePositives(t *testing.T) {
 	for _, s := range sounds {
 		pieces := []*Audio{s.a}
 		for off := 0.0; off+10 <= 30; off += 5 {
-			pieces = append(pieces, auCrop(s.a, off, 10))
+			pieces = append(pieces, mediatest.Crop(s.a, off, 10))
 		}
 		for i, piece := range pieces {
 			d := detectAudio(piece)
@@ -288,7 +290,7 @@ func TestAudioWatermarkFalsePositives(t *testing.T) {
 
 func auMinute(b *testing.B) *Audio {
 	b.Helper()
-	return auMusic(99, 60, 44100, 2)
+	return mediatest.Music(99, 60, 44100, 2)
 }
 
 // BenchmarkWatermarkAudio marks a minute of 44.1 kHz stereo.

@@ -1,91 +1,13 @@
 package watermark
 
-import (
-	"fmt"
-	"time"
-)
+import "miaobi/sound/pcm"
 
-// Audio is decoded sound: interleaved samples from −1 to 1 (a frame holds
-// one sample per channel, in channel order). Package label reads and
-// writes it (WAV, MP3); it is defined here, where the audio watermark
-// works on it, so that this package needs nothing of label.
-type Audio struct {
-	Rate     int       // frames per second
-	Channels int       // samples per frame, 1 to 8
-	Samples  []float32 // interleaved, len = frames × Channels
-}
+// Audio is decoded sound (package sound/pcm), the input of EmbedAudio and
+// DetectAudio.
+type Audio = pcm.Audio
 
-// Limits of sound this package and label's readers and writers accept.
+// Limits of the sound this package marks (those of package sound/pcm).
 const (
-	MaxChannels = 8
-	MaxRate     = 768000
+	MaxChannels = pcm.MaxChannels
+	MaxRate     = pcm.MaxRate
 )
-
-// Frames is the number of sample frames.
-func (a *Audio) Frames() int {
-	if a == nil || a.Channels <= 0 {
-		return 0
-	}
-	return len(a.Samples) / a.Channels
-}
-
-// Duration is the length of the sound.
-func (a *Audio) Duration() time.Duration {
-	if a == nil || a.Rate <= 0 {
-		return 0
-	}
-	return time.Duration(float64(a.Frames()) / float64(a.Rate) * float64(time.Second))
-}
-
-// Clone returns a deep copy.
-func (a *Audio) Clone() *Audio {
-	if a == nil {
-		return nil
-	}
-	return &Audio{Rate: a.Rate, Channels: a.Channels, Samples: append([]float32(nil), a.Samples...)}
-}
-
-// Check reports sound that cannot be handled: none, or a sample rate or
-// channel count out of range.
-func (a *Audio) Check() error {
-	switch {
-	case a == nil:
-		return fmt.Errorf("audio: none")
-	case a.Rate <= 0 || a.Rate > MaxRate:
-		return fmt.Errorf("audio: sample rate %d: must be 1 to %d", a.Rate, MaxRate)
-	case a.Channels < 1 || a.Channels > MaxChannels:
-		return fmt.Errorf("audio: %d channels: must be 1 to %d", a.Channels, MaxChannels)
-	}
-	return nil
-}
-
-// Mono mixes the channels down to one (their mean).
-func (a *Audio) Mono() []float32 {
-	n, c := a.Frames(), a.Channels
-	if c == 1 {
-		return a.Samples[:n]
-	}
-	m := make([]float32, n)
-	k := 1 / float32(c)
-	for i := range m {
-		var s float32
-		for _, v := range a.Samples[i*c : i*c+c] {
-			s += v
-		}
-		m[i] = s * k
-	}
-	return m
-}
-
-// Channel returns one channel's samples.
-func (a *Audio) Channel(ch int) []float32 {
-	n, c := a.Frames(), a.Channels
-	if c == 1 {
-		return a.Samples[:n]
-	}
-	out := make([]float32, n)
-	for i := range out {
-		out[i] = a.Samples[i*c+ch]
-	}
-	return out
-}

@@ -1,6 +1,8 @@
-package label
+package mediatest
 
 import (
+	"encoding/binary"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -10,16 +12,17 @@ import (
 	"testing"
 
 	"miaobi/label/internal/resample"
+	"miaobi/sound/pcm"
 )
 
 // Synthetic test sounds and the external tools (lame, ffmpeg) the audio
-// tests use.
+// tests of label and label/watermark use.
 
-// auMusic synthesises seconds of music-like sound: a chord progression
+// Music synthesises seconds of music-like sound: a chord progression
 // of harmonic tones with plucked or bowed envelopes, a bass line, a melody
 // with vibrato, noise bursts on the beat (hi-hat and snare) and a kick
 // drum, each voice panned somewhere when stereo. Peak about 0.8.
-func auMusic(seed uint64, seconds float64, rate, channels int) *Audio {
+func Music(seed uint64, seconds float64, rate, channels int) *pcm.Audio {
 	rng := rand.New(rand.NewPCG(seed, 0x6d757369))
 	n := int(seconds * float64(rate))
 	out := make([][]float64, channels)
@@ -66,7 +69,7 @@ func auMusic(seed uint64, seconds float64, rate, channels int) *Audio {
 				if fh > 0.45*float64(rate) {
 					break
 				}
-				v += amps[h-1] * auSin(fh*t+phase[h-1])
+				v += amps[h-1] * sinCycles(fh*t+phase[h-1])
 			}
 			v *= amp * env
 			for c, g := range gains {
@@ -128,11 +131,11 @@ func auMusic(seed uint64, seconds float64, rate, channels int) *Audio {
 		addNoise(t0+beat, 0.2, 0.12, 0.3, snarePan)
 		addNoise(t0+3*beat, 0.2, 0.12, 0.3, snarePan)
 	}
-	return auPack(out, rate, 0.8)
+	return Pack(out, rate, 0.8)
 }
 
-// auSinTable holds one period of the sine for auSin.
-var auSinTable = func() []float64 {
+// sinTable holds one period of the sine for sinCycles.
+var sinTable = func() []float64 {
 	t := make([]float64, 1<<14+1)
 	for i := range t {
 		t[i] = math.Sin(2 * math.Pi * float64(i) / (1 << 14))
@@ -140,19 +143,19 @@ var auSinTable = func() []float64 {
 	return t
 }()
 
-// auSin is sin(2π·cycles), from a table (error under 10⁻⁷): the synthesis
+// sinCycles is sin(2π·cycles), from a table (error under 10⁻⁷): the synthesis
 // of long test sounds would otherwise spend most of the tests' time.
-func auSin(cycles float64) float64 {
+func sinCycles(cycles float64) float64 {
 	x := (cycles - math.Floor(cycles)) * (1 << 14)
 	i := int(x)
 	f := x - float64(i)
-	return auSinTable[i]*(1-f) + auSinTable[i+1]*f
+	return sinTable[i]*(1-f) + sinTable[i+1]*f
 }
 
-// auSpeechLike synthesises a speech-like sound: a voiced source (120–220 Hz
+// SpeechLike synthesises a speech-like sound: a voiced source (120–220 Hz
 // with intonation) through three moving formants, amplitude-modulated by
 // syllables of 150–300 ms with pauses, and some fricative noise.
-func auSpeechLike(seed uint64, seconds float64, rate int) *Audio {
+func SpeechLike(seed uint64, seconds float64, rate int) *pcm.Audio {
 	rng := rand.New(rand.NewPCG(seed, 0x73706565))
 	n := int(seconds * float64(rate))
 	x := make([]float64, n)
@@ -193,7 +196,7 @@ func auSpeechLike(seed uint64, seconds float64, rate int) *Audio {
 					d := (fh - fm) / bw
 					g += 1 / (1 + d*d) / float64(k+1)
 				}
-				v += g * auSin(float64(h)*ph/(2*math.Pi)) / math.Sqrt(float64(h))
+				v += g * sinCycles(float64(h)*ph/(2*math.Pi)) / math.Sqrt(float64(h))
 			}
 			v *= 0.3 * env
 		} else if sylLen < 0.3 {
@@ -203,25 +206,25 @@ func auSpeechLike(seed uint64, seconds float64, rate int) *Audio {
 		}
 		x[i] = v
 	}
-	return auPack([][]float64{x}, rate, 0.7)
+	return Pack([][]float64{x}, rate, 0.7)
 }
 
-// auTone is a steady chord of pure tones (hz) with a slow tremolo.
-func auTone(seconds float64, rate int, hz ...float64) *Audio {
+// Tone is a steady chord of pure tones (hz) with a slow tremolo.
+func Tone(seconds float64, rate int, hz ...float64) *pcm.Audio {
 	n := int(seconds * float64(rate))
 	x := make([]float64, n)
 	for i := range x {
 		t := float64(i) / float64(rate)
 		for k, f := range hz {
-			x[i] += auSin(f*t+float64(k)/7) * (1 + 0.1*math.Sin(2*math.Pi*0.5*t))
+			x[i] += sinCycles(f*t+float64(k)/7) * (1 + 0.1*math.Sin(2*math.Pi*0.5*t))
 		}
 	}
-	return auPack([][]float64{x}, rate, 0.5)
+	return Pack([][]float64{x}, rate, 0.5)
 }
 
-// auNoise is noise: colour 1 white, smaller values darker (a one-pole
+// Noise is noise: colour 1 white, smaller values darker (a one-pole
 // low-pass of that coefficient).
-func auNoise(seed uint64, seconds float64, rate int, colour float64) *Audio {
+func Noise(seed uint64, seconds float64, rate int, colour float64) *pcm.Audio {
 	rng := rand.New(rand.NewPCG(seed, 0x6e6f6973))
 	x := make([]float64, int(seconds*float64(rate)))
 	var lp float64
@@ -229,11 +232,11 @@ func auNoise(seed uint64, seconds float64, rate int, colour float64) *Audio {
 		lp += colour * (rng.NormFloat64() - lp)
 		x[i] = lp
 	}
-	return auPack([][]float64{x}, rate, 0.5)
+	return Pack([][]float64{x}, rate, 0.5)
 }
 
-// auPack interleaves channels and scales the peak to peak.
-func auPack(ch [][]float64, rate int, peak float64) *Audio {
+// Pack interleaves channels and scales the peak to peak.
+func Pack(ch [][]float64, rate int, peak float64) *pcm.Audio {
 	var m float64
 	for _, c := range ch {
 		for _, v := range c {
@@ -244,7 +247,7 @@ func auPack(ch [][]float64, rate int, peak float64) *Audio {
 	if m > 0 {
 		k = peak / m
 	}
-	a := &Audio{Rate: rate, Channels: len(ch), Samples: make([]float32, len(ch)*len(ch[0]))}
+	a := &pcm.Audio{Rate: rate, Channels: len(ch), Samples: make([]float32, len(ch)*len(ch[0]))}
 	for c, x := range ch {
 		for i, v := range x {
 			a.Samples[i*len(ch)+c] = float32(v * k)
@@ -253,16 +256,16 @@ func auPack(ch [][]float64, rate int, peak float64) *Audio {
 	return a
 }
 
-// auCrop cuts from seconds start, length seconds long.
-func auCrop(a *Audio, start, length float64) *Audio {
+// Crop cuts from seconds start, length seconds long.
+func Crop(a *pcm.Audio, start, length float64) *pcm.Audio {
 	s := int(start*float64(a.Rate)) * a.Channels
 	e := min(len(a.Samples), s+int(length*float64(a.Rate))*a.Channels)
-	return &Audio{Rate: a.Rate, Channels: a.Channels, Samples: append([]float32(nil), a.Samples[s:e]...)}
+	return &pcm.Audio{Rate: a.Rate, Channels: a.Channels, Samples: append([]float32(nil), a.Samples[s:e]...)}
 }
 
-// auResample resamples every channel (the test's attack).
-func auResample(a *Audio, to int) *Audio {
-	out := &Audio{Rate: to, Channels: a.Channels}
+// Resample resamples every channel (the test's attack).
+func Resample(a *pcm.Audio, to int) *pcm.Audio {
+	out := &pcm.Audio{Rate: to, Channels: a.Channels}
 	var chans [][]float32
 	for c := 0; c < a.Channels; c++ {
 		chans = append(chans, resample.Resample(a.Channel(c), a.Rate, to))
@@ -276,8 +279,8 @@ func auResample(a *Audio, to int) *Audio {
 	return out
 }
 
-// auNoisy adds white Gaussian noise snr dB below the sound's power.
-func auNoisy(a *Audio, snr float64, seed uint64) *Audio {
+// Noisy adds white Gaussian noise snr dB below the sound's power.
+func Noisy(a *pcm.Audio, snr float64, seed uint64) *pcm.Audio {
 	rng := rand.New(rand.NewPCG(seed, 0x6e6f6979))
 	var p float64
 	for _, v := range a.Samples {
@@ -292,8 +295,8 @@ func auNoisy(a *Audio, snr float64, seed uint64) *Audio {
 	return out
 }
 
-// auSNR is the ratio of the original's power to the change's, in dB.
-func auSNR(orig, marked *Audio) float64 {
+// SNR is the ratio of the original's power to the change's, in dB.
+func SNR(orig, marked *pcm.Audio) float64 {
 	var s, d float64
 	for i, v := range orig.Samples {
 		e := float64(marked.Samples[i]) - float64(v)
@@ -303,9 +306,9 @@ func auSNR(orig, marked *Audio) float64 {
 	return 10 * math.Log10(s/d)
 }
 
-// auNeedTools skips the test when a tool is missing, unless CI is set
+// NeedTools skips the test when a tool is missing, unless CI is set
 // (make test installs them): then it fails.
-func auNeedTools(t testing.TB, tools ...string) {
+func NeedTools(t testing.TB, tools ...string) {
 	t.Helper()
 	for _, tool := range tools {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -317,8 +320,8 @@ func auNeedTools(t testing.TB, tools ...string) {
 	}
 }
 
-// auRun runs a command, failing the test with its output on error.
-func auRun(t testing.TB, name string, args ...string) []byte {
+// Run runs a command, failing the test with its output on error.
+func Run(t testing.TB, name string, args ...string) []byte {
 	t.Helper()
 	out, err := exec.Command(name, args...).CombinedOutput()
 	if err != nil {
@@ -327,15 +330,15 @@ func auRun(t testing.TB, name string, args ...string) []byte {
 	return out
 }
 
-// auMP3 encodes a with lame at kbps (CBR) and returns the MP3 file.
-func auMP3(t testing.TB, a *Audio, kbps int) []byte {
+// MP3 encodes a with lame at kbps (CBR) and returns the MP3 file.
+func MP3(t testing.TB, a *pcm.Audio, kbps int) []byte {
 	t.Helper()
 	dir := t.TempDir()
 	in, out := filepath.Join(dir, "in.wav"), filepath.Join(dir, "out.mp3")
-	if err := os.WriteFile(in, EncodeWAV(a), 0o644); err != nil {
+	if err := os.WriteFile(in, WAV16(a), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	auRun(t, "lame", "--quiet", "-b", strconv.Itoa(kbps), in, out)
+	Run(t, "lame", "--quiet", "-b", strconv.Itoa(kbps), in, out)
 	b, err := os.ReadFile(out)
 	if err != nil {
 		t.Fatal(err)
@@ -343,22 +346,77 @@ func auMP3(t testing.TB, a *Audio, kbps int) []byte {
 	return b
 }
 
-// auDecodeMP3 decodes an MP3 file with ffmpeg.
-func auDecodeMP3(t testing.TB, mp3 []byte) *Audio {
+// DecodeMP3 decodes an MP3 file with ffmpeg.
+func DecodeMP3(t testing.TB, mp3 []byte) *pcm.Audio {
 	t.Helper()
 	dir := t.TempDir()
 	in, out := filepath.Join(dir, "in.mp3"), filepath.Join(dir, "out.wav")
 	if err := os.WriteFile(in, mp3, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	auRun(t, "ffmpeg", "-v", "error", "-y", "-i", in, "-c:a", "pcm_s16le", out)
+	Run(t, "ffmpeg", "-v", "error", "-y", "-i", in, "-c:a", "pcm_s16le", out)
 	b, err := os.ReadFile(out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := DecodeWAV(b)
+	a, err := decodeWAV16(b)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return a
+}
+
+// WAV16 writes 16-bit PCM WAV for the command-line tools (lame); label's
+// own writer is not used, so that label/watermark's tests can use this.
+func WAV16(a *pcm.Audio) []byte {
+	data := len(a.Samples) * 2
+	b := make([]byte, 44, 44+data)
+	copy(b, "RIFF")
+	binary.LittleEndian.PutUint32(b[4:], uint32(36+data))
+	copy(b[8:], "WAVEfmt ")
+	binary.LittleEndian.PutUint32(b[16:], 16)
+	binary.LittleEndian.PutUint16(b[20:], 1)
+	binary.LittleEndian.PutUint16(b[22:], uint16(a.Channels))
+	binary.LittleEndian.PutUint32(b[24:], uint32(a.Rate))
+	binary.LittleEndian.PutUint32(b[28:], uint32(a.Rate*a.Channels*2))
+	binary.LittleEndian.PutUint16(b[32:], uint16(a.Channels*2))
+	binary.LittleEndian.PutUint16(b[34:], 16)
+	copy(b[36:], "data")
+	binary.LittleEndian.PutUint32(b[40:], uint32(data))
+	for _, v := range a.Samples {
+		x := int32(math.Round(float64(v) * 32767))
+		x = max(-32768, min(32767, x))
+		b = binary.LittleEndian.AppendUint16(b, uint16(int16(x)))
+	}
+	return b
+}
+
+// decodeWAV16 reads the 16-bit PCM WAV that ffmpeg writes (chunks other
+// than fmt and data skipped).
+func decodeWAV16(b []byte) (*pcm.Audio, error) {
+	if len(b) < 12 || string(b[:4]) != "RIFF" || string(b[8:12]) != "WAVE" {
+		return nil, fmt.Errorf("not a WAV file")
+	}
+	a := &pcm.Audio{}
+	for i := 12; i+8 <= len(b); {
+		id, n := string(b[i:i+4]), int(binary.LittleEndian.Uint32(b[i+4:]))
+		body := b[i+8 : min(len(b), i+8+n)]
+		switch id {
+		case "fmt ":
+			if len(body) < 16 || binary.LittleEndian.Uint16(body[14:]) != 16 {
+				return nil, fmt.Errorf("not 16-bit PCM")
+			}
+			a.Channels = int(binary.LittleEndian.Uint16(body[2:]))
+			a.Rate = int(binary.LittleEndian.Uint32(body[4:]))
+		case "data":
+			for k := 0; k+1 < len(body); k += 2 {
+				a.Samples = append(a.Samples, float32(int16(binary.LittleEndian.Uint16(body[k:])))/32768)
+			}
+		}
+		i += 8 + n + n%2
+	}
+	if a.Channels == 0 {
+		return nil, fmt.Errorf("no fmt chunk")
+	}
+	return a, nil
 }
