@@ -69,17 +69,15 @@ type AudioReport struct {
 	// implicit label's ProduceID gives; nil unless both were found.
 	WatermarkMatches *bool `json:"watermark_matches_produce_id,omitempty"`
 	// SignalRead says whether the samples were searched for the rhythm
-	// cue and the watermark. VerifyAudio decodes WAV only: in an MP3 file
-	// it reads the metadata alone (decode it to WAV, e.g. with ffmpeg, to
-	// check the rest).
+	// cue and the watermark (WAV, and MP3 decoded with go-mp3).
 	SignalRead bool `json:"signal_read"`
 	// Error says why the samples could not be read, if they could not.
 	Error string `json:"error,omitempty"`
 }
 
-// VerifyAudio reads the label layers back from a WAV file (rhythm cue,
-// AIGC metadata, watermark) or an MP3 file (AIGC metadata only). It fails
-// only on other formats (ErrFormat).
+// VerifyAudio reads the label layers back from a WAV or an MP3 file:
+// the rhythm cue, the AIGC metadata and the watermark. It fails only on
+// other formats (ErrFormat).
 func VerifyAudio(b []byte) (AudioReport, error) {
 	var r AudioReport
 	r.Format = AudioFormat(b)
@@ -105,10 +103,12 @@ func VerifyAudio(b []byte) (AudioReport, error) {
 	} else if !errors.Is(err, ErrNoLabel) {
 		r.Implicit.Error = err.Error()
 	}
-	if r.Format != "wav" {
-		return r, nil
+	var snd *Audio
+	if r.Format == "wav" {
+		snd, err = DecodeWAV(b)
+	} else {
+		snd, err = DecodeMP3(b, 0)
 	}
-	snd, err := DecodeWAV(b)
 	if err != nil {
 		r.Error = err.Error()
 		return r, nil

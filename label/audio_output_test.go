@@ -120,9 +120,12 @@ func TestVerifyAudioMP3(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Format != "mp3" || r.SignalRead || !r.Implicit.Found || r.Implicit.AIGC.ProduceID != id || r.SamplesIntact == nil || !*r.SamplesIntact {
+	// The MP3 itself (decoded here with go-mp3): every layer.
+	if r.Format != "mp3" || !r.SignalRead || !r.Implicit.Found || r.Implicit.AIGC.ProduceID != id || r.SamplesIntact == nil || !*r.SamplesIntact ||
+		!r.Explicit.Found || !r.Watermark.Found || r.WatermarkMatches == nil || !*r.WatermarkMatches {
 		t.Errorf("MP3: %+v", r)
 	}
+	// Decoded by FFmpeg instead: the same.
 	dec := EncodeWAV(mediatest.DecodeMP3(t, labelled))
 	r, err = VerifyAudio(dec)
 	if err != nil {

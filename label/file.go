@@ -77,7 +77,21 @@ func signIf(file []byte, mime string, p Provenance, sign func([]byte, c2pa.Manif
 	if p.Signer == nil {
 		return nil, fmt.Errorf("label: a C2PA manifest needs a signer")
 	}
-	return sign(file, manifestOf(p, mime, ""), p.Signer)
+	// The implicit label, when the file has one, is bound in the manifest
+	// as the cn.tc260.aigc assertion, as for pictures.
+	aigc := ""
+	if a, _, err := readAIGCAny(file); err == nil {
+		aigc = a.JSON()
+	}
+	return sign(file, manifestOf(p, mime, aigc), p.Signer)
+}
+
+// readAIGCAny reads the implicit label of a WAV or MP4 file.
+func readAIGCAny(file []byte) (AIGC, string, error) {
+	if AudioFormat(file) == "wav" {
+		return ReadAIGCWAV(file)
+	}
+	return ReadAIGCMP4(file)
 }
 
 // manifestOf is the C2PA manifest describing p's output.

@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"strings"
 	"unicode/utf16"
+
+	"github.com/hajimehoshi/go-mp3"
 )
 
 // The implicit label of an MP3 file is an ID3v2.4 TXXX frame described
@@ -442,4 +445,39 @@ func mp3HasFrame(b []byte) bool {
 		}
 	}
 	return false
+}
+
+// DecodeMP3 decodes an MP3 file (MPEG-1/2 Layer III) with
+// github.com/hajimehoshi/go-mp3, to stereo at the file's rate; more than
+// maxSeconds of sound is an error (0: an hour).
+func DecodeMP3(file []byte, maxSeconds int) (a *Audio, err error) {
+	if maxSeconds <= 0 {
+		maxSeconds = 3600
+	}
+	defer func() { // the decoder is not fuzzed upstream: a panic is a damaged file
+		if r := recover(); r != nil {
+			a, err = nil, fmt.Errorf("label: mp3: %w (%v)", ErrDamaged, r)
+		}
+	}()
+	d, err := mp3.NewDecoder(bytes.NewReader(file))
+	if err != nil {
+		return nil, fmt.Errorf("label: mp3: %w", err)
+	}
+	if d.SampleRate() <= 0 || d.SampleRate() > AudioMaxRate {
+		return nil, fmt.Errorf("label: mp3: sample rate %d", d.SampleRate())
+	}
+	limit := int64(maxSeconds) * int64(d.SampleRate()) * 4
+	raw, err := io.ReadAll(io.LimitReader(d, limit+4))
+	if err != nil && len(raw) == 0 {
+		return nil, fmt.Errorf("label: mp3: %w", err)
+	}
+	if int64(len(raw)) > limit {
+		return nil, fmt.Errorf("label: mp3: longer than %d s", maxSeconds)
+	}
+	n := len(raw) / 4
+	a = &Audio{Rate: d.SampleRate(), Channels: 2, Samples: make([]float32, 2*n)}
+	for i := range 2 * n {
+		a.Samples[i] = float32(int16(uint16(raw[2*i])|uint16(raw[2*i+1])<<8)) / 32768
+	}
+	return a, nil
 }

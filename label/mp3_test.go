@@ -246,6 +246,9 @@ func FuzzReadAIGCMP3(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		ReadAIGCMP3(b)
 		AudioHash(b)
+		if a, err := DecodeMP3(b, 2); err == nil && (a.Check() != nil || len(a.Samples)%2 != 0) {
+			t.Fatalf("decoded MP3 is not sound: rate %d, %d channels, %d samples", a.Rate, a.Channels, len(a.Samples))
+		}
 		out, err := EmbedAIGCMP3(b, auLabel("fuzz"))
 		if err != nil {
 			return

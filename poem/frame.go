@@ -188,6 +188,16 @@ func (e *Engine) seasonFor(keywords []Keyword, fixed [][]rune, rng interface{ In
 			}
 		}
 	}
+	if season := e.Frame.SeasonOf(chars); season >= 0 {
+		return season
+	}
+	return rng.Intn(4)
+}
+
+// SeasonOf is the season (an index into Seasons) that chars speak of: one
+// named outright (春, 秋 …), else the one whose log-ratios they sum to
+// clearly ahead of the next (by 0.8); −1 when none is.
+func (f *Frame) SeasonOf(chars []rune) int {
 	for _, r := range chars {
 		for i, name := range Seasons {
 			if string(r) == name {
@@ -195,9 +205,12 @@ func (e *Engine) seasonFor(keywords []Keyword, fixed [][]rune, rng interface{ In
 			}
 		}
 	}
+	if f == nil {
+		return -1
+	}
 	var sum [4]float64
 	for _, r := range chars {
-		a := e.Frame.Season[r]
+		a := f.Season[r]
 		for i := range sum {
 			sum[i] += float64(a[i])
 		}
@@ -216,7 +229,7 @@ func (e *Engine) seasonFor(keywords []Keyword, fixed [][]rune, rng interface{ In
 	if sum[best]-sum[second] >= 0.8 {
 		return best
 	}
-	return rng.Intn(4)
+	return -1
 }
 
 // frameVectors returns, per token, the season steer for each season and the

@@ -279,8 +279,8 @@ func runLabel(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 
 const verifyHelp = `Usage: miaobi verify FILE [--json] [--trust ROOTS.pem]
 
-Reads every label layer back from a picture (PNG, JPEG), a sound (WAV;
-MP3: metadata only), a video (MP4: metadata and C2PA) or a text file:
+Reads every label layer back from a picture (PNG, JPEG), a sound (WAV,
+MP3), a video (MP4: metadata and C2PA) or a text file:
   explicit   the visible label (Miaobi's corner label; for text, the labelled line;
              for sound, the 短长短短 rhythm cue)
   implicit   the AIGC metadata, its fields, and whether the pixels still match its integrity code

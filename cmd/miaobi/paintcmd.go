@@ -89,26 +89,11 @@ func runPaint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	text := *keywords
 	if *poemFile != "" {
-		var r io.Reader = stdin
-		if *poemFile != "-" {
-			f, err := os.Open(*poemFile)
-			if err != nil {
-				return fail(2, err)
-			}
-			defer f.Close()
-			r = f
-		}
-		b, err := io.ReadAll(io.LimitReader(r, 1<<20))
+		t, err := readPoemFile(*poemFile, stdin)
 		if err != nil {
 			return fail(2, err)
 		}
-		// The footer 'miaobi poem' prints under a poem (— 七绝 · …) is
-		// not part of it.
-		for _, l := range strings.Split(string(b), "\n") {
-			if !strings.HasPrefix(strings.TrimSpace(l), "—") {
-				text += l + "\n"
-			}
-		}
+		text += t
 	}
 	var img *image.RGBA
 	var err error
