@@ -45,6 +45,7 @@ deps:
 	command -v exiftool >/dev/null || missing="$$missing libimage-exiftool-perl"; \
 	command -v ffmpeg >/dev/null || missing="$$missing ffmpeg"; \
 	command -v lame >/dev/null || missing="$$missing lame"; \
+	command -v espeak-ng >/dev/null || missing="$$missing espeak-ng"; \
 	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \

@@ -3,6 +3,7 @@ package sound
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 
 	"miaobi/label"
@@ -15,17 +16,18 @@ import (
 // and the cue in its samples and the AIGC metadata in its ID3 tag — C2PA
 // is not bound to MP3 here, so ask for WAV where the manifest matters.
 //
-// The labels and lossy coding change the samples a little, so the file is
-// read back: when its true peak is over CeilingTP, a is limited to a
-// ceiling lower by the overshoot and the file made again (at most three
-// times).
+// The labels (the cue adds loudness to a short piece) and lossy coding
+// change the samples, so the file is read back and measured: when its
+// true peak is over CeilingTP or its loudness more than 0.3 LU from
+// TargetLUFS, a is normalised again to a target and ceiling corrected by
+// the miss and the file made again (at most three times).
 func Encode(ctx context.Context, a *pcm.Audio, format string, p label.Provenance) ([]byte, error) {
 	format = strings.ToLower(format)
 	if format != "wav" && format != "mp3" {
 		return nil, fmt.Errorf("%w: write %q as wav or mp3", ErrFormat, format)
 	}
 	src := a
-	ceiling := CeilingTP
+	ceiling, target := CeilingTP, TargetLUFS
 	for try := 0; ; try++ {
 		file, err := encodeOnce(ctx, src, format, p)
 		if err != nil {
@@ -35,16 +37,20 @@ func Encode(ctx context.Context, a *pcm.Audio, format string, p label.Provenance
 		if err != nil {
 			return nil, fmt.Errorf("sound: reading back the %s: %w", format, err)
 		}
-		tp := truePeak(back)
-		if tp <= CeilingTP || try == 3 {
-			return file, nil
-		}
-		ceiling -= tp - CeilingTP + 0.05
-		li, err := integrated(a)
+		l, err := Measure(back)
 		if err != nil {
 			return nil, err
 		}
-		if src, _, err = Normalize(a, li, ceiling); err != nil {
+		over := l.TruePeak - CeilingTP
+		miss := TargetLUFS - l.Integrated
+		if over <= 0 && math.Abs(miss) <= 0.3 || try == 3 || math.IsInf(l.Integrated, -1) {
+			return file, nil
+		}
+		if over > 0 {
+			ceiling -= over + 0.05
+		}
+		target += miss
+		if src, _, err = Normalize(a, target, ceiling); err != nil {
 			return nil, err
 		}
 	}

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"unicode"
+
+	"miaobi/hanzi"
+)
+
+const pinyinHelp = `Usage: miaobi pinyin [TEXT | -] [--marks] [--sandhi]
+
+Prints how Miaobi reads each character of a text (what 'miaobi recite'
+speaks): one syllable per character, separated by spaces, one output line
+per input line, punctuation left out. Polyphones are read by word (银行
+yin2 hang2, 行走 xing2 zou3). Tones are numbers (5 is the neutral tone),
+as read in isolation; --sandhi shows them as spoken (一 and 不 before a
+fourth tone, third tones before a third); --marks writes tone marks (yín
+háng). With no TEXT, or -, the text is read from standard input.
+
+Flags:
+`
+
+func runPinyin(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("pinyin", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	marks := fs.Bool("marks", false, "tone marks instead of numbers")
+	spoken := fs.Bool("sandhi", false, "tones as spoken, after 一/不 and third-tone sandhi")
+	fs.Usage = func() { fmt.Fprint(stderr, pinyinHelp); fs.PrintDefaults() }
+	if err := fs.Parse(args); err != nil {
+		return parseExit(err)
+	}
+	var text string
+	switch {
+	case fs.NArg() == 0 || fs.NArg() == 1 && fs.Arg(0) == "-":
+		b, err := io.ReadAll(io.LimitReader(stdin, 4<<20))
+		if err != nil {
+			fmt.Fprintf(stderr, "miaobi pinyin: %v\n", err)
+			return 2
+		}
+		text = string(b)
+	default:
+		text = strings.Join(fs.Args(), " ")
+	}
+	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+		syl, err := hanzi.Pinyin(line)
+		if err != nil {
+			fmt.Fprintf(stderr, "miaobi pinyin: %v\n", err)
+			return 1
+		}
+		var out []string
+		for _, s := range syl {
+			if s.Pinyin == "" && (unicode.IsPunct(s.Char) || unicode.IsSymbol(s.Char)) {
+				continue
+			}
+			t := s.Tone
+			if *spoken {
+				t = s.Spoken
+			}
+			switch {
+			case s.Pinyin == "":
+				out = append(out, string(s.Char))
+			case *marks:
+				out = append(out, s.Marked(t))
+			default:
+				out = append(out, s.Pinyin+string(rune('0'+t)))
+			}
+		}
+		fmt.Fprintln(stdout, strings.Join(out, " "))
+	}
+	return 0
+}

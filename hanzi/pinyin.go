@@ -1,0 +1,358 @@
+package hanzi
+
+// Pinyin: how each character of a text is read in Mandarin, in context.
+//
+// The readings come from hotoo/pinyin 4.0.0 (npm `pinyin`, MIT; its data
+// is mozillazg's pinyin-data and phrase-pinyin-data): every character's
+// readings, the commonest first, and about 41 000 phrases whose readings
+// differ from the characters' first ones (银行 yin2 hang2, 重庆 chong2
+// qing4). scripts/pinyin-data.sh regenerates data/pinyin-*.txt.gz from the
+// npm package.
+//
+// A run of Han characters is cut into phrases by dynamic programming —
+// the cut that covers the most characters with phrases of two or more,
+// then the fewest pieces — and each character takes its phrase's reading,
+// or its own first one. Traditional characters are looked up through
+// their simplified forms.
+//
+// Tone sandhi, as it is spoken: 一 reads yi2 before a fourth tone and yi4
+// before the others, but yi1 at the end, in numbers and ordinals (十一,
+// 第一, 一二三); 不 reads bu2 before a fourth tone; in a run of third
+// tones, all but the last read second (你好 ni2 hao3).
+
+import (
+	"bufio"
+	"compress/gzip"
+	"embed"
+	"strings"
+	"sync"
+	"unicode"
+)
+
+//go:embed data/pinyin-chars.txt.gz data/pinyin-phrases.txt.gz
+var pinyinFS embed.FS
+
+// Syllable is one character's reading.
+type Syllable struct {
+	Char   rune
+	Pinyin string // letters without the tone, ü as v: "hang", "lv"; "" for a character that is not Han or has no reading
+	Tone   int    // citation tone 1–4, 5 neutral; 0 when Pinyin is ""
+	Spoken int    // the tone after sandhi
+}
+
+// Numbered is the reading with its citation tone as a number: "hang2".
+func (s Syllable) Numbered() string {
+	if s.Pinyin == "" {
+		return string(s.Char)
+	}
+	return s.Pinyin + string(rune('0'+s.Tone))
+}
+
+// Marked is the reading with the tone mark of tone t (the citation tone or
+// the spoken one) on the right vowel: "háng", "lǜ".
+func (s Syllable) Marked(t int) string {
+	if s.Pinyin == "" {
+		return string(s.Char)
+	}
+	return markTone(s.Pinyin, t)
+}
+
+var pinyinData struct {
+	once    sync.Once
+	chars   map[rune][]string // numbered readings, commonest first
+	phrases map[string][]string
+	maxLen  int
+	err     error
+}
+
+func loadPinyin() error {
+	d := &pinyinData
+	d.once.Do(func() {
+		d.chars = map[rune][]string{}
+		d.phrases = map[string][]string{}
+		d.err = readGz("data/pinyin-chars.txt.gz", func(k, v string) {
+			r := []rune(k)
+			if len(r) != 1 {
+				return
+			}
+			for _, p := range strings.Split(v, ",") {
+				if n := numbered(p); n != "" {
+					d.chars[r[0]] = append(d.chars[r[0]], n)
+				}
+			}
+		})
+		if d.err != nil {
+			return
+		}
+		d.err = readGz("data/pinyin-phrases.txt.gz", func(k, v string) {
+			syl := strings.Fields(v)
+			if len([]rune(k)) != len(syl) {
+				return
+			}
+			for i, p := range syl {
+				syl[i] = numbered(p)
+			}
+			d.phrases[k] = syl
+			d.maxLen = max(d.maxLen, len(syl))
+		})
+	})
+	return d.err
+}
+
+func readGz(name string, fn func(k, v string)) error {
+	f, err := pinyinFS.Open(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		return err
+	}
+	sc := bufio.NewScanner(zr)
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(sc.Text(), "\t"); ok {
+			fn(k, v)
+		}
+	}
+	return sc.Err()
+}
+
+// toneVowels maps a tone-marked vowel to its plain letter and tone.
+var toneVowels = map[rune]struct {
+	v    rune
+	tone int
+}{}
+
+func init() {
+	for _, row := range []struct {
+		plain rune
+		marks string
+	}{{'a', "āáǎà"}, {'e', "ēéěè"}, {'i', "īíǐì"}, {'o', "ōóǒò"}, {'u', "ūúǔù"}, {'v', "ǖǘǚǜ"}, {'n', "ńňǹ"}, {'m', "ḿ"}} {
+		for i, r := range []rune(row.marks) {
+			t := i + 1
+			if row.plain == 'n' {
+				t = i + 2 // ń ň ǹ
+			} else if row.plain == 'm' {
+				t = 2
+			}
+			toneVowels[r] = struct {
+				v    rune
+				tone int
+			}{row.plain, t}
+		}
+	}
+}
+
+// numbered turns "háng" into "hang2", "lǜ" into "lv4", "de" into "de5".
+func numbered(p string) string {
+	var b strings.Builder
+	tone := 5
+	for _, r := range strings.TrimSpace(p) {
+		switch {
+		case r == 'ü':
+			b.WriteRune('v')
+		case toneVowels[r].v != 0:
+			b.WriteRune(toneVowels[r].v)
+			tone = toneVowels[r].tone
+		case r >= 'a' && r <= 'z':
+			b.WriteRune(r)
+		default:
+			return ""
+		}
+	}
+	if b.Len() == 0 {
+		return ""
+	}
+	return b.String() + string(rune('0'+tone))
+}
+
+// markTone puts tone t's mark on the vowel pinyin's rules choose: a or e
+// if present, o in ou, else the last vowel.
+func markTone(p string, t int) string {
+	rs := []rune(p)
+	at := -1
+	for i, r := range rs {
+		if r == 'a' || r == 'e' {
+			at = i
+			break
+		}
+	}
+	if at < 0 {
+		if i := strings.Index(p, "ou"); i >= 0 {
+			at = len([]rune(p[:i]))
+		}
+	}
+	if at < 0 {
+		for i := len(rs) - 1; i >= 0; i-- {
+			if strings.ContainsRune("iouv", rs[i]) {
+				at = i
+				break
+			}
+		}
+	}
+	out := make([]rune, 0, len(rs))
+	for i, r := range rs {
+		if r == 'v' && (i != at || t < 1 || t > 4) {
+			out = append(out, 'ü')
+			continue
+		}
+		if i == at && t >= 1 && t <= 4 {
+			out = append(out, markOf(r, t))
+			continue
+		}
+		out = append(out, r)
+	}
+	return string(out)
+}
+
+func markOf(v rune, t int) rune {
+	for r, tv := range toneVowels {
+		if tv.v == v && tv.tone == t && v != 'n' && v != 'm' {
+			return r
+		}
+	}
+	return v
+}
+
+// Pinyin reads text: one Syllable a character (spaces dropped; other
+// characters that are not Han kept with an empty Pinyin).
+func Pinyin(text string) ([]Syllable, error) {
+	if err := loadPinyin(); err != nil {
+		return nil, err
+	}
+	var out []Syllable
+	var run []rune
+	flush := func() {
+		out = append(out, readRun(run)...)
+		run = run[:0]
+	}
+	for _, r := range text {
+		if IsHan(r) {
+			run = append(run, r)
+			continue
+		}
+		flush()
+		if !unicode.IsSpace(r) {
+			out = append(out, Syllable{Char: r})
+		}
+	}
+	flush()
+	sandhi(out)
+	return out, nil
+}
+
+// readRun reads a run of Han characters by the best cut into phrases.
+func readRun(run []rune) []Syllable {
+	n := len(run)
+	if n == 0 {
+		return nil
+	}
+	d := &pinyinData
+	simp := []rune(ToSimplified(string(run)))
+	if len(simp) != n {
+		simp = run
+	}
+	// best[i]: the best cut of simp[i:]: characters covered by phrases,
+	// then pieces.
+	type cut struct{ covered, pieces, next int }
+	best := make([]cut, n+1)
+	for i := n - 1; i >= 0; i-- {
+		best[i] = cut{best[i+1].covered, best[i+1].pieces + 1, i + 1}
+		for l := 2; l <= d.maxLen && i+l <= n; l++ {
+			if _, ok := d.phrases[string(simp[i:i+l])]; !ok {
+				continue
+			}
+			c := cut{best[i+l].covered + l, best[i+l].pieces + 1, i + l}
+			if c.covered > best[i].covered || c.covered == best[i].covered && c.pieces < best[i].pieces {
+				best[i] = c
+			}
+		}
+	}
+	out := make([]Syllable, 0, n)
+	for i := 0; i < n; i = best[i].next {
+		j := best[i].next
+		if j-i > 1 {
+			for k, p := range d.phrases[string(simp[i:j])] {
+				out = append(out, syllable(run[i+k], p))
+			}
+			continue
+		}
+		p := ""
+		if rs := d.chars[simp[i]]; len(rs) > 0 {
+			p = rs[0]
+		} else if rs := d.chars[run[i]]; len(rs) > 0 {
+			p = rs[0]
+		}
+		out = append(out, syllable(run[i], p))
+	}
+	return out
+}
+
+func syllable(c rune, p string) Syllable {
+	if len(p) < 2 {
+		return Syllable{Char: c}
+	}
+	// The phrase data writes some sandhi in (一个 yí gè, 不要 bú yào): the
+	// citation tones of 一 and 不 are 1 and 4, and sandhi is worked out
+	// below.
+	switch {
+	case c == '一' && p[:len(p)-1] == "yi":
+		p = "yi1"
+	case c == '不' && p[:len(p)-1] == "bu":
+		p = "bu4"
+	}
+	t := int(p[len(p)-1] - '0')
+	return Syllable{Char: c, Pinyin: p[:len(p)-1], Tone: t, Spoken: t}
+}
+
+// numerals are the characters around which 一 keeps its first tone.
+const numerals = "零一二三四五六七八九十百千万亿两第"
+
+// sandhi sets each syllable's Spoken tone.
+func sandhi(s []Syllable) {
+	next := func(i int) *Syllable {
+		if i+1 < len(s) && s[i+1].Pinyin != "" {
+			return &s[i+1]
+		}
+		return nil
+	}
+	for i := range s {
+		x := &s[i]
+		if x.Pinyin == "" {
+			continue
+		}
+		n := next(i)
+		switch x.Char {
+		case '一':
+			prevNum := i > 0 && strings.ContainsRune(numerals, s[i-1].Char)
+			switch {
+			case n == nil || prevNum || strings.ContainsRune(numerals, n.Char):
+				x.Spoken = 1
+			case n.Tone == 4 || n.Tone == 5 && n.Pinyin == "ge":
+				x.Spoken = 2
+			default:
+				x.Spoken = 4
+			}
+		case '不':
+			if n != nil && n.Tone == 4 {
+				x.Spoken = 2
+			}
+		}
+	}
+	// Third tones: in a run, all but the last read second.
+	for i := 0; i < len(s); {
+		if s[i].Spoken != 3 {
+			i++
+			continue
+		}
+		j := i
+		for j+1 < len(s) && s[j+1].Spoken == 3 && s[j+1].Pinyin != "" {
+			j++
+		}
+		for k := i; k < j; k++ {
+			s[k].Spoken = 2
+		}
+		i = j + 1
+	}
+}

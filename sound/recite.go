@@ -1,0 +1,341 @@
+package sound
+
+// Recitation (朗读) of a poem or any text: espeak-ng (Debian) speaks
+// Miaobi's own pinyin — polyphones read by word, 一/不 and third-tone
+// sandhi applied (package hanzi) — given to it as Mandarin phonemes, one
+// rhythmic unit at a time, so that Miaobi, not the synthesiser, decides
+// both the readings and the rhythm:
+//
+//   - a line of verse is cut at its caesura (五言 2+3, 七言 2+2+3), with a
+//     short breath between units, a longer pause at each line's end and a
+//     longer one at each couplet's; the last line is read more slowly;
+//   - prose is cut at its punctuation, with pauses by the mark.
+//
+// Under the voice a music bed may play (the poem's own music, composed as
+// in music.go), ducked by 10 dB wherever the voice speaks.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode"
+
+	"miaobi/hanzi"
+	"miaobi/label"
+	"miaobi/sound/pcm"
+)
+
+// ErrNoSpeech is returned when espeak-ng is not installed.
+var ErrNoSpeech = errors.New("sound: espeak-ng is needed to recite (apt install espeak-ng)")
+
+// espeak initials and finals for pinyin spellings (letters, ü as v).
+var (
+	espeakInitials = map[string]string{
+		"b": "p", "p": "ph", "m": "m", "f": "f", "d": "t", "t": "th", "n": "n", "l": "l",
+		"g": "k", "k": "kh", "h": "x", "j": "tc", "q": "tch", "x": "c",
+		"zh": "ts.", "ch": "ts.h", "sh": "s.", "r": "z.", "z": "ts", "c": "tsh", "s": "s",
+	}
+	// Each final: the phonemes before the tone, and after it (a nasal coda).
+	espeakFinals = map[string][2]string{
+		"a": {"a", ""}, "o": {"o", ""}, "e": {"@", ""}, "i": {"i", ""}, "u": {"u", ""}, "v": {"y", ""},
+		"ai": {"ai", ""}, "ei": {"ei", ""}, "ao": {"Au", ""}, "ou": {"ou", ""},
+		"an": {"a", "n"}, "en": {"@", "n"}, "ang": {"A", "N"}, "eng": {"@", "N"}, "ong": {"ong", ""},
+		"er": {"@r", ""},
+		"ia": {"ja", ""}, "ie": {"jE", ""}, "iao": {"jAu", ""}, "iu": {"jou", ""}, "ian": {"jE", "n"},
+		"in": {"i", "n"}, "iang": {"jA", "N"}, "ing": {"i", "N"}, "iong": {"jong", ""},
+		"ua": {"wa", ""}, "uo": {"uo", ""}, "uai": {"uai", ""}, "ui": {"uei", ""}, "uan": {"wa", "n"},
+		"un": {"w@", "n"}, "uang": {"wA", "N"}, "ueng": {"w@", "N"},
+		"ve": {"yE", ""}, "van": {"yE", "n"}, "vn": {"y", "n"},
+	}
+	espeakTones = [...]string{"11", "55", "35", "214", "51", "11"}
+)
+
+// Phonemes spells one pinyin syllable (letters, ü as v, no tone) with tone
+// t (1–5) in espeak-ng's Mandarin phonemes: 行 hang 2 → "x'A35N".
+func Phonemes(syllable string, t int) (string, error) {
+	s := syllable
+	if t < 1 || t > 5 {
+		return "", fmt.Errorf("sound: tone %d of %q", t, syllable)
+	}
+	// The spellings with y and w, and ü written u after j, q, x and y.
+	switch {
+	case s == "yi" || s == "yin" || s == "ying":
+		s = s[1:]
+	case s == "wu":
+		s = "u"
+	case strings.HasPrefix(s, "yu"):
+		s = "v" + s[2:]
+	case strings.HasPrefix(s, "y"):
+		s = "i" + s[1:]
+		if s == "iou" {
+			s = "iu"
+		}
+	case strings.HasPrefix(s, "w"):
+		s = "u" + s[1:]
+		switch s {
+		case "uei":
+			s = "ui"
+		case "uen":
+			s = "un"
+		}
+	}
+	ini := ""
+	for _, n := range []int{2, 1} {
+		if len(s) > n && espeakInitials[s[:n]] != "" {
+			ini, s = s[:n], s[n:]
+			break
+		}
+	}
+	if (ini == "j" || ini == "q" || ini == "x") && strings.HasPrefix(s, "u") {
+		s = "v" + s[1:]
+	}
+	fin, ok := espeakFinals[s]
+	if s == "i" {
+		switch ini {
+		case "z", "c", "s":
+			fin = [2]string{"i[", ""}
+		case "zh", "ch", "sh", "r":
+			fin = [2]string{"i.", ""}
+		}
+	}
+	if !ok {
+		return "", fmt.Errorf("sound: no phonemes for the pinyin %q", syllable)
+	}
+	stress := "'"
+	if t == 5 {
+		stress = ""
+	}
+	return espeakInitials[ini] + stress + fin[0] + espeakTones[t] + fin[1], nil
+}
+
+// Recitation is how to read.
+type Recitation struct {
+	Lines []string // lines of verse, or paragraphs of prose
+	Verse bool     // read as verse: caesuras, line and couplet pauses
+	Speed int      // espeak-ng words a minute (default 130; syllables here)
+	Pitch int      // espeak-ng pitch 0–99 (default 40)
+	Bed   *Score   // music under the voice, or nil
+}
+
+// speechUnit is one stretch espeak-ng speaks, and the pause after it.
+type speechUnit struct {
+	phonemes string
+	pause    time.Duration
+	slow     bool
+}
+
+// units cuts the recitation into what espeak-ng speaks at a time.
+func (r *Recitation) units() ([]speechUnit, error) {
+	var out []speechUnit
+	for li, line := range r.Lines {
+		syl, err := hanzi.Pinyin(line)
+		if err != nil {
+			return nil, err
+		}
+		last := li == len(r.Lines)-1
+		var cur []string
+		han := 0
+		nHan := 0
+		for _, s := range syl {
+			if s.Pinyin != "" {
+				nHan++
+			}
+		}
+		flush := func(pause time.Duration) {
+			if len(cur) > 0 {
+				out = append(out, speechUnit{phonemes: strings.Join(cur, " "), pause: pause, slow: last && r.Verse})
+				cur = cur[:0]
+			} else if len(out) > 0 && pause > out[len(out)-1].pause {
+				out[len(out)-1].pause = pause
+			}
+		}
+		for _, s := range syl {
+			if s.Pinyin == "" {
+				if !r.Verse {
+					flush(punctPause(s.Char))
+				}
+				continue
+			}
+			p, err := Phonemes(s.Pinyin, s.Spoken)
+			if err != nil {
+				return nil, err
+			}
+			cur = append(cur, p)
+			han++
+			if r.Verse && han < nHan && unitEnd(nHan, han-1) {
+				flush(180 * time.Millisecond)
+			}
+		}
+		end := 450 * time.Millisecond
+		switch {
+		case !r.Verse:
+			end = 600 * time.Millisecond
+		case last:
+			end = 1500 * time.Millisecond
+		case li%2 == 1:
+			end = 900 * time.Millisecond
+		}
+		flush(end)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("sound: nothing to recite: the text has no Chinese characters")
+	}
+	return out, nil
+}
+
+// punctPause is the pause after a punctuation mark in prose.
+func punctPause(r rune) time.Duration {
+	switch {
+	case strings.ContainsRune("。！？!?.；;", r):
+		return 600 * time.Millisecond
+	case strings.ContainsRune("，,、：:", r):
+		return 300 * time.Millisecond
+	case unicode.IsSpace(r):
+		return 0
+	}
+	return 150 * time.Millisecond
+}
+
+// Recite speaks the recitation with espeak-ng and returns it at Rate in
+// stereo, normalised to TargetLUFS and CeilingTP, the music bed (if any)
+// under it.
+func Recite(ctx context.Context, r Recitation) (*pcm.Audio, error) {
+	espeak, err := exec.LookPath("espeak-ng")
+	if err != nil {
+		return nil, ErrNoSpeech
+	}
+	if r.Speed == 0 {
+		r.Speed = 130
+	}
+	if r.Pitch == 0 {
+		r.Pitch = 40
+	}
+	if r.Speed < 60 || r.Speed > 300 || r.Pitch < 0 || r.Pitch > 99 {
+		return nil, fmt.Errorf("sound: recite: speed %d (60–300) or pitch %d (0–99) out of range", r.Speed, r.Pitch)
+	}
+	units, err := r.units()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "miaobi-recite-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	lead := 0.8 // seconds of silence (or music) before the voice
+	voice := make([]float32, int(lead*Rate)*2)
+	for i, u := range units {
+		speed := r.Speed
+		if u.slow {
+			speed = speed * 8 / 10
+		}
+		path := filepath.Join(dir, fmt.Sprintf("u%d.wav", i))
+		cmd := exec.CommandContext(ctx, espeak, "-v", "cmn", "-s", fmt.Sprint(speed), "-p", fmt.Sprint(r.Pitch), "-w", path, "[["+u.phonemes+"]]")
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("sound: espeak-ng: %v: %s", err, strings.TrimSpace(string(msg)))
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		a, err := label.DecodeWAV(b)
+		if err != nil {
+			return nil, fmt.Errorf("sound: espeak-ng's WAV: %w", err)
+		}
+		s, err := Play(trimSilence(a))
+		if err != nil {
+			return nil, err
+		}
+		seg, err := Render(s)
+		if err != nil {
+			return nil, err
+		}
+		voice = append(voice, seg.Samples...)
+		voice = append(voice, make([]float32, int(u.pause.Seconds()*Rate)*2)...)
+		if len(voice)/2 > MaxSeconds*Rate {
+			return nil, ErrTooLong
+		}
+	}
+	out := &pcm.Audio{Rate: Rate, Channels: 2, Samples: voice}
+	if r.Bed != nil {
+		if out, err = underVoice(out, r.Bed); err != nil {
+			return nil, err
+		}
+	}
+	norm, _, err := Normalize(out, TargetLUFS, CeilingTP)
+	return norm, err
+}
+
+// trimSilence cuts espeak-ng's leading and trailing near-silence.
+func trimSilence(a *pcm.Audio) *pcm.Audio {
+	c := a.Channels
+	n := a.Frames()
+	loud := func(i int) bool { return math.Abs(float64(a.Samples[i*c])) > 0.004 }
+	s, e := 0, n
+	for s < n && !loud(s) {
+		s++
+	}
+	for e > s && !loud(e-1) {
+		e--
+	}
+	pad := a.Rate / 50 // keep 20 ms either side
+	s, e = max(0, s-pad), min(n, e+pad)
+	return &pcm.Audio{Rate: a.Rate, Channels: c, Samples: a.Samples[s*c : e*c]}
+}
+
+// underVoice mixes the score's music under the voice: at −14 dB to the
+// voice's loudness where no one speaks, ducked a further 10 dB (with 80 ms
+// attack and 400 ms release) where the voice is heard; the music is
+// rendered to the voice's length and faded out at its end.
+func underVoice(voice *pcm.Audio, bed *Score) (*pcm.Audio, error) {
+	music, err := bed.Render()
+	if err != nil {
+		return nil, err
+	}
+	n := voice.Frames()
+	vl, err := integrated(voice)
+	if err != nil {
+		return nil, err
+	}
+	ml, err := integrated(music)
+	if err != nil {
+		return nil, err
+	}
+	base := math.Pow(10, (vl-14-ml)/20)
+	// The voice's envelope, 10 ms steps.
+	step := Rate / 100
+	env := make([]float64, n/step+1)
+	for i := range n {
+		v := math.Abs(float64(voice.Samples[2*i]))
+		env[i/step] = math.Max(env[i/step], v)
+	}
+	gain := 1.0
+	out := voice.Clone()
+	fade := 2 * Rate
+	for i := range n {
+		target := 1.0
+		if env[i/step] > 0.02 {
+			target = math.Pow(10, -10.0/20)
+		}
+		k := 1 - math.Exp(-1/(0.4*Rate)) // release
+		if target < gain {
+			k = 1 - math.Exp(-1/(0.08*Rate)) // attack
+		}
+		gain += k * (target - gain)
+		g := base * gain
+		if i > n-fade {
+			g *= float64(n-i) / float64(fade)
+		}
+		if i < music.Frames() {
+			out.Samples[2*i] += float32(g) * music.Samples[2*i]
+			out.Samples[2*i+1] += float32(g) * music.Samples[2*i+1]
+		}
+	}
+	return out, nil
+}
