@@ -1,0 +1,64 @@
+package main
+
+import (
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestPinyinCommand: readings by word, sandhi on request, tone marks,
+// standard input, punctuation left out.
+func TestPinyinCommand(t *testing.T) {
+	e := newEnv(t)
+	r := e.run(t, nil, "pinyin", "我去银行还书，一个不要。")
+	r.wantCode(t, 0)
+	if got := strings.TrimSpace(r.stdout); got != "wo3 qu4 yin2 hang2 huan2 shu1 yi1 ge4 bu4 yao4" {
+		t.Errorf("pinyin: %q", got)
+	}
+	r = e.run(t, nil, "pinyin", "--sandhi", "你好一个不要")
+	if got := strings.TrimSpace(r.stdout); got != "ni2 hao3 yi2 ge4 bu2 yao4" {
+		t.Errorf("pinyin --sandhi: %q", got)
+	}
+	r = e.runStdin(t, "长江\n重庆\n", "pinyin", "--marks", "-")
+	if got := strings.TrimSpace(r.stdout); got != "cháng jiāng\nchóng qìng" {
+		t.Errorf("pinyin --marks from stdin: %q", got)
+	}
+}
+
+// TestReciteCommand: a poem from 'miaobi poem' read aloud, labelled and
+// signed, at −16 LUFS ±1 with a true peak of at most −1 dBTP by FFmpeg;
+// with music; bad flags are clear errors.
+func TestReciteCommand(t *testing.T) {
+	if _, err := exec.LookPath("espeak-ng"); err != nil {
+		t.Skip("espeak-ng is not installed")
+	}
+	e := newEnv(t)
+	dir := t.TempDir()
+	p := e.run(t, nil, "poem", "-k", "秋,雨", "--seed", "4")
+	p.wantCode(t, 0)
+	w, m := filepath.Join(dir, "r.wav"), filepath.Join(dir, "r.mp3")
+	e.runStdin(t, p.stdout, "recite", "-", "-o", w).wantCode(t, 0)
+	e.runStdin(t, p.stdout, "recite", "-", "--music", "-o", m).wantCode(t, 0)
+	v := e.run(t, nil, "verify", w)
+	v.wantCode(t, 0)
+	for _, want := range []string{"短长短短", "valid yes", "matches the ProduceID: yes"} {
+		if !strings.Contains(v.stdout, want) {
+			t.Errorf("verify: no %q in\n%s", want, v.stdout)
+		}
+	}
+	if _, err := exec.LookPath("ffmpeg"); err == nil {
+		for _, f := range []string{w, m} {
+			i, tp := ffmpegEBU(t, f)
+			if i < -17 || i > -15 || tp > -1 {
+				t.Errorf("%s: ffmpeg ebur128 reads %.1f LUFS, %.1f dBTP", filepath.Base(f), i, tp)
+			}
+		}
+	}
+	e.wantUsageErrors(t, []usageError{
+		{[]string{"recite", "-"}, "-o"},
+		{[]string{"recite", "-", "-o", filepath.Join(dir, "x.ogg")}, ".wav or .mp3"},
+		{[]string{"recite", "/nonexistent", "-o", w}, "no such file"},
+		{[]string{"recite", "-", "--speed", "5", "-o", w}, "speed"},
+	})
+}
