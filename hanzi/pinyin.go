@@ -2,12 +2,13 @@ package hanzi
 
 // Pinyin: how each character of a text is read in Mandarin, in context.
 //
-// The readings come from hotoo/pinyin 4.0.0 (npm `pinyin`, MIT; its data
-// is mozillazg's pinyin-data and phrase-pinyin-data): every character's
-// readings, the commonest first, and about 41 000 phrases whose readings
-// differ from the characters' first ones (银行 yin2 hang2, 重庆 chong2
-// qing4). scripts/pinyin-data.sh regenerates data/pinyin-*.txt.gz from the
-// npm package.
+// The readings come from two MIT-licensed npm packages, extracted by
+// scripts/pinyin-data.sh into data/pinyin-*.txt.gz: pinyin-pro 3.29.4
+// (every character's readings, the commonest first, and about 4 000
+// common words with their neutral tones: 头发 tou2 fa5) and, where it
+// has nothing, hotoo/pinyin 4.0.0 (whose data is mozillazg's pinyin-data
+// and phrase-pinyin-data: 41 000 phrases, 银行 yin2 hang2, 重庆 chong2
+// qing4).
 //
 // A run of Han characters is cut into phrases by dynamic programming —
 // the cut that covers the most characters with phrases of two or more,
@@ -24,12 +25,13 @@ import (
 	"bufio"
 	"compress/gzip"
 	"embed"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
 )
 
-//go:embed data/pinyin-chars.txt.gz data/pinyin-phrases.txt.gz
+//go:embed data/pinyin-chars.txt.gz data/pinyin-phrases.txt.gz data/pinyin-pro.txt.gz
 var pinyinFS embed.FS
 
 // Syllable is one character's reading.
@@ -94,6 +96,38 @@ func loadPinyin() error {
 			}
 			d.phrases[k] = syl
 			d.maxLen = max(d.maxLen, len(syl))
+		})
+		if d.err != nil {
+			return
+		}
+		// pinyin-pro's data, where it has a word or a character, comes
+		// first: its characters' first readings are the commonest, and its
+		// 4 000 common words carry their neutral tones (头发 tou2 fa5).
+		d.err = readGz("data/pinyin-pro.txt.gz", func(kind, rest string) {
+			k, v, ok := strings.Cut(rest, "\t")
+			if !ok {
+				return
+			}
+			var syl []string
+			for _, p := range strings.Fields(v) {
+				if n := numbered(p); n != "" {
+					syl = append(syl, n)
+				}
+			}
+			switch {
+			case kind == "C" && len([]rune(k)) == 1 && len(syl) > 0:
+				r := []rune(k)[0]
+				rest := d.chars[r]
+				d.chars[r] = syl
+				for _, x := range rest {
+					if !slices.Contains(syl, x) {
+						d.chars[r] = append(d.chars[r], x)
+					}
+				}
+			case kind == "P" && len([]rune(k)) == len(syl):
+				d.phrases[k] = syl
+				d.maxLen = max(d.maxLen, len(syl))
+			}
 		})
 	})
 	return d.err

@@ -11,9 +11,9 @@ import (
 // standard input, punctuation left out.
 func TestPinyinCommand(t *testing.T) {
 	e := newEnv(t)
-	r := e.run(t, nil, "pinyin", "我去银行还书，一个不要。")
+	r := e.run(t, nil, "pinyin", "我去银行取钱，一个不要。")
 	r.wantCode(t, 0)
-	if got := strings.TrimSpace(r.stdout); got != "wo3 qu4 yin2 hang2 huan2 shu1 yi1 ge4 bu4 yao4" {
+	if got := strings.TrimSpace(r.stdout); got != "wo3 qu4 yin2 hang2 qu3 qian2 yi1 ge4 bu4 yao4" {
 		t.Errorf("pinyin: %q", got)
 	}
 	r = e.run(t, nil, "pinyin", "--sandhi", "你好一个不要")
