@@ -16,6 +16,7 @@ import (
 	"miaobi/poem"
 	"miaobi/prosody"
 	"miaobi/sound"
+	"miaobi/sound/pcm"
 )
 
 const musicHelp = `Usage: miaobi music (-k KEYWORDS | --poem FILE|-) -o OUT.wav|OUT.mp3 [flags]
@@ -119,23 +120,9 @@ func runMusic(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return fail(1, err)
 	}
 	rendered := time.Since(start)
-	prov := label.Provenance{
-		ProduceID:   label.ProduceID("music", strings.Join(lines, "/"), *modeFlag, fmt.Sprint(*tempo), fmt.Sprint(*seed)),
-		Title:       filepath.Base(*out),
-		Description: fmt.Sprintf("music composed by Miaobi on 「%s」 (%s调, %.0f beats a minute)", title, score.Mode, score.Tempo),
-		AIGenerated: true,
-		Layers:      label.AllLayers,
-	}
-	if format == "wav" {
-		if prov.Signer, err = signer(); err != nil {
-			return fail(1, fmt.Errorf("signing keys: %w", err))
-		}
-	}
-	b, err := sound.Encode(context.Background(), a, format, prov)
-	if err != nil {
-		return fail(1, err)
-	}
-	if err := writeFileAtomic(*out, b); err != nil {
+	id := label.ProduceID("music", strings.Join(lines, "/"), *modeFlag, fmt.Sprint(*tempo), fmt.Sprint(*seed))
+	made := fmt.Sprintf("music composed by Miaobi on 「%s」 (%s调, %.0f beats a minute)", title, score.Mode, score.Tempo)
+	if err := writeSound(a, *out, id, made); err != nil {
 		return fail(1, err)
 	}
 	if *notes {
@@ -172,4 +159,28 @@ func readPoemFile(path string, stdin io.Reader) (string, error) {
 		}
 	}
 	return text.String(), nil
+}
+
+// writeSound labels a sound with every layer — the WAV signed with the
+// local keys — and writes it to out (.wav or .mp3) through a temporary file.
+func writeSound(a *pcm.Audio, out, produceID, description string) error {
+	prov := label.Provenance{
+		ProduceID:   produceID,
+		Title:       filepath.Base(out),
+		Description: description,
+		AIGenerated: true,
+		Layers:      label.AllLayers,
+	}
+	format := strings.TrimPrefix(strings.ToLower(filepath.Ext(out)), ".")
+	if format == "wav" {
+		var err error
+		if prov.Signer, err = signer(); err != nil {
+			return fmt.Errorf("signing keys: %w", err)
+		}
+	}
+	b, err := sound.Encode(context.Background(), a, format, prov)
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(out, b)
 }

@@ -107,23 +107,8 @@ func runRecite(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return fail(2, err)
 	}
 	took := time.Since(start)
-	prov := label.Provenance{
-		ProduceID:   label.ProduceID("recite", strings.Join(rec.Lines, "/"), fmt.Sprint(*music, *speed, *pitch, *seed)),
-		Title:       filepath.Base(*out),
-		Description: "recitation by Miaobi (espeak-ng Mandarin, Miaobi's readings and rhythm)",
-		AIGenerated: true,
-		Layers:      label.AllLayers,
-	}
-	if format == "wav" {
-		if prov.Signer, err = signer(); err != nil {
-			return fail(1, fmt.Errorf("signing keys: %w", err))
-		}
-	}
-	b, err := sound.Encode(context.Background(), a, format, prov)
-	if err != nil {
-		return fail(1, err)
-	}
-	if err := writeFileAtomic(*out, b); err != nil {
+	id := label.ProduceID("recite", strings.Join(rec.Lines, "/"), fmt.Sprint(*music, *speed, *pitch, *seed))
+	if err := writeSound(a, *out, id, "recitation by Miaobi (espeak-ng Mandarin, Miaobi's readings and rhythm)"); err != nil {
 		return fail(1, err)
 	}
 	secs := float64(a.Frames()) / float64(a.Rate)
