@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -42,6 +43,10 @@ func TestOllama(t *testing.T) {
 	env := append(os.Environ(), "OLLAMA_HOST="+host, "OLLAMA_MODELS="+filepath.Join(dir, "models"), "HOME="+dir, "OLLAMA_NUM_PARALLEL=1", "OLLAMA_KEEP_ALIVE=10m")
 	srv := exec.Command(bin, "serve")
 	srv.Env = env
+	// Its own process group, so that the model runner it starts goes
+	// with it at the end (killing the server alone left the runner
+	// behind, busy, after the tests).
+	srv.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	logf, err := os.Create(filepath.Join(dir, "ollama.log"))
 	if err != nil {
 		t.Fatal(err)
@@ -53,7 +58,7 @@ func TestOllama(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- srv.Wait() }()
 	t.Cleanup(func() {
-		srv.Process.Kill()
+		syscall.Kill(-srv.Process.Pid, syscall.SIGKILL)
 		<-done
 	})
 	logTail := func() string {
