@@ -95,6 +95,7 @@ fuzz:
 	$(GO) test ./studio -run '^$$' -fuzz FuzzUnderstand -fuzztime 30s
 	$(GO) test ./server -run '^$$' -fuzz FuzzChatRequest -fuzztime 30s
 	$(GO) test ./prose -run '^$$' -fuzz FuzzSummarize -fuzztime 30s
+	$(GO) test ./sound -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime 30s
 
 # Fetch the real corpus (about 85 MB through npm) and measure the checker.
 corpus: build
