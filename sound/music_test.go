@@ -2,6 +2,7 @@ package sound
 
 import (
 	"bytes"
+	"math"
 	"testing"
 )
 
@@ -141,4 +142,46 @@ func TestComposeFollowsTheWords(t *testing.T) {
 	if m, err := ParseMode("徵调"); err != nil || m != Zhi {
 		t.Errorf("ParseMode(徵调) = %v, %v", m, err)
 	}
+}
+
+// Every element of a scene renders, the scene is normalised, the same
+// seed gives the same samples, and words call up elements.
+func TestScene(t *testing.T) {
+	es, err := ElementsOf([]string{"雨", "钟", "雨"})
+	if err != nil || len(es) != 2 || es[0] != Rain || es[1] != TempleBel {
+		t.Fatalf("ElementsOf(雨,钟): %v %v", es, err)
+	}
+	if _, err := ElementsOf([]string{"电脑"}); err == nil {
+		t.Error("电脑 called up a scene")
+	}
+	for _, e := range Elements() {
+		a, err := Scene([]Element{e}, 5, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, _ := Measure(a)
+		if a.Frames() != 5*Rate || math.Abs(l.Integrated-TargetLUFS) > 0.2 || l.TruePeak > CeilingTP+1e-9 {
+			t.Errorf("%s: %d frames, %+v", e, a.Frames(), l)
+		}
+	}
+	a, _ := Scene([]Element{Rain, Birds}, 3, 9)
+	b, _ := Scene([]Element{Rain, Birds}, 3, 9)
+	if !bytes.Equal(EncodeWAV(a), EncodeWAV(b)) {
+		t.Error("the same scene and seed differ")
+	}
+	if _, err := Scene(nil, 3, 1); err == nil {
+		t.Error("an empty scene rendered")
+	}
+	if _, err := Scene([]Element{Rain}, 5000, 1); err == nil {
+		t.Error("a scene of 5000 s rendered")
+	}
+}
+
+func BenchmarkScene(b *testing.B) {
+	for b.Loop() {
+		if _, err := Scene(Elements(), 30, 1); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(30*float64(b.N)/b.Elapsed().Seconds(), "x-realtime")
 }

@@ -37,6 +37,7 @@ func commands() []command {
 		{"couplet", "write the 下联 for a 上联, or a couplet from keywords", runCouplet},
 		{"pinyin", "print how Miaobi reads a text: one syllable a character, polyphones by word", runPinyin},
 		{"recite", "read a poem or text aloud (espeak-ng, Miaobi's readings and rhythm), labelled", runRecite},
+		{"sound", "make sound: scenes of rain, wind, water, birds, insects, bells, steps in snow", runSound},
 		{"music", "compose pentatonic music on a poem or keywords (guzheng, guqin, dizi), labelled", runMusic},
 		{"paint", "paint an ink-wash landscape (山水画) from keywords or a poem", runPaint},
 		{"adjust", "crop, rotate, resize and tone a picture (JPEG, PNG, GIF, WebP)", runAdjust},
