@@ -289,52 +289,67 @@ func trimSilence(a *pcm.Audio) *pcm.Audio {
 	return &pcm.Audio{Rate: a.Rate, Channels: c, Samples: a.Samples[s*c : e*c]}
 }
 
-// underVoice mixes the score's music under the voice: at −14 dB to the
-// voice's loudness where no one speaks, ducked a further 10 dB (with 80 ms
-// attack and 400 ms release) where the voice is heard; the music is
-// rendered to the voice's length and faded out at its end.
+// underVoice mixes the score's music under the voice (see Duck).
 func underVoice(voice *pcm.Audio, bed *Score) (*pcm.Audio, error) {
 	music, err := bed.Render()
 	if err != nil {
 		return nil, err
 	}
-	n := voice.Frames()
-	vl, err := integrated(voice)
+	return Duck(voice, music, 14)
+}
+
+// Duck mixes bed under fore (both stereo at Rate): below fore's loudness
+// by under dB where nothing is heard of fore, ducked a further 10 dB
+// (80 ms attack, 400 ms release) where it is; the bed is cut to fore's
+// length and faded out over its last 2 s.
+func Duck(fore, bed *pcm.Audio, under float64) (*pcm.Audio, error) {
+	if err := checkStereo(fore); err != nil {
+		return nil, err
+	}
+	if err := checkStereo(bed); err != nil {
+		return nil, err
+	}
+	n := fore.Frames()
+	vl, err := integrated(fore)
 	if err != nil {
 		return nil, err
 	}
-	ml, err := integrated(music)
+	ml, err := integrated(bed)
 	if err != nil {
 		return nil, err
 	}
-	base := math.Pow(10, (vl-14-ml)/20)
-	// The voice's envelope, 10 ms steps.
+	if math.IsInf(vl, -1) || math.IsInf(ml, -1) {
+		return fore.Clone(), nil
+	}
+	base := math.Pow(10, (vl-under-ml)/20)
+	// The foreground's envelope, 10 ms steps.
 	step := Rate / 100
 	env := make([]float64, n/step+1)
 	for i := range n {
-		v := math.Abs(float64(voice.Samples[2*i]))
+		v := math.Abs(float64(fore.Samples[2*i]))
 		env[i/step] = math.Max(env[i/step], v)
 	}
 	gain := 1.0
-	out := voice.Clone()
+	out := fore.Clone()
 	fade := 2 * Rate
+	release, attack := 1-math.Exp(-1/(0.4*Rate)), 1-math.Exp(-1/(0.08*Rate))
 	for i := range n {
 		target := 1.0
 		if env[i/step] > 0.02 {
 			target = math.Pow(10, -10.0/20)
 		}
-		k := 1 - math.Exp(-1/(0.4*Rate)) // release
+		k := release
 		if target < gain {
-			k = 1 - math.Exp(-1/(0.08*Rate)) // attack
+			k = attack
 		}
 		gain += k * (target - gain)
 		g := base * gain
 		if i > n-fade {
 			g *= float64(n-i) / float64(fade)
 		}
-		if i < music.Frames() {
-			out.Samples[2*i] += float32(g) * music.Samples[2*i]
-			out.Samples[2*i+1] += float32(g) * music.Samples[2*i+1]
+		if i < bed.Frames() {
+			out.Samples[2*i] += float32(g) * bed.Samples[2*i]
+			out.Samples[2*i+1] += float32(g) * bed.Samples[2*i+1]
 		}
 	}
 	return out, nil

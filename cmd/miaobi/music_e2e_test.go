@@ -139,3 +139,34 @@ func TestSoundSceneCommand(t *testing.T) {
 		{[]string{"sound", "mix"}, "unknown subcommand"},
 	})
 }
+
+// TestSoundEditCommand: a sound cut, spliced, pitched, slowed, equalised,
+// gated, faded, reverberated and laid over a bed; labelled as an edit of
+// its input; bad edits are clear errors.
+func TestSoundEditCommand(t *testing.T) {
+	e := newEnv(t)
+	dir := t.TempDir()
+	a, b, out := filepath.Join(dir, "a.wav"), filepath.Join(dir, "b.wav"), filepath.Join(dir, "e.wav")
+	e.run(t, nil, "sound", "scene", "鸟", "-d", "6", "-o", a).wantCode(t, 0)
+	e.run(t, nil, "sound", "scene", "雨", "-d", "6", "-o", b).wantCode(t, 0)
+	r := e.run(t, nil, "sound", "edit", a, "--cut", "1-5", "--append", b, "--crossfade", "1", "--pitch", "-2", "--tempo", "0.8",
+		"--eq", "2,0,-3", "--gate", "-60", "--gain", "-3", "--fade-in", "0.5", "--fade-out", "1", "--reverb", "0.4", "--under", b, "-o", out)
+	r.wantCode(t, 0)
+	if !strings.Contains(r.stdout, "pitch -2") || !strings.Contains(r.stdout, "under b.wav") {
+		t.Errorf("edit: %s", r.stdout)
+	}
+	v := e.run(t, nil, "verify", out)
+	v.wantCode(t, 0)
+	if !strings.Contains(v.stdout, "c2pa.opened,c2pa.edited") {
+		t.Errorf("an edit is not signed as one: %s", v.stdout)
+	}
+	e.wantUsageErrors(t, []usageError{
+		{[]string{"sound", "edit", a, "--cut", "5-1", "-o", out}, "FROM-TO"},
+		{[]string{"sound", "edit", a, "--cut", "50-60", "-o", out}, "leaves nothing"},
+		{[]string{"sound", "edit", a, "--tempo", "9", "-o", out}, "0.25 to 4"},
+		{[]string{"sound", "edit", a, "--eq", "1,2", "-o", out}, "LOW,MID,HIGH"},
+		{[]string{"sound", "edit", a, "--reverb", "3", "-o", out}, "0 to 1"},
+		{[]string{"sound", "edit", filepath.Join(dir, "none.wav"), "-o", out}, "no such file"},
+		{[]string{"sound", "edit", a}, "-o"},
+	})
+}

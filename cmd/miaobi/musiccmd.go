@@ -122,7 +122,7 @@ func runMusic(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	rendered := time.Since(start)
 	id := label.ProduceID("music", strings.Join(lines, "/"), *modeFlag, fmt.Sprint(*tempo), fmt.Sprint(*seed))
 	made := fmt.Sprintf("music composed by Miaobi on 「%s」 (%s调, %.0f beats a minute)", title, score.Mode, score.Tempo)
-	if err := writeSound(a, *out, id, made); err != nil {
+	if err := writeSound(a, *out, id, made, nil); err != nil {
 		return fail(1, err)
 	}
 	if *notes {
@@ -162,14 +162,19 @@ func readPoemFile(path string, stdin io.Reader) (string, error) {
 }
 
 // writeSound labels a sound with every layer — the WAV signed with the
-// local keys — and writes it to out (.wav or .mp3) through a temporary file.
-func writeSound(a *pcm.Audio, out, produceID, description string) error {
+// local keys — and writes it to out (.wav or .mp3) through a temporary
+// file. A person's input file, when given, is the manifest's parentOf
+// ingredient of a c2pa.edited action.
+func writeSound(a *pcm.Audio, out, produceID, description string, input []byte) error {
 	prov := label.Provenance{
 		ProduceID:   produceID,
 		Title:       filepath.Base(out),
 		Description: description,
 		AIGenerated: true,
 		Layers:      label.AllLayers,
+	}
+	if input != nil {
+		prov.Action, prov.Ingredient = "c2pa.edited", input
 	}
 	format := strings.TrimPrefix(strings.ToLower(filepath.Ext(out)), ".")
 	if format == "wav" {

@@ -108,7 +108,7 @@ func runRecite(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	took := time.Since(start)
 	id := label.ProduceID("recite", strings.Join(rec.Lines, "/"), fmt.Sprint(*music, *speed, *pitch, *seed))
-	if err := writeSound(a, *out, id, "recitation by Miaobi (espeak-ng Mandarin, Miaobi's readings and rhythm)"); err != nil {
+	if err := writeSound(a, *out, id, "recitation by Miaobi (espeak-ng Mandarin, Miaobi's readings and rhythm)", nil); err != nil {
 		return fail(1, err)
 	}
 	secs := float64(a.Frames()) / float64(a.Rate)

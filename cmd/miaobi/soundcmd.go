@@ -14,6 +14,7 @@ import (
 )
 
 const soundHelp = `Usage: miaobi sound scene WORDS -o OUT.wav|OUT.mp3 [-d SECONDS] [--seed N]
+       miaobi sound edit IN -o OUT.wav|OUT.mp3 [edits]   (see 'miaobi sound edit --help')
 
 Makes the sound of a scene from words — rain 雨, wind 风, a stream 溪, waves
 浪, birds 鸟, insects 蝉, a temple bell 钟, footsteps in snow 雪 (characters
@@ -38,8 +39,10 @@ func runSound(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "scene":
 		return runSoundScene(args[1:], stdout, stderr)
+	case "edit":
+		return runSoundEdit(args[1:], stdout, stderr)
 	}
-	fmt.Fprintf(stderr, "miaobi sound: unknown subcommand %q (scene)\n", args[0])
+	fmt.Fprintf(stderr, "miaobi sound: unknown subcommand %q (scene, edit)\n", args[0])
 	return 2
 }
 
@@ -90,7 +93,7 @@ func runSoundScene(args []string, stdout, stderr io.Writer) int {
 		names[i] = string(e)
 	}
 	id := label.ProduceID("sound scene", strings.Join(names, ","), fmt.Sprint(*seconds), fmt.Sprint(*seed))
-	if err := writeSound(a, *out, id, "sound scene made by Miaobi: "+strings.Join(names, ", ")); err != nil {
+	if err := writeSound(a, *out, id, "sound scene made by Miaobi: "+strings.Join(names, ", "), nil); err != nil {
 		return fail(1, err)
 	}
 	fmt.Fprintf(stdout, "scene %s → %s: %.1f s (made in %.2f s, %.0f× real time)\n", strings.Join(names, ", "), *out, *seconds, took.Seconds(), *seconds/took.Seconds())
