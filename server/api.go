@@ -47,6 +47,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/works/{id}/paint", s.api(s.paint))
 	m.HandleFunc("POST /api/works/{id}/painting/adjust", s.api(s.adjustPainting))
 	m.HandleFunc("POST /api/works/{id}/photo", s.api(s.photo))
+	m.HandleFunc("POST /api/works/{id}/sound", s.api(s.sound))
 	m.HandleFunc("POST /api/works/{id}/stage", s.api(s.stage))
 	m.HandleFunc("GET /api/works/{id}/review", s.api(s.review))
 	m.HandleFunc("POST /api/works/{id}/publish", s.api(s.publish))
@@ -484,6 +485,19 @@ func (s *Server) adjustPainting(w http.ResponseWriter, r *http.Request, c *who) 
 		return
 	}
 	wk, err := s.Studio.AdjustPainting(r.Context(), c.actor(), r.PathValue("id"), in.Base, in.Tone)
+	reply(w, r, wk, err)
+}
+
+// sound sets the work's recitation and music (made at publishing).
+func (s *Server) sound(w http.ResponseWriter, r *http.Request, c *who) {
+	var in struct {
+		Base int `json:"base"`
+		studio.SoundSpec
+	}
+	if !readJSON(w, r, &in) {
+		return
+	}
+	wk, err := s.Studio.SetSound(r.Context(), c.actor(), r.PathValue("id"), in.Base, in.SoundSpec)
 	reply(w, r, wk, err)
 }
 

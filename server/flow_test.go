@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"miaobi/judge"
 	"miaobi/label"
 	"miaobi/label/c2pa"
+	"miaobi/sound"
 	"miaobi/store"
 	"miaobi/store/storetest"
 	"miaobi/studio"
@@ -104,6 +106,16 @@ func TestWorkFlow(t *testing.T) {
 			t.Fatalf("adjusted preview: %d", st)
 		}
 		c.do("POST", "/api/works/"+id+"/painting/adjust", map[string]any{"brightness": 2}, 422, nil)
+		// Sound: the person asks for the music in 商调 kept to 20 s, and a
+		// recitation where espeak-ng is installed (make test installs it).
+		_, speechErr := exec.LookPath("espeak-ng")
+		recite := speechErr == nil
+		c.do("POST", "/api/works/"+id+"/sound", map[string]any{"base": w.Head, "mode": "dorian", "music": true}, 422, nil)
+		c.do("POST", "/api/works/"+id+"/sound", map[string]any{"base": w.Head, "tempo": 500, "music": true}, 422, nil)
+		c.do("POST", "/api/works/"+id+"/sound", map[string]any{"base": w.Head, "music": true, "recite": recite, "mode": "商", "seed": 3, "trim": 20}, 200, &w)
+		if w.Content.Sound == nil || !w.Content.Sound.Music || w.Content.Sound.Mode != "商" {
+			t.Fatalf("sound: %+v", w.Content.Sound)
+		}
 		c.do("POST", "/api/works/"+id+"/ratings", map[string]any{"candidate": 1, "score": 9, "favourite": true}, 201, nil)
 		c.do("POST", "/api/works/"+id+"/ratings", map[string]any{"score": 6}, 201, nil)
 		var rs struct{ Ratings []store.Rating }
@@ -131,13 +143,14 @@ func TestWorkFlow(t *testing.T) {
 			t.Fatalf("bundle: %d %s", status, zb)
 		}
 		checkBundle(t, e, zb, w.Content.Lines)
+		checkSound(t, zb, recite)
 		var vs struct{ Versions []store.Version }
 		c.do("GET", "/api/works/"+id+"/versions", nil, 200, &vs)
 		var actions []string
 		for _, v := range vs.Versions {
 			actions = append(actions, v.Action)
 		}
-		if got := strings.Join(actions, ","); got != "plan,plan,create,choose,edit,revise,alternative,adjust,publish" {
+		if got := strings.Join(actions, ","); got != "plan,plan,create,choose,edit,revise,alternative,adjust,sound,publish" {
 			t.Fatalf("history: %s", got)
 		}
 		c.do("DELETE", "/api/works/"+id, nil, 204, nil)
@@ -205,6 +218,45 @@ func checkBundle(t *testing.T, e *env, zb []byte, lines []string) {
 	}
 	if !rep.C2PA.Valid || !rep.C2PA.Trusted || !rep.Watermark.Found || !rep.Explicit.Found {
 		t.Fatalf("painting labels: %s", s)
+	}
+}
+
+// checkSound checks the bundle's music (and recitation): every sound
+// label layer, the metadata listing them, and the music kept to 20 s.
+func checkSound(t *testing.T, zb []byte, recite bool) {
+	t.Helper()
+	files := unzip(t, zb)
+	var md studio.Metadata
+	if err := json.Unmarshal(files["metadata.json"], &md); err != nil {
+		t.Fatal(err)
+	}
+	names := []string{"music"}
+	if recite {
+		names = append(names, "recitation")
+	}
+	for _, n := range names {
+		var name string
+		for _, ext := range []string{".mp3", ".wav"} {
+			if files[n+ext] != nil {
+				name = n + ext
+			}
+		}
+		if name == "" || md.Files[name] == "" {
+			t.Fatalf("the bundle has no %s (files %v)", n, md.Files)
+		}
+		r, err := label.VerifyAudio(files[name])
+		if err != nil || !r.Explicit.Found || !r.Implicit.Found || !r.Watermark.Found || r.WatermarkMatches == nil || !*r.WatermarkMatches {
+			t.Errorf("%s: %+v %v", name, r, err)
+		}
+		if n == "music" {
+			a, err := sound.Decode(files[name])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if secs := float64(a.Frames()) / float64(a.Rate); secs < 20 || secs > 24 {
+				t.Errorf("music trimmed to 20 s is %.1f s (with its cue)", secs)
+			}
+		}
 	}
 }
 

@@ -84,6 +84,9 @@ type Content struct {
 	// Candidates are the poems the last create step offered.
 	Candidates []*poem.Poem `json:"candidates,omitempty"`
 	Painting   *Painting    `json:"painting,omitempty"`
+	// Sound is the person's choice of recitation and music, made at
+	// publishing.
+	Sound *SoundSpec `json:"sound,omitempty"`
 	// Parts is the history of who made what, oldest first.
 	Parts []Part `json:"parts"`
 	// Bundle names the published bundle (zip) in the asset store.

@@ -21,8 +21,9 @@ import (
 // Publish writes the bundle of the current version: the poem text with
 // its explicit label and AIGC sidecar, the painting with the poem
 // inscribed and every label layer (its C2PA manifest lists who made which
-// part and binds the poem text by hash), and metadata.json with the full
-// history. The review must be ready, or ack must be true.
+// part and binds the poem text by hash), the recitation and the music when
+// the person asked for them (recitation.mp3, music.mp3, labelled the same
+// way; WAV without ffmpeg), and metadata.json with the full history. The review must be ready, or ack must be true.
 func (s *Studio) Publish(ctx context.Context, a Actor, id string, base int, ack bool) (*Work, error) {
 	return s.publish(ctx, a, id, base, a.UserID, ack)
 }
@@ -134,6 +135,13 @@ func (s *Studio) bundle(ctx context.Context, w *store.Work, c *Content, rev *Rev
 			return nil, err
 		}
 		add("painting.png", png)
+	}
+	sf, sorder, err := s.soundFiles(ctx, c, pid, []byte(labelled))
+	if err != nil {
+		return nil, fmt.Errorf("studio: sound: %w", err)
+	}
+	for _, n := range sorder {
+		add(n, sf[n])
 	}
 	vs, err := s.DB.Versions(ctx, w.ID)
 	if err != nil {

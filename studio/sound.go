@@ -1,0 +1,182 @@
+package studio
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"os/exec"
+	"strings"
+
+	"miaobi/label"
+	"miaobi/label/c2pa"
+	"miaobi/sound"
+	"miaobi/store"
+)
+
+// SoundSpec is what the person chose for a work's sound: a recitation of
+// the poem, its music, or both; the music's mode and tempo (empty and 0:
+// from the poem's season), its seed (a new seed regenerates it) and how
+// many seconds of it to keep (0: all).
+type SoundSpec struct {
+	Recite bool    `json:"recite"`
+	Music  bool    `json:"music"`
+	Mode   string  `json:"mode,omitempty"`
+	Tempo  float64 `json:"tempo,omitempty"`
+	Seed   int64   `json:"seed"`
+	Trim   float64 `json:"trim,omitempty"`
+}
+
+// SetSound sets the work's sound. The recitation and the music are made
+// when the work is published (the bundle's recitation and music files);
+// the choice is recorded now, with who made what.
+func (s *Studio) SetSound(ctx context.Context, a Actor, id string, base int, spec SoundSpec) (*Work, error) {
+	if spec.Mode != "" {
+		if _, err := sound.ParseMode(spec.Mode); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrInput, strings.TrimPrefix(err.Error(), "sound: "))
+		}
+	}
+	if spec.Tempo != 0 && (spec.Tempo < 30 || spec.Tempo > 160) {
+		return nil, fmt.Errorf("%w: tempo %g: use 30 to 160 beats a minute, or 0 for the season's", ErrInput, spec.Tempo)
+	}
+	if spec.Trim < 0 || spec.Trim > sound.MaxSeconds {
+		return nil, fmt.Errorf("%w: trim %g s: use 0 (all) to %d", ErrInput, spec.Trim, sound.MaxSeconds)
+	}
+	if spec.Recite {
+		if _, err := exec.LookPath("espeak-ng"); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrInput, sound.ErrNoSpeech)
+		}
+	}
+	what := []string{}
+	if spec.Recite {
+		what = append(what, "recitation")
+	}
+	if spec.Music {
+		what = append(what, "music")
+	}
+	note := "no sound"
+	if len(what) > 0 {
+		note = strings.Join(what, " and ")
+	}
+	return s.update(ctx, a, id, base, a.UserID, "sound", note, "", func(w *store.Work, c *Content) error {
+		if len(c.Lines) == 0 {
+			return fmt.Errorf("%w: there is no poem yet to read or set to music", ErrInput)
+		}
+		v := w.Head + 1
+		if spec.Recite {
+			c.Parts = append(c.Parts, Part{Part: "recitation", By: "ai", Action: "recite", Engine: "miaobi-voice (espeak-ng)", Version: v})
+		}
+		if spec.Music {
+			c.Parts = append(c.Parts, Part{Part: "music", By: "ai", Action: "compose", Engine: "miaobi-music", Model: "pentatonic", Seed: spec.Seed, Version: v})
+			if spec.Mode != "" || spec.Tempo != 0 || spec.Trim != 0 {
+				c.Parts = append(c.Parts, Part{Part: "music mode, tempo and length", By: a.by(), Action: "choose", Version: v})
+			}
+		}
+		if spec.Recite || spec.Music {
+			sp := spec
+			c.Sound = &sp
+		} else {
+			c.Sound = nil
+		}
+		return nil
+	})
+}
+
+// soundFiles makes the bundle's sound: the recitation and the music, as
+// MP3 when ffmpeg is there (else WAV), each labelled and signed with
+// the poem text bound as a component.
+func (s *Studio) soundFiles(ctx context.Context, c *Content, pid string, poemTxt []byte) (map[string][]byte, []string, error) {
+	if c.Sound == nil {
+		return nil, nil, nil
+	}
+	format := "wav"
+	if _, err := exec.LookPath("ffmpeg"); err == nil {
+		format = "mp3"
+	}
+	h := sha256.Sum256(poemTxt)
+	prov := func(title, desc string) label.Provenance {
+		return label.Provenance{
+			ProduceID:   pid,
+			Title:       title,
+			Description: desc,
+			AIGenerated: true,
+			Layers:      label.AllLayers,
+			Signer:      s.Signer,
+			History:     historyActions(c.Parts),
+			Components:  []c2pa.Ingredient{{Title: "poem.txt", Format: "text/plain", Relationship: c2pa.RelationComponentOf, Hash: h[:]}},
+		}
+	}
+	var chars []rune
+	for _, l := range c.Lines {
+		chars = append(chars, []rune(l)...)
+	}
+	season := -1
+	if s.Poems != nil {
+		season = s.Poems.Frame.SeasonOf(append([]rune(c.Title), chars...))
+	}
+	files := map[string][]byte{}
+	var order []string
+	var bed *sound.Score
+	if c.Sound.Music || c.Sound.Recite {
+		v, err := sound.VerseOf(c.Lines, season, c.Title)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%w: %v", ErrInput, err)
+		}
+		opt := sound.Options{Seed: uint64(c.Sound.Seed), Tempo: c.Sound.Tempo}
+		if c.Sound.Mode != "" {
+			m, _ := sound.ParseMode(c.Sound.Mode)
+			opt.Mode = &m
+		}
+		if bed, err = sound.Compose(v, opt); err != nil {
+			return nil, nil, fmt.Errorf("%w: %v", ErrInput, err)
+		}
+	}
+	if c.Sound.Recite {
+		a, err := sound.Recite(ctx, sound.Recitation{Lines: c.Lines, Verse: sameLength(c.Lines)})
+		if errors.Is(err, sound.ErrNoSpeech) {
+			return nil, nil, fmt.Errorf("%w: %v", ErrInput, err)
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		name := "recitation." + format
+		b, err := sound.Encode(ctx, a, format, prov(name, fmt.Sprintf("「%s」 read aloud by Miaobi (espeak-ng, Miaobi's readings and rhythm)", c.Title)))
+		if err != nil {
+			return nil, nil, err
+		}
+		files[name] = b
+		order = append(order, name)
+	}
+	if c.Sound.Music {
+		a, err := bed.Render()
+		if err != nil {
+			return nil, nil, err
+		}
+		if c.Sound.Trim > 0 && c.Sound.Trim < float64(a.Frames())/sound.Rate {
+			if a, err = sound.Cut(a, 0, c.Sound.Trim); err == nil {
+				a, err = sound.Fade(a, 0, 2)
+			}
+			if err != nil {
+				return nil, nil, err
+			}
+		}
+		name := "music." + format
+		b, err := sound.Encode(ctx, a, format, prov(name, fmt.Sprintf("music composed by Miaobi on 「%s」 (%s调, %.0f beats a minute)", c.Title, bed.Mode, bed.Tempo)))
+		if err != nil {
+			return nil, nil, err
+		}
+		files[name] = b
+		order = append(order, name)
+	}
+	return files, order, nil
+}
+
+// sameLength reports whether the lines are verse of one line length.
+func sameLength(lines []string) bool {
+	for _, l := range lines {
+		if len([]rune(l)) != len([]rune(lines[0])) {
+			return false
+		}
+	}
+	return len(lines) >= 2
+}
