@@ -96,6 +96,8 @@ fuzz:
 	$(GO) test ./server -run '^$$' -fuzz FuzzChatRequest -fuzztime 30s
 	$(GO) test ./prose -run '^$$' -fuzz FuzzSummarize -fuzztime 30s
 	$(GO) test ./sound -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime 30s
+	$(GO) test ./sound -run '^$$' -fuzz FuzzReadMIDI -fuzztime 30s
+	$(GO) test ./sound -run '^$$' -fuzz FuzzParseNotes -fuzztime 30s
 
 # Fetch the real corpus (about 85 MB through npm) and measure the checker.
 corpus: build

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -66,6 +67,26 @@ func TestMusicCommand(t *testing.T) {
 		{[]string{"music", "-k", "秋", "--mode", "dorian", "-o", a}, "unknown mode"},
 		{[]string{"music", "-k", "秋", "--tempo", "500", "-o", a}, "tempo"},
 		{[]string{"music", "--poem", "/nonexistent", "-o", a}, "no such file"},
+	})
+	// Music from music: a melody in note text answered, written as MIDI,
+	// and the MIDI varied; both signed as edits of the person's melody.
+	tune := filepath.Join(dir, "tune.txt")
+	if err := os.WriteFile(tune, []byte("宫=D4 tempo=66 宫 商 角:2 徵 羽 高宫:2 羽 徵:2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mid, c := filepath.Join(dir, "tune.mid"), filepath.Join(dir, "c.wav")
+	r = e.run(t, nil, "music", "--continue", tune, "--midi", mid, "-o", c)
+	r.wantCode(t, 0)
+	if !strings.Contains(r.stdout, "徵调") {
+		t.Errorf("continue: %s", r.stdout)
+	}
+	e.run(t, nil, "music", "--continue", mid, "--vary", "-o", filepath.Join(dir, "v.wav")).wantCode(t, 0)
+	if v := e.run(t, nil, "verify", c); !strings.Contains(v.stdout, "c2pa.opened,c2pa.edited") {
+		t.Errorf("a continued melody is not signed as an edit: %s", v.stdout)
+	}
+	e.wantUsageErrors(t, []usageError{
+		{[]string{"music", "--continue", filepath.Join(dir, "none.txt"), "-o", c}, "no such file"},
+		{[]string{"music", "--continue", tune, "-k", "秋", "-o", c}, "one of them"},
 	})
 	bad := e.runStdin(t, "hello world\n", "music", "--poem", "-", "-o", a)
 	if bad.code != 2 || !strings.Contains(bad.stderr, "miaobi music:") {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -19,7 +20,7 @@ import (
 	"miaobi/sound/pcm"
 )
 
-const musicHelp = `Usage: miaobi music (-k KEYWORDS | --poem FILE|-) -o OUT.wav|OUT.mp3 [flags]
+const musicHelp = `Usage: miaobi music (-k KEYWORDS | --poem FILE|- | --continue MELODY) -o OUT.wav|OUT.mp3 [flags]
 
 Composes a short pentatonic piece on a poem and writes it labelled as
 AI-generated: the 「短长短短」 cue at the start, the audio watermark, the
@@ -34,6 +35,13 @@ the tempo. A guzheng plays the melody, a guqin the bass, a dizi doubles
 the second half, a drone holds the final; a bell closes poems of temples,
 bells or winter. Output is normalised to −16 LUFS, true peak ≤ −1 dBTP.
 
+Music from music: --continue takes a person's melody — a MIDI file, or
+note text such as "宫=D4 tempo=66 宫 商 角:2 徵 羽 高宫:2 羽 徵:2" — finds
+its pentatonic mode and answers it with a phrase in its own steps and
+rhythm, closing on the final (--vary: the same rhythm, some notes moved a
+step). The output is signed as an edit of the person's melody; --midi
+FILE also writes the whole tune as MIDI.
+
 Flags:
 `
 
@@ -47,6 +55,9 @@ func runMusic(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	tempo := fs.Float64("tempo", 0, "beats a minute, 30–160 (default: from the season)")
 	seed := fs.Int64("seed", 1, "seed: the same poem, flags and seed give the same music")
 	notes := fs.Bool("notes", false, "also print the score, one note a line")
+	melodyFile := fs.String("continue", "", "a melody to answer: a MIDI file or note text")
+	vary := fs.Bool("vary", false, "with --continue: vary the melody instead of continuing it")
+	midiOut := fs.String("midi", "", "also write the tune as a MIDI file here")
 	fs.Usage = func() { fmt.Fprint(stderr, musicHelp); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {
 		return parseExit(err)
@@ -58,8 +69,14 @@ func runMusic(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if fs.NArg() > 0 {
 		return fail(2, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
 	}
-	if (*keywords == "") == (*poemFile == "") {
-		return fail(2, errors.New("give keywords with -k or a poem with --poem (one of them)"))
+	given := 0
+	for _, f := range []string{*keywords, *poemFile, *melodyFile} {
+		if f != "" {
+			given++
+		}
+	}
+	if given != 1 {
+		return fail(2, errors.New("give keywords with -k, a poem with --poem or a melody with --continue (one of them)"))
 	}
 	if *out == "" {
 		return fail(2, errors.New("give the output file with -o (.wav or .mp3)"))
@@ -77,6 +94,9 @@ func runMusic(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return fail(2, err)
 		}
 		opt.Mode = &m
+	}
+	if *melodyFile != "" {
+		return musicFromMelody(*melodyFile, *out, *midiOut, opt, *vary, *notes, stdout, fail)
 	}
 	e, err := poem.Load(models.Poem())
 	if err != nil {
@@ -127,6 +147,11 @@ func runMusic(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if *notes {
 		fmt.Fprint(stdout, score.Text())
+	}
+	if *midiOut != "" {
+		if err := writeMIDI(*midiOut, score); err != nil {
+			return fail(1, err)
+		}
 	}
 	secs := float64(a.Frames()) / float64(a.Rate)
 	fmt.Fprintf(stdout, "《%s》 %s\n", title, strings.Join(lines, "，"))
@@ -188,4 +213,59 @@ func writeSound(a *pcm.Audio, out, produceID, description string, input []byte) 
 		return err
 	}
 	return writeFileAtomic(out, b)
+}
+
+// musicFromMelody answers (or varies) a person's melody and writes it.
+func musicFromMelody(path, out, midiOut string, opt sound.Options, vary, notes bool, stdout io.Writer, fail func(int, error) int) int {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return fail(2, err)
+	}
+	var m *sound.Melody
+	if bytes.HasPrefix(raw, []byte("MThd")) {
+		m, err = sound.ReadMIDI(raw)
+	} else {
+		m, err = sound.ParseNotes(string(raw))
+	}
+	if err != nil {
+		return fail(2, fmt.Errorf("%s: %w", path, err))
+	}
+	start := time.Now()
+	score, err := sound.FromMelody(m, opt, vary)
+	if err != nil {
+		return fail(2, err)
+	}
+	a, err := score.Render()
+	if err != nil {
+		return fail(1, err)
+	}
+	took := time.Since(start)
+	how := "continued"
+	if vary {
+		how = "varied"
+	}
+	id := label.ProduceID("music continue", string(raw), fmt.Sprint(vary, opt.Seed, opt.Tempo))
+	if err := writeSound(a, out, id, fmt.Sprintf("the person's melody %s by Miaobi (%s调)", how, score.Mode), raw); err != nil {
+		return fail(1, err)
+	}
+	if notes {
+		fmt.Fprint(stdout, score.Text())
+	}
+	if midiOut != "" {
+		if err := writeMIDI(midiOut, score); err != nil {
+			return fail(1, err)
+		}
+	}
+	secs := float64(a.Frames()) / float64(a.Rate)
+	fmt.Fprintf(stdout, "melody %s %s → %s: %s调, %.0f beats a minute, %.1f s (rendered in %.2f s)\n", path, how, out, score.Mode, score.Tempo, secs, took.Seconds())
+	return 0
+}
+
+// writeMIDI writes a score's melody as a MIDI file.
+func writeMIDI(path string, s *sound.Score) error {
+	b, err := sound.WriteMIDI(s)
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(path, b)
 }
