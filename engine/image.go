@@ -63,20 +63,20 @@ func limitBody(n int64) option.Middleware {
 	return func(r *http.Request, next option.MiddlewareNext) (*http.Response, error) {
 		res, err := next(r)
 		if err == nil && res.Body != nil {
-			res.Body = &capped{rc: res.Body, left: n}
+			res.Body = &capped{rc: res.Body, left: n, max: n}
 		}
 		return res, err
 	}
 }
 
 type capped struct {
-	rc   io.ReadCloser
-	left int64
+	rc        io.ReadCloser
+	left, max int64
 }
 
 func (c *capped) Read(p []byte) (int, error) {
 	if c.left <= 0 {
-		return 0, fmt.Errorf("%w: the answer is larger than %d bytes", ErrReply, MaxImageReply)
+		return 0, fmt.Errorf("%w: the answer is larger than %d bytes", ErrReply, c.max)
 	}
 	if int64(len(p)) > c.left {
 		p = p[:c.left]

@@ -63,8 +63,9 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /v1/models", s.openaiAPI(false, s.v1Models))
 	m.HandleFunc("POST /v1/chat/completions", s.openaiAPI(true, s.v1Chat))
 	m.HandleFunc("POST /v1/images/generations", s.openaiAPI(true, s.v1Images))
+	m.HandleFunc("POST /v1/audio/speech", s.openaiAPI(true, s.v1Speech))
 	m.HandleFunc("/v1/", s.openaiAPI(false, func(w http.ResponseWriter, r *http.Request, _ *who) {
-		oaError(w, http.StatusNotFound, "invalid_request_error", "", "unknown_url", fmt.Sprintf("no route %s %s; this server offers GET /v1/models, POST /v1/chat/completions and POST /v1/images/generations", r.Method, r.URL.Path))
+		oaError(w, http.StatusNotFound, "invalid_request_error", "", "unknown_url", fmt.Sprintf("no route %s %s; this server offers GET /v1/models, POST /v1/chat/completions, POST /v1/images/generations and POST /v1/audio/speech", r.Method, r.URL.Path))
 	}))
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		if _, err := s.identify(r); err != nil {

@@ -28,10 +28,11 @@ import (
 // "code"}}), which those clients read.
 
 // PoetModel is the model name of Miaobi's poet; PainterModel of its
-// ink-wash painter.
+// ink-wash painter; VoiceModel of its reading voice.
 const (
 	PoetModel    = "miaobi-poet"
 	PainterModel = "miaobi-painter"
+	VoiceModel   = "miaobi-voice"
 )
 
 // oaError writes an error as OpenAI's API does.
@@ -97,6 +98,7 @@ func (s *Server) v1Models(w http.ResponseWriter, r *http.Request, c *who) {
 	writeJSON(w, http.StatusOK, map[string]any{"object": "list", "data": []any{
 		map[string]any{"id": PoetModel, "object": "model", "created": 1764547200, "owned_by": "miaobi"},
 		map[string]any{"id": PainterModel, "object": "model", "created": 1764547200, "owned_by": "miaobi"},
+		map[string]any{"id": VoiceModel, "object": "model", "created": 1764547200, "owned_by": "miaobi"},
 	}})
 }
 
@@ -335,6 +337,69 @@ func (s *Server) v1Images(w http.ResponseWriter, r *http.Request, c *who) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"created": time.Now().Unix(), "output_format": "png",
 		"data": []any{map[string]any{"b64_json": base64.StdEncoding.EncodeToString(png)}}})
+}
+
+// speechRequest is the part of OpenAI's speech request Miaobi reads;
+// voice and instructions are accepted and ignored (Miaobi has one voice).
+type speechRequest struct {
+	Model          string   `json:"model"`
+	Input          string   `json:"input"`
+	Voice          any      `json:"voice"`
+	ResponseFormat string   `json:"response_format"`
+	Speed          *float64 `json:"speed"`
+}
+
+// v1Speech reads a text aloud with Miaobi's voice (model miaobi-voice):
+// the sound itself, labelled, as MP3 (the default) or WAV.
+func (s *Server) v1Speech(w http.ResponseWriter, r *http.Request, c *who) {
+	var in speechRequest
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	if err == nil {
+		err = json.Unmarshal(b, &in)
+	}
+	bad := func(param, msg string) {
+		s.refundKey(r, c)
+		oaError(w, http.StatusBadRequest, "invalid_request_error", param, "", msg)
+	}
+	if err != nil {
+		bad("", "malformed JSON body: "+err.Error())
+		return
+	}
+	if in.Model != "" && in.Model != VoiceModel {
+		s.refundKey(r, c)
+		oaError(w, http.StatusNotFound, "invalid_request_error", "model", "model_not_found", fmt.Sprintf("the model %q does not exist; this server reads aloud with %s", in.Model, VoiceModel))
+		return
+	}
+	format := in.ResponseFormat
+	if format == "" {
+		format = "mp3"
+	}
+	if format != "mp3" && format != "wav" {
+		bad("response_format", fmt.Sprintf("response_format %q: Miaobi's voice answers mp3 or wav", format))
+		return
+	}
+	speed := 1.0
+	if in.Speed != nil {
+		speed = *in.Speed
+	}
+	audio, err := s.Studio.Speak(r.Context(), in.Input, format, speed)
+	if err != nil {
+		s.refund(r, c, err)
+		if errors.Is(err, studio.ErrInput) {
+			_, msg := statusOf(err)
+			bad("input", msg)
+			return
+		}
+		oaFail(w, r, err)
+		return
+	}
+	ct := "audio/mpeg"
+	if format == "wav" {
+		ct = "audio/wav"
+	}
+	w.Header().Set("Content-Type", ct)
+	w.WriteHeader(http.StatusOK)
+	w.Write(audio)
 }
 
 // refundKey gives back the quota a request took before it was refused.

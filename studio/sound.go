@@ -180,3 +180,55 @@ func sameLength(lines []string) bool {
 	}
 	return len(lines) >= 2
 }
+
+// MaxSpeech bounds the characters one speech request may read.
+const MaxSpeech = 4096
+
+// Speak reads a text aloud with Miaobi's voice (espeak-ng, Miaobi's
+// readings and rhythm: verse of equal lines in its metre, anything else by
+// its punctuation) and returns it labelled — the cue, the watermark, the
+// AIGC metadata and, for WAV, a signed manifest — as "mp3" or "wav". speed
+// scales the reading (0.25–4; 0 or 1: Miaobi's pace).
+func (s *Studio) Speak(ctx context.Context, text, format string, speed float64) ([]byte, error) {
+	text = strings.TrimSpace(text)
+	if text == "" || len([]rune(text)) > MaxSpeech {
+		return nil, fmt.Errorf("%w: give a text of 1 to %d characters", ErrInput, MaxSpeech)
+	}
+	if format != "mp3" && format != "wav" {
+		return nil, fmt.Errorf("%w: Miaobi's voice answers mp3 or wav, not %q", ErrInput, format)
+	}
+	if speed == 0 {
+		speed = 1
+	}
+	if speed < 0.25 || speed > 4 {
+		return nil, fmt.Errorf("%w: speed %g: use 0.25 to 4", ErrInput, speed)
+	}
+	rec := sound.Recitation{Speed: min(300, max(60, int(130*speed)))}
+	var lines []string
+	for _, l := range strings.FieldsFunc(text, func(r rune) bool { return strings.ContainsRune("，。！？；\n,.!?;", r) }) {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	if sameLength(lines) && len([]rune(lines[0])) >= 4 && len([]rune(lines[0])) <= 7 {
+		rec.Lines, rec.Verse = lines, true
+	} else {
+		rec.Lines = strings.Split(text, "\n")
+	}
+	a, err := sound.Recite(ctx, rec)
+	if errors.Is(err, sound.ErrNoSpeech) {
+		return nil, err
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInput, strings.TrimPrefix(err.Error(), "sound: "))
+	}
+	prov := label.Provenance{
+		ProduceID:   label.ProduceID("audio/speech", text, format, fmt.Sprint(speed)),
+		Title:       "speech." + format,
+		Description: "read aloud by Miaobi's voice (espeak-ng, Miaobi's readings and rhythm)",
+		AIGenerated: true,
+		Layers:      label.AllLayers,
+		Signer:      s.Signer,
+	}
+	return sound.Encode(ctx, a, format, prov)
+}

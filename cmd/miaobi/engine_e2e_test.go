@@ -25,6 +25,8 @@ import (
 	"time"
 
 	"miaobi/engine"
+	"miaobi/label"
+	"miaobi/label/c2pa"
 	"miaobi/poem"
 )
 
@@ -303,4 +305,79 @@ func TestOpenAINodeClient(t *testing.T) {
 	if err != nil {
 		t.Fatalf("node e2e/openai.mjs: %v\nserver log:\n%s", err, tail(srv.stderr.String()))
 	}
+}
+
+// TestSpeechEngineAgainstMiaobi: Miaobi's /v1/audio/speech reads a poem
+// (labelled MP3 and WAV, OpenAI's errors for a wrong model or format), and
+// 'miaobi recite --engine' takes another Miaobi as its speech engine, then
+// labels and signs what it sent as the engine's work.
+func TestSpeechEngineAgainstMiaobi(t *testing.T) {
+	if _, err := exec.LookPath("espeak-ng"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("espeak-ng is needed (apt-get install espeak-ng)")
+		}
+		t.Skip("espeak-ng is not installed")
+	}
+	srv := startStudio(t, t.TempDir())
+	key := apiKey(t, srv.URL)
+	post := func(body string) (int, string, []byte) {
+		req, _ := http.NewRequest("POST", srv.URL+"/v1/audio/speech", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+key)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, res.Header.Get("Content-Type"), b
+	}
+	for _, format := range []string{"mp3", "wav"} {
+		st, ct, b := post(`{"model":"miaobi-voice","input":"床前明月光，疑是地上霜。举头望明月，低头思故乡。","voice":"alloy","response_format":"` + format + `"}`)
+		if st != 200 || !strings.HasPrefix(ct, "audio/") {
+			t.Fatalf("%s: %d %s %.200s", format, st, ct, b)
+		}
+		r, err := label.VerifyAudio(b)
+		if err != nil || r.Format != format || !r.Explicit.Found || !r.Implicit.Found || !r.Watermark.Found {
+			t.Errorf("%s: %+v %v", format, r, err)
+		}
+	}
+	for _, c := range []struct {
+		body string
+		code int
+		want string
+	}{
+		{`{"model":"tts-1","input":"你好"}`, 404, "model_not_found"},
+		{`{"model":"miaobi-voice","input":"你好","response_format":"flac"}`, 400, "response_format"},
+		{`{"model":"miaobi-voice","input":"","response_format":"mp3"}`, 400, "input"},
+		{`{"model":"miaobi-voice","input":"你好","speed":9}`, 400, "speed"},
+	} {
+		if st, _, b := post(c.body); st != c.code || !strings.Contains(string(b), c.want) {
+			t.Errorf("%s: %d %s", c.body, st, b)
+		}
+	}
+	e := newEnv(t)
+	e.extra = []string{"MIAOBI_URL=" + srv.URL, "MIAOBI_KEY=" + key}
+	out := filepath.Join(t.TempDir(), "r.wav")
+	r := e.runStdin(t, "静夜思\n床前明月光，疑是地上霜。\n举头望明月，低头思故乡。\n", "recite", "-", "--engine", "miaobi", "--model", "miaobi-voice", "-o", out)
+	r.wantCode(t, 0)
+	v := e.run(t, nil, "verify", "--json", out)
+	v.wantCode(t, 0)
+	if !strings.Contains(v.stdout, "miaobi/miaobi-voice") && !strings.Contains(manifestOfFile(t, out), "miaobi/miaobi-voice") {
+		t.Errorf("the engine is not named as the maker: %s", v.stdout)
+	}
+}
+
+// manifestOfFile is a file's C2PA store as text.
+func manifestOfFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := c2pa.Extract(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(store)
 }

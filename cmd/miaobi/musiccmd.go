@@ -142,7 +142,7 @@ func runMusic(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	rendered := time.Since(start)
 	id := label.ProduceID("music", strings.Join(lines, "/"), *modeFlag, fmt.Sprint(*tempo), fmt.Sprint(*seed))
 	made := fmt.Sprintf("music composed by Miaobi on 「%s」 (%s调, %.0f beats a minute)", title, score.Mode, score.Tempo)
-	if err := writeSound(a, *out, id, made, nil); err != nil {
+	if err := writeSound(a, *out, soundMeta{id: id, description: made}); err != nil {
 		return fail(1, err)
 	}
 	if *notes {
@@ -186,20 +186,29 @@ func readPoemFile(path string, stdin io.Reader) (string, error) {
 	return text.String(), nil
 }
 
+// soundMeta says what a written sound is: its ProduceID, a description,
+// the person's input file (the manifest's parentOf ingredient of a
+// c2pa.edited action), and the engine that made it when not Miaobi.
+type soundMeta struct {
+	id, description string
+	input           []byte
+	agent           string
+}
+
 // writeSound labels a sound with every layer — the WAV signed with the
 // local keys — and writes it to out (.wav or .mp3) through a temporary
-// file. A person's input file, when given, is the manifest's parentOf
-// ingredient of a c2pa.edited action.
-func writeSound(a *pcm.Audio, out, produceID, description string, input []byte) error {
+// file.
+func writeSound(a *pcm.Audio, out string, m soundMeta) error {
 	prov := label.Provenance{
-		ProduceID:   produceID,
+		ProduceID:   m.id,
 		Title:       filepath.Base(out),
-		Description: description,
+		Description: m.description,
 		AIGenerated: true,
 		Layers:      label.AllLayers,
+		Agent:       m.agent,
 	}
-	if input != nil {
-		prov.Action, prov.Ingredient = "c2pa.edited", input
+	if m.input != nil {
+		prov.Action, prov.Ingredient = "c2pa.edited", m.input
 	}
 	format := strings.TrimPrefix(strings.ToLower(filepath.Ext(out)), ".")
 	if format == "wav" {
@@ -245,7 +254,7 @@ func musicFromMelody(path, out, midiOut string, opt sound.Options, vary, notes b
 		how = "varied"
 	}
 	id := label.ProduceID("music continue", string(raw), fmt.Sprint(vary, opt.Seed, opt.Tempo))
-	if err := writeSound(a, out, id, fmt.Sprintf("the person's melody %s by Miaobi (%s调)", how, score.Mode), raw); err != nil {
+	if err := writeSound(a, out, soundMeta{id: id, description: fmt.Sprintf("the person's melody %s by Miaobi (%s调)", how, score.Mode), input: raw}); err != nil {
 		return fail(1, err)
 	}
 	if notes {

@@ -93,7 +93,7 @@ func runSoundScene(args []string, stdout, stderr io.Writer) int {
 		names[i] = string(e)
 	}
 	id := label.ProduceID("sound scene", strings.Join(names, ","), fmt.Sprint(*seconds), fmt.Sprint(*seed))
-	if err := writeSound(a, *out, id, "sound scene made by Miaobi: "+strings.Join(names, ", "), nil); err != nil {
+	if err := writeSound(a, *out, soundMeta{id: id, description: "sound scene made by Miaobi: " + strings.Join(names, ", ")}); err != nil {
 		return fail(1, err)
 	}
 	fmt.Fprintf(stdout, "scene %s → %s: %.1f s (made in %.2f s, %.0f× real time)\n", strings.Join(names, ", "), *out, *seconds, took.Seconds(), *seconds/took.Seconds())

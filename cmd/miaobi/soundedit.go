@@ -156,7 +156,7 @@ func runSoundEdit(args []string, stdout, stderr io.Writer) int {
 		done = []string{"normalised"}
 	}
 	id := label.ProduceID("sound edit", string(raw), strings.Join(done, ";"))
-	if err := writeSound(a, *out, id, "edited by Miaobi: "+strings.Join(done, ", "), raw); err != nil {
+	if err := writeSound(a, *out, soundMeta{id: id, description: "edited by Miaobi: " + strings.Join(done, ", "), input: raw}); err != nil {
 		return fail(1, err)
 	}
 	fmt.Fprintf(stdout, "%s → %s: %s; %.1f s\n", in, *out, strings.Join(done, ", "), float64(a.Frames())/float64(a.Rate))
