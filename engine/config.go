@@ -370,3 +370,13 @@ func fromEnviron(out map[string]Config, environ []string, env Env) error {
 	}
 	return nil
 }
+
+// Find is the engine called name among cs, or an error naming those there
+// are.
+func Find(cs map[string]Config, name string) (Config, error) {
+	c, ok := cs[name]
+	if !ok {
+		return c, fmt.Errorf("no engine named %q; configured: %s (see 'miaobi engines --help')", name, strings.Join(Names(cs), ", "))
+	}
+	return c, nil
+}

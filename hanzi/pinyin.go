@@ -390,3 +390,29 @@ func sandhi(s []Syllable) {
 		i = j + 1
 	}
 }
+
+// FormatPinyin writes readings as 'miaobi pinyin' prints them: one
+// syllable a character, separated by spaces, punctuation left out, other
+// characters as they are; tones as numbers, or marks; citation tones, or
+// spoken (after sandhi).
+func FormatPinyin(syl []Syllable, marks, spoken bool) string {
+	var out []string
+	for _, s := range syl {
+		if s.Pinyin == "" && (unicode.IsPunct(s.Char) || unicode.IsSymbol(s.Char)) {
+			continue
+		}
+		t := s.Tone
+		if spoken {
+			t = s.Spoken
+		}
+		switch {
+		case s.Pinyin == "":
+			out = append(out, string(s.Char))
+		case marks:
+			out = append(out, s.Marked(t))
+		default:
+			out = append(out, s.Pinyin+string(rune('0'+t)))
+		}
+	}
+	return strings.Join(out, " ")
+}

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"image"
 	_ "image/jpeg" // decoders for the watermark and label readers
 	_ "image/png"
+	"io"
+	"strings"
 	"unicode/utf8"
 
 	"miaobi/label/c2pa"
@@ -132,4 +135,53 @@ func c2paOf(file []byte, roots *x509.CertPool) c2pa.Report {
 		c.Errors = append(c.Errors, err.Error())
 	}
 	return c
+}
+
+// WriteText writes the report as 'miaobi verify' prints it: one line a
+// layer, then TAMPERED when tampered is set.
+func (r Report) WriteText(w io.Writer, name string, tampered bool) {
+	yes := func(b bool) string {
+		if b {
+			return "yes"
+		}
+		return "no"
+	}
+	fmt.Fprintf(w, "%s (%s)\n", name, r.Format)
+	fmt.Fprintf(w, "  explicit   %s", yes(r.Explicit.Found))
+	if r.Explicit.Found {
+		fmt.Fprintf(w, " — %q at the %s", r.Explicit.Text, r.Explicit.Where)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "  implicit   %s", yes(r.Implicit.Found))
+	if a := r.Implicit.AIGC; a != nil {
+		fmt.Fprintf(w, " — Label %s, producer %s, ProduceID %s (%s)", a.Label, a.ContentProducer, a.ProduceID, r.Implicit.Where)
+		if r.Implicit.ContentIntact != nil {
+			fmt.Fprintf(w, "; content intact: %s", yes(*r.Implicit.ContentIntact))
+		}
+	}
+	if r.Implicit.Error != "" {
+		fmt.Fprintf(w, " — %s", r.Implicit.Error)
+	}
+	fmt.Fprintln(w)
+	c := r.C2PA
+	fmt.Fprintf(w, "  c2pa       %s", yes(c.Present))
+	if c.Present {
+		fmt.Fprintf(w, " — valid %s, trusted %s, signer %q, actions %s, source %s", yes(c.Valid), yes(c.Trusted), c.Signer, strings.Join(c.Actions, ","), c.DigitalSourceType)
+	}
+	for _, e := range c.Errors {
+		fmt.Fprintf(w, "\n             ! %s", e)
+	}
+	fmt.Fprintln(w)
+	m := r.Watermark
+	fmt.Fprintf(w, "  watermark  %s", yes(m.Found))
+	if m.Found {
+		fmt.Fprintf(w, " — payload %016x, confidence %.3f", uint64(m.Payload), m.Confidence)
+		if r.WatermarkMatches != nil {
+			fmt.Fprintf(w, "; matches the ProduceID: %s", yes(*r.WatermarkMatches))
+		}
+	}
+	fmt.Fprintln(w)
+	if tampered {
+		fmt.Fprintln(w, "  TAMPERED: the file changed after it was signed or labelled")
+	}
 }

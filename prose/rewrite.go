@@ -1,10 +1,13 @@
 package prose
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"miaobi/engine"
 
 	"github.com/sergi/go-diff/diffmatchpatch"
 )
@@ -159,3 +162,17 @@ func Reply(s string) string {
 }
 
 var thinkBlock = regexp.MustCompile(`(?s)<think>.*?</think>`)
+
+// Ask sends one prompt to a text engine (called name in messages) and
+// returns its cleaned reply (Reply) and the model that answered.
+func Ask(ctx context.Context, t engine.Text, name, model, prompt string, seed *int64) (string, string, error) {
+	r, err := t.Chat(ctx, engine.Request{Model: model, Seed: seed, Messages: []engine.Message{{Role: "user", Content: prompt}}})
+	if err != nil {
+		return "", "", err
+	}
+	text := Reply(r.Content)
+	if text == "" {
+		return "", "", fmt.Errorf("engine %s answered only its reasoning, no text", name)
+	}
+	return text, r.Model, nil
+}

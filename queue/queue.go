@@ -397,3 +397,15 @@ func (q *Queue) Watch(ctx context.Context, jobID string) (<-chan Event, error) {
 	}()
 	return ch, nil
 }
+
+// Describe names the queue for a person: the external NATS at url when
+// one is given, else the embedded server and its address.
+func (q *Queue) Describe(url string) string {
+	if url != "" {
+		return "NATS at " + url
+	}
+	if u := q.URL(); u != "" {
+		return "embedded NATS JetStream at " + u
+	}
+	return "embedded NATS JetStream"
+}

@@ -8,6 +8,7 @@ package server
 // server process's CPU time and peak memory from /proc (Linux).
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -20,6 +21,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -418,4 +420,101 @@ func PeakRSS(pid int) int64 {
 		}
 	}
 	return 0
+}
+
+// TailFile is the last n lines of a file (a server log).
+func TailFile(path string, n int) string {
+	b, _ := os.ReadFile(path)
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n") + "\n"
+}
+
+// GrepLog is the server's log lines at level WARN or ERROR, and any
+// request answered other than 2xx/3xx (at most n of them).
+func GrepLog(path string, n int) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	var sb strings.Builder
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	status := regexp.MustCompile(` status=([0-9]+)`)
+	shown, more := 0, 0
+	for sc.Scan() {
+		line := sc.Text()
+		hit := strings.Contains(line, "level=ERROR") || strings.Contains(line, "level=WARN")
+		if m := status.FindStringSubmatch(line); m != nil && (m[1][0] == '4' || m[1][0] == '5') {
+			hit = true
+		}
+		if !hit {
+			continue
+		}
+		if shown < n {
+			sb.WriteString("  " + line + "\n")
+			shown++
+		} else {
+			more++
+		}
+	}
+	if more > 0 {
+		fmt.Fprintf(&sb, "  … and %d more\n", more)
+	}
+	if shown == 0 {
+		sb.WriteString("  (none)\n")
+	}
+	return sb.String()
+}
+
+// CPUModel is the processor's name from /proc/cpuinfo.
+func CPUModel() string {
+	b, _ := os.ReadFile("/proc/cpuinfo")
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown CPU"
+}
+
+// LoadMarkdown is the section docs/benchmarks.md keeps for a load run
+// between the markers start and end: the command, the machine, a table of
+// the phases and a paragraph on how they ran.
+func LoadMarkdown(serveMarkStart, serveMarkEnd string, args []string, quick, jobs *LoadPhase, poll time.Duration, rss int64, cpu, life time.Duration, loadavg string) string {
+	var sb strings.Builder
+	cmd := "miaobi bench serve"
+	if len(args) > 0 {
+		cmd += " " + strings.Join(args, " ")
+	}
+	if f := strings.Fields(loadavg); len(f) >= 3 {
+		loadavg = strings.Join(f[:3], " ")
+	}
+	fmt.Fprintf(&sb, "%s\n\nCommand: `%s` (%s). Machine: %s, %d cores, %s; load average %s before the run. Client and server share the cores and talk over loopback: the server is a child `miaobi serve --addr 127.0.0.1:0 --nats-listen none` (SQLite, embedded NATS JetStream, 2 job workers) in a fresh data directory; the clients share one keep-alive `http.Transport` and send an API key.\n\n",
+		serveMarkStart, cmd, time.Now().UTC().Format("2006-01-02"), CPUModel(), runtime.NumCPU(), runtime.Version(), loadavg)
+	sb.WriteString("| path | clients | ran | done | rate | errors | p50 | p90 | p99 | max | server CPU |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
+	row := func(what, unit string, p *LoadPhase) {
+		l := p.Latency
+		fmt.Fprintf(&sb, "| %s | %d | %.1f s | %d | %.1f %s/s | %d | %s | %s | %s | %s | %.1f s (%.2f cores) |\n",
+			what, p.Clients, p.Wall.Seconds(), p.Count, p.Rate(), unit, p.Errors, Millis(Percentile(l, .5)), Millis(Percentile(l, .9)), Millis(Percentile(l, .99)), Millis(Percentile(l, 1)),
+			p.ServerCPU.Seconds(), p.ServerCPU.Seconds()/p.Wall.Seconds())
+	}
+	row("quick: `POST /api/poems`", "req", quick)
+	if jobs != nil {
+		row("jobs: work + create job", "jobs", jobs)
+	}
+	fmt.Fprintf(&sb, "\nThe quick path asks for one 七绝 (n=1) per request, each with its own seed (%d requests). ", quick.Requests)
+	if jobs != nil {
+		fmt.Fprintf(&sb, "The job path creates a work (`POST /api/works`), queues a create job (`POST /api/works/{id}/create`, n=1, no painting) and polls `GET /api/jobs/{id}` every %s; its latency runs from the create request to the poll that sees the job done, so it is coarse by up to %s (%d HTTP requests in all). ", poll, poll, jobs.Requests)
+	}
+	fmt.Fprintf(&sb, "Server: peak RSS %.0f MB; CPU %.1f s (user + system) over its %.0f s life, start-up included. The load generator itself used %.1f s of CPU in the quick path",
+		float64(rss)/1e6, cpu.Seconds(), life.Seconds(), quick.ClientCPU.Seconds())
+	if jobs != nil {
+		fmt.Fprintf(&sb, " and %.1f s in the job path", jobs.ClientCPU.Seconds())
+	}
+	sb.WriteString(".\n\n" + serveMarkEnd)
+	return sb.String()
 }

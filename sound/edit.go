@@ -18,6 +18,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 
 	"github.com/gopxl/beep/v2"
 
@@ -344,4 +346,136 @@ func wsola(a *pcm.Audio, factor float64) *pcm.Audio {
 		res.Samples[2*i+1] = float32(out[2*i+1] / w)
 	}
 	return res
+}
+
+// Plan is the edits 'miaobi sound edit' applies, in this order, each only
+// when set: Cut ("FROM-TO" seconds, TO may be empty), Append (spliced after
+// with Crossfade seconds), Tempo (0 or 1: unchanged), Pitch, EQ
+// ("LOW,MID,HIGH" dB), Gate (dBFS; 0: none), Gain (dB), FadeIn and FadeOut
+// (seconds), Reverb (0–1, with a 2.5 s tail) and Under (laid under,
+// ducked). The names are for the list of what was done.
+type Plan struct {
+	Cut             string
+	Append          *pcm.Audio
+	AppendName      string
+	Crossfade       float64
+	Tempo, Pitch    float64
+	EQ              string
+	Gate, Gain      float64
+	FadeIn, FadeOut float64
+	Reverb          float64
+	Under           *pcm.Audio
+	UnderName       string
+}
+
+// Apply runs the plan on a and returns the result and what was done.
+func (p Plan) Apply(a *pcm.Audio) (*pcm.Audio, []string, error) {
+	var done []string
+	step := func(name string, f func() (*pcm.Audio, error)) error {
+		b, err := f()
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		a = b
+		done = append(done, name)
+		return nil
+	}
+	var steps []func() error
+	if p.Cut != "" {
+		from, to, err := ParseSpan(p.Cut)
+		if err != nil {
+			return nil, nil, err
+		}
+		steps = append(steps, func() error { return step("cut "+p.Cut, func() (*pcm.Audio, error) { return Cut(a, from, to) }) })
+	}
+	if p.Append != nil {
+		steps = append(steps, func() error {
+			return step("append "+p.AppendName, func() (*pcm.Audio, error) { return Splice(a, p.Append, p.Crossfade) })
+		})
+	}
+	if p.Tempo != 0 && p.Tempo != 1 {
+		steps = append(steps, func() error {
+			return step(fmt.Sprintf("tempo ×%g", p.Tempo), func() (*pcm.Audio, error) { return Tempo(a, p.Tempo) })
+		})
+	}
+	if p.Pitch != 0 {
+		steps = append(steps, func() error {
+			return step(fmt.Sprintf("pitch %+g", p.Pitch), func() (*pcm.Audio, error) { return Pitch(a, p.Pitch) })
+		})
+	}
+	if p.EQ != "" {
+		e, err := ParseEQ(p.EQ)
+		if err != nil {
+			return nil, nil, err
+		}
+		steps = append(steps, func() error { return step("eq "+p.EQ, func() (*pcm.Audio, error) { return Equalize(a, e) }) })
+	}
+	if p.Gate != 0 {
+		steps = append(steps, func() error {
+			return step(fmt.Sprintf("gate %g dBFS", p.Gate), func() (*pcm.Audio, error) { return Gate(a, p.Gate) })
+		})
+	}
+	if p.Gain != 0 {
+		steps = append(steps, func() error {
+			return step(fmt.Sprintf("gain %+g dB", p.Gain), func() (*pcm.Audio, error) { return Gain(a, p.Gain) })
+		})
+	}
+	if p.FadeIn != 0 || p.FadeOut != 0 {
+		steps = append(steps, func() error { return step("fades", func() (*pcm.Audio, error) { return Fade(a, p.FadeIn, p.FadeOut) }) })
+	}
+	if p.Reverb != 0 {
+		if p.Reverb < 0 || p.Reverb > 1 {
+			return nil, nil, fmt.Errorf("sound: reverb %g: use 0 to 1", p.Reverb)
+		}
+		room := Hall
+		room.Wet, room.Dry = 0.5*p.Reverb, 1-0.3*p.Reverb
+		steps = append(steps, func() error {
+			return step(fmt.Sprintf("reverb %g", p.Reverb), func() (*pcm.Audio, error) { return AddReverb(a, room, 2.5) })
+		})
+	}
+	if p.Under != nil {
+		steps = append(steps, func() error {
+			return step("under "+p.UnderName, func() (*pcm.Audio, error) { return Duck(a, p.Under, 14) })
+		})
+	}
+	for _, s := range steps {
+		if err := s(); err != nil {
+			return nil, nil, err
+		}
+	}
+	if len(done) == 0 {
+		done = []string{"normalised"}
+	}
+	return a, done, nil
+}
+
+// ParseSpan reads FROM-TO seconds (TO may be empty: to the end).
+func ParseSpan(s string) (float64, float64, error) {
+	a, b, ok := strings.Cut(s, "-")
+	from, err1 := strconv.ParseFloat(strings.TrimSpace(a), 64)
+	to := 0.0
+	var err2 error
+	if strings.TrimSpace(b) != "" {
+		to, err2 = strconv.ParseFloat(strings.TrimSpace(b), 64)
+	}
+	if !ok || err1 != nil || err2 != nil || from < 0 || (to != 0 && to <= from) {
+		return 0, 0, fmt.Errorf("sound: cut %q: give FROM-TO seconds, e.g. 1.5-10 or 3-", s)
+	}
+	return from, to, nil
+}
+
+// ParseEQ reads LOW,MID,HIGH decibels.
+func ParseEQ(s string) (EQ, error) {
+	f := strings.Split(s, ",")
+	if len(f) != 3 {
+		return EQ{}, fmt.Errorf("sound: eq %q: give LOW,MID,HIGH in dB, e.g. 3,0,-2", s)
+	}
+	var v [3]float64
+	for i, x := range f {
+		var err error
+		if v[i], err = strconv.ParseFloat(strings.TrimSpace(x), 64); err != nil {
+			return EQ{}, fmt.Errorf("sound: eq %q: %q is not a number of dB", s, x)
+		}
+	}
+	return EQ{Low: v[0], Mid: v[1], High: v[2]}, nil
 }

@@ -29,6 +29,7 @@ import (
 
 	"miaobi/hanzi"
 	"miaobi/label"
+	"miaobi/prosody"
 	"miaobi/sound/pcm"
 )
 
@@ -188,6 +189,29 @@ func (r *Recitation) units() ([]speechUnit, error) {
 		return nil, errors.New("sound: nothing to recite: the text has no Chinese characters")
 	}
 	return out, nil
+}
+
+// RecitationOf reads a text as 'miaobi recite' does: verse (two or more
+// lines of one length, as 'miaobi poem' prints them) to be read in its
+// rhythm, its title returned apart; anything else as prose, line by line,
+// without Miaobi's own label line.
+func RecitationOf(text string) (Recitation, string) {
+	if p, err := prosody.ParsePoem(text); err == nil && len(p.Lines) >= 2 {
+		same := true
+		for _, l := range p.Lines {
+			same = same && len([]rune(l)) == len([]rune(p.Lines[0]))
+		}
+		if same {
+			return Recitation{Lines: p.Lines, Verse: true}, p.Title
+		}
+	}
+	var r Recitation
+	for _, l := range strings.Split(text, "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.Contains(l, "本内容由AI生成") {
+			r.Lines = append(r.Lines, l)
+		}
+	}
+	return r, ""
 }
 
 // punctPause is the pause after a punctuation mark in prose.

@@ -140,6 +140,27 @@ func Decode(file []byte) (*pcm.Audio, error) {
 	return a, nil
 }
 
+// Load reads a sound file of any format — WAV and MP3 in Go, others
+// through ffmpeg — as stereo at Rate, ready for editing.
+func Load(ctx context.Context, file []byte) (*pcm.Audio, error) {
+	a, err := Decode(file)
+	if errors.Is(err, ErrFormat) {
+		wav, terr := Transcode(ctx, file, "wav")
+		if terr != nil {
+			return nil, fmt.Errorf("%w (and ffmpeg could not read it: %v)", err, terr)
+		}
+		a, err = Decode(wav)
+	}
+	if err != nil {
+		return nil, err
+	}
+	s, err := Play(a)
+	if err != nil {
+		return nil, err
+	}
+	return Render(s)
+}
+
 // EncodeWAV writes a as a 16-bit PCM WAV file.
 func EncodeWAV(a *pcm.Audio) []byte { return label.EncodeWAV(a) }
 

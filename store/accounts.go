@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -377,4 +378,25 @@ func b2i(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// FirstAdmin creates the user admin on the first run, with the password
+// in MIAOBI_ADMIN_PASSWORD or a random one, and returns the name and
+// password (empty when there were users already).
+func FirstAdmin(ctx context.Context, db *DB) (string, string, error) {
+	n, err := db.CountUsers(ctx)
+	if err != nil || n > 0 {
+		return "", "", err
+	}
+	pw := os.Getenv("MIAOBI_ADMIN_PASSWORD")
+	if pw == "" {
+		pw = NewToken(12)
+	}
+	if _, err := db.CreateUser(ctx, "admin", pw, true); err != nil {
+		if errors.Is(err, ErrConflict) {
+			return "", "", nil
+		}
+		return "", "", fmt.Errorf("creating the admin user: %w", err)
+	}
+	return "admin", pw, nil
 }

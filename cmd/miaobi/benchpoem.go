@@ -176,47 +176,11 @@ func writeBenchDocs(e *poem.Engine, stats []poem.FormStats, results []poem.Bench
 	if err := replaceSection("docs/benchmarks.md", "## Poem generation", sb.String()); err != nil {
 		return err
 	}
-	var sm strings.Builder
-	sm.WriteString("# Sample poems\n\nWritten by `miaobi bench poem --write`. Every poem is the first candidate for its seed and is 合律 by `miaobi check`; none shares a run of 4 (五言) or 5 characters with a corpus line. They are shown as they come, good lines and weak ones: the model sees three characters of context, so lines are locally fluent while the sense across a couplet is often loose.\n\n## Requests a person might type\n\n")
-	showcase := []struct {
-		label string
-		req   poem.Request
-	}{
-		{"-k 灯,跳舞,翅膀", poem.Request{Keywords: []string{"灯", "跳舞", "翅膀"}, Seed: 42}},
-		{"-k 高铁,故乡 --form 七律", poem.Request{Form: "七律", Keywords: []string{"高铁", "故乡"}, Seed: 42}},
-		{"-k 手机,思念 --form 五绝", poem.Request{Form: "五绝", Keywords: []string{"手机", "思念"}, Seed: 42}},
-		{"--acrostic 春江花月 --form 七绝", poem.Request{Form: "七绝", Acrostic: "春江花月", Seed: 42}},
-		{"-k 梅,雪 --form 词:浣溪沙", poem.Request{Form: "词:浣溪沙", Keywords: []string{"梅", "雪"}, Seed: 42}},
-		{"-k 中秋 --form 五律 --rhyme xinyun", poem.Request{Form: "五律", Keywords: []string{"中秋"}, Rhyme: "xinyun", Seed: 42}},
+	sm, err := e.SamplesMarkdown(results)
+	if err != nil {
+		return err
 	}
-	for _, sc := range showcase {
-		ps, err := e.Generate(sc.req)
-		if err != nil {
-			return fmt.Errorf("sample %s: %w", sc.label, err)
-		}
-		p := ps[0]
-		group := p.Check.RhymeGroup
-		if group == "" {
-			group = p.Check.Book
-		}
-		fmt.Fprintf(&sm, "### `miaobi poem %s`\n\n%s (%s, %s, %s)\n\n", sc.label, p.Title, p.Form, p.Variant, group)
-		writeLines(&sm, p.Lines)
-	}
-	if cs, err := e.Couplet("海阔凭鱼跃", nil, 42, 1); err == nil {
-		fmt.Fprintf(&sm, "### `miaobi couplet 海阔凭鱼跃`\n\n上联：%s<br>\n下联：%s\n\n", cs[0].Lines[0], cs[0].Lines[1])
-	}
-	sm.WriteString("## Keywords from held-out titles\n\nThe first five benchmark sets of each form (keywords from titles of held-out human poems; the human title is shown for reference).\n\n")
-	perFormShown := map[string]int{}
-	for _, r := range results {
-		if r.Err != nil || perFormShown[r.Set.Form] >= 5 {
-			continue
-		}
-		perFormShown[r.Set.Form]++
-		p := r.Poem
-		fmt.Fprintf(&sm, "### %s · keywords %s\n\n(from the title 《%s》; seed %d; %s, %s)\n\n", p.Form, strings.Join(r.Set.Keywords, "、"), r.Set.Title, p.Seed, p.Variant, p.Check.RhymeGroup)
-		writeLines(&sm, p.Lines)
-	}
-	return os.WriteFile("docs/samples.md", []byte(sm.String()), 0o644)
+	return os.WriteFile("docs/samples.md", []byte(sm), 0o644)
 }
 
 // replaceSection puts body under heading in a Markdown file, replacing the
@@ -238,15 +202,4 @@ func replaceBetween(path, heading, body, markStart, markEnd string) error {
 		s = strings.TrimRight(s, "\n") + "\n\n" + heading + "\n\n" + body + "\n"
 	}
 	return os.WriteFile(path, []byte(s), 0o644)
-}
-
-func writeLines(sb *strings.Builder, lines []string) {
-	for i, l := range lines {
-		punct := "，"
-		if i%2 == 1 || i == len(lines)-1 {
-			punct = "。"
-		}
-		fmt.Fprintf(sb, "%s%s<br>\n", l, punct)
-	}
-	sb.WriteString("\n")
 }

@@ -12,8 +12,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"runtime"
 	"slices"
 	"strings"
 	"syscall"
@@ -148,18 +146,18 @@ func runBenchServe(args []string, stdout, stderr io.Writer) int {
 		rest, ok := strings.CutPrefix(line, "Miaobi studio: ")
 		u, _, _ := strings.Cut(rest, " ")
 		if !ok || !strings.HasPrefix(u, "http://") {
-			return fail(1, fmt.Errorf("the server's first line is %q, not the studio's address; its log:\n%s", line, tailFile(logPath, 20)))
+			return fail(1, fmt.Errorf("the server's first line is %q, not the studio's address; its log:\n%s", line, server.TailFile(logPath, 20)))
 		}
 		base = strings.TrimSuffix(u, "/")
 	case <-time.After(2 * time.Minute):
-		return fail(1, fmt.Errorf("the server printed no address in 2 minutes; its log:\n%s", tailFile(logPath, 20)))
+		return fail(1, fmt.Errorf("the server printed no address in 2 minutes; its log:\n%s", server.TailFile(logPath, 20)))
 	}
 	pid := srv.Process.Pid
 	fmt.Fprintf(stdout, "studio %s (pid %d) up in %.1f s; log %s\n", base, pid, time.Since(startAt).Seconds(), logPath)
 
 	secret, err := server.AdminKey(base, password)
 	if err != nil {
-		return fail(1, fmt.Errorf("making an API key: %v; the server's log:\n%s", err, tailFile(logPath, 20)))
+		return fail(1, fmt.Errorf("making an API key: %v; the server's log:\n%s", err, server.TailFile(logPath, 20)))
 	}
 	tr := &http.Transport{
 		MaxIdleConns:        *clients * 2,
@@ -176,12 +174,12 @@ func runBenchServe(args []string, stdout, stderr io.Writer) int {
 		Poems []json.RawMessage `json:"poems"`
 	}
 	if err := c.Do(context.Background(), "POST", "/api/poems", map[string]any{"keywords": server.LoadKeywords[0], "form": *form, "seed": 0, "n": 1}, &warm); err != nil || len(warm.Poems) != 1 {
-		return fail(1, fmt.Errorf("the first POST /api/poems: %v (%d poems); the server's log:\n%s", err, len(warm.Poems), tailFile(logPath, 20)))
+		return fail(1, fmt.Errorf("the first POST /api/poems: %v (%d poems); the server's log:\n%s", err, len(warm.Poems), server.TailFile(logPath, 20)))
 	}
 
 	if *chat > 0 {
 		if err := server.ChatLatency(stdout, base, secret, *chat); err != nil {
-			return fail(1, fmt.Errorf("/v1/chat/completions: %v; the server's log:\n%s", err, tailFile(logPath, 20)))
+			return fail(1, fmt.Errorf("/v1/chat/completions: %v; the server's log:\n%s", err, server.TailFile(logPath, 20)))
 		}
 	}
 	load, _ := os.ReadFile("/proc/loadavg")
@@ -206,7 +204,7 @@ func runBenchServe(args []string, stdout, stderr io.Writer) int {
 	case waitErr = <-exited:
 		stopped = true
 	case <-time.After(60 * time.Second):
-		return fail(1, fmt.Errorf("the server did not stop within 60 s of SIGTERM; its log:\n%s", tailFile(logPath, 20)))
+		return fail(1, fmt.Errorf("the server did not stop within 60 s of SIGTERM; its log:\n%s", server.TailFile(logPath, 20)))
 	}
 	ps := srv.ProcessState
 	exitCode := ps.ExitCode()
@@ -233,14 +231,14 @@ func runBenchServe(args []string, stdout, stderr io.Writer) int {
 				fmt.Fprintf(stdout, "  %s: %d × %s\n", p.Name, p.ErrKinds[k], k)
 			}
 		}
-		fmt.Fprintf(stdout, "the server's warnings and errors:\n%s", grepLog(logPath, 30))
+		fmt.Fprintf(stdout, "the server's warnings and errors:\n%s", server.GrepLog(logPath, 30))
 	}
 	if waitErr != nil || exitCode != 0 {
-		fmt.Fprintf(stderr, "miaobi bench serve: the server exited %d after SIGTERM (%v); its log ends:\n%s", exitCode, waitErr, tailFile(logPath, 20))
+		fmt.Fprintf(stderr, "miaobi bench serve: the server exited %d after SIGTERM (%v); its log ends:\n%s", exitCode, waitErr, server.TailFile(logPath, 20))
 		return 1
 	}
 	if *write {
-		md := serveMarkdown(args, quick, jobs, *poll, finalRSS, cpuTotal, time.Since(startAt), strings.TrimSpace(string(load)))
+		md := server.LoadMarkdown(serveMarkStart, serveMarkEnd, args, quick, jobs, *poll, finalRSS, cpuTotal, time.Since(startAt), strings.TrimSpace(string(load)))
 		if err := replaceBetween("docs/benchmarks.md", "## Studio load (miaobi bench serve)", md, serveMarkStart, serveMarkEnd); err != nil {
 			return fail(1, err)
 		}
@@ -251,98 +249,4 @@ func runBenchServe(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
-}
-
-// tailFile is the last n lines of a file.
-func tailFile(path string, n int) string {
-	b, _ := os.ReadFile(path)
-	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n") + "\n"
-}
-
-// grepLog is the server's log lines at level WARN or ERROR, and any
-// request answered other than 2xx/3xx (at most n of them).
-func grepLog(path string, n int) string {
-	f, err := os.Open(path)
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	var sb strings.Builder
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	status := regexp.MustCompile(` status=([0-9]+)`)
-	shown, more := 0, 0
-	for sc.Scan() {
-		line := sc.Text()
-		hit := strings.Contains(line, "level=ERROR") || strings.Contains(line, "level=WARN")
-		if m := status.FindStringSubmatch(line); m != nil && (m[1][0] == '4' || m[1][0] == '5') {
-			hit = true
-		}
-		if !hit {
-			continue
-		}
-		if shown < n {
-			sb.WriteString("  " + line + "\n")
-			shown++
-		} else {
-			more++
-		}
-	}
-	if more > 0 {
-		fmt.Fprintf(&sb, "  … and %d more\n", more)
-	}
-	if shown == 0 {
-		sb.WriteString("  (none)\n")
-	}
-	return sb.String()
-}
-
-// cpuModel is the processor's name from /proc/cpuinfo.
-func cpuModel() string {
-	b, _ := os.ReadFile("/proc/cpuinfo")
-	for _, line := range strings.Split(string(b), "\n") {
-		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-			return strings.TrimSpace(v)
-		}
-	}
-	return "unknown CPU"
-}
-
-func serveMarkdown(args []string, quick, jobs *server.LoadPhase, poll time.Duration, rss int64, cpu, life time.Duration, loadavg string) string {
-	var sb strings.Builder
-	cmd := "miaobi bench serve"
-	if len(args) > 0 {
-		cmd += " " + strings.Join(args, " ")
-	}
-	if f := strings.Fields(loadavg); len(f) >= 3 {
-		loadavg = strings.Join(f[:3], " ")
-	}
-	fmt.Fprintf(&sb, "%s\n\nCommand: `%s` (%s). Machine: %s, %d cores, %s; load average %s before the run. Client and server share the cores and talk over loopback: the server is a child `miaobi serve --addr 127.0.0.1:0 --nats-listen none` (SQLite, embedded NATS JetStream, 2 job workers) in a fresh data directory; the clients share one keep-alive `http.Transport` and send an API key.\n\n",
-		serveMarkStart, cmd, time.Now().UTC().Format("2006-01-02"), cpuModel(), runtime.NumCPU(), runtime.Version(), loadavg)
-	sb.WriteString("| path | clients | ran | done | rate | errors | p50 | p90 | p99 | max | server CPU |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
-	row := func(what, unit string, p *server.LoadPhase) {
-		l := p.Latency
-		fmt.Fprintf(&sb, "| %s | %d | %.1f s | %d | %.1f %s/s | %d | %s | %s | %s | %s | %.1f s (%.2f cores) |\n",
-			what, p.Clients, p.Wall.Seconds(), p.Count, p.Rate(), unit, p.Errors, server.Millis(server.Percentile(l, .5)), server.Millis(server.Percentile(l, .9)), server.Millis(server.Percentile(l, .99)), server.Millis(server.Percentile(l, 1)),
-			p.ServerCPU.Seconds(), p.ServerCPU.Seconds()/p.Wall.Seconds())
-	}
-	row("quick: `POST /api/poems`", "req", quick)
-	if jobs != nil {
-		row("jobs: work + create job", "jobs", jobs)
-	}
-	fmt.Fprintf(&sb, "\nThe quick path asks for one 七绝 (n=1) per request, each with its own seed (%d requests). ", quick.Requests)
-	if jobs != nil {
-		fmt.Fprintf(&sb, "The job path creates a work (`POST /api/works`), queues a create job (`POST /api/works/{id}/create`, n=1, no painting) and polls `GET /api/jobs/{id}` every %s; its latency runs from the create request to the poll that sees the job done, so it is coarse by up to %s (%d HTTP requests in all). ", poll, poll, jobs.Requests)
-	}
-	fmt.Fprintf(&sb, "Server: peak RSS %.0f MB; CPU %.1f s (user + system) over its %.0f s life, start-up included. The load generator itself used %.1f s of CPU in the quick path",
-		float64(rss)/1e6, cpu.Seconds(), life.Seconds(), quick.ClientCPU.Seconds())
-	if jobs != nil {
-		fmt.Fprintf(&sb, " and %.1f s in the job path", jobs.ClientCPU.Seconds())
-	}
-	sb.WriteString(".\n\n" + serveMarkEnd)
-	return sb.String()
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"miaobi/prosody"
 )
@@ -111,7 +110,7 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 					return 2
 				}
 			} else {
-				printResult(out, res, useColor)
+				res.WriteText(out, useColor)
 			}
 		}
 		if err := sc.Err(); err != nil {
@@ -132,13 +131,6 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return status
 }
 
-func displayName(name string) string {
-	if name == "-" {
-		return "standard input"
-	}
-	return name
-}
-
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {
@@ -149,117 +141,17 @@ func isTerminal(w io.Writer) bool {
 }
 
 func printTunes(stdout, stderr io.Writer) int {
-	ts, err := prosody.Tunes()
-	if err != nil {
+	if err := prosody.WriteTunes(stdout); err != nil {
 		fmt.Fprintf(stderr, "miaobi check: %v\n", err)
 		return 2
-	}
-	for _, t := range ts {
-		var vs []string
-		for _, v := range t.Variants {
-			vs = append(vs, fmt.Sprintf("%s %d字", v.Name, v.Chars))
-		}
-		alias := ""
-		if len(t.Aliases) > 0 {
-			alias = " (" + strings.Join(t.Aliases, " ") + ")"
-		}
-		fmt.Fprintf(stdout, "%s%s: %s\n", t.Name, alias, strings.Join(vs, "; "))
 	}
 	return 0
 }
 
-// ANSI colours for the terminal report.
-const (
-	cReset  = "\x1b[0m"
-	cRed    = "\x1b[31m"
-	cGreen  = "\x1b[32m"
-	cYellow = "\x1b[33m"
-	cDim    = "\x1b[2m"
-	cBold   = "\x1b[1m"
-	cULine  = "\x1b[4m"
-)
-
-func printResult(w io.Writer, r prosody.Result, color bool) {
-	paint := func(code, s string) string {
-		if !color || code == "" {
-			return s
-		}
-		return code + s + cReset
+// displayName names an input file for messages ("-" is standard input).
+func displayName(name string) string {
+	if name == "-" {
+		return "standard input"
 	}
-	verdictColor := map[string]string{prosody.VerdictOK: cGreen, prosody.VerdictAo: cYellow, prosody.VerdictFail: cRed}[r.Verdict]
-	head := fmt.Sprintf("#%d", r.Index)
-	if r.Title != "" {
-		head += " 《" + r.Title + "》"
-	}
-	form := r.Form
-	if form == "" {
-		form = "未知体裁"
-	}
-	parts := []string{form}
-	if r.Variant != "" {
-		parts = append(parts, r.Variant)
-	}
-	book := r.Book
-	if r.RhymeGroup != "" {
-		book += " " + r.RhymeGroup
-	}
-	parts = append(parts, book)
-	fmt.Fprintf(w, "%s  %s  %s\n", paint(cBold, head), strings.Join(parts, " · "), paint(cBold+verdictColor, r.Verdict))
-
-	// Mark each character by its worst finding.
-	mark := map[[2]int]string{}
-	for _, p := range r.Problems {
-		k := [2]int{p.Line, p.Col}
-		switch p.Level {
-		case prosody.LevelError:
-			mark[k] = cRed
-		case prosody.LevelAo:
-			if mark[k] != cRed {
-				mark[k] = cYellow
-			}
-		}
-	}
-	width := 0
-	for _, l := range r.Lines {
-		if n := len([]rune(l.Text)); n > width {
-			width = n
-		}
-	}
-	for i, l := range r.Lines {
-		var text strings.Builder
-		rs := []rune(l.Text)
-		for j, c := range rs {
-			code := mark[[2]int{i + 1, j + 1}]
-			if code == "" && mark[[2]int{i + 1, 0}] != "" {
-				code = mark[[2]int{i + 1, 0}]
-			}
-			if l.Rhyme != "" && j == len(rs)-1 {
-				code += cULine
-			}
-			text.WriteString(paint(code, string(c)))
-		}
-		pad := strings.Repeat("　", width-len(rs))
-		rhyme := ""
-		if l.Rhyme != "" {
-			rhyme = "  韵 " + l.Rhyme
-		}
-		// Where the book lists both readings (中), show the one assumed.
-		tones := l.Tones
-		if l.Read != "" && strings.ContainsRune(l.Tones, '中') {
-			tones = l.Read
-		}
-		fmt.Fprintf(w, "  %2d  %s%s  %s%s  %s%s\n", i+1, text.String(), pad, tones, pad, paint(cDim, "谱 "+l.Expected), rhyme)
-	}
-	for _, p := range r.Problems {
-		code := map[string]string{prosody.LevelError: cRed, prosody.LevelAo: cYellow, prosody.LevelWarn: cDim, prosody.LevelNote: cDim}[p.Level]
-		where := "    "
-		switch {
-		case p.Line > 0 && p.Col > 0:
-			where = fmt.Sprintf("%d:%d", p.Line, p.Col)
-		case p.Line > 0:
-			where = fmt.Sprintf("%d", p.Line)
-		}
-		fmt.Fprintf(w, "  %-5s %s %s\n", where, paint(code, "["+p.Rule+"]"), p.Message)
-	}
-	fmt.Fprintln(w)
+	return name
 }

@@ -61,11 +61,7 @@ func engineConfig(name, file string) (engine.Config, error) {
 	if err != nil {
 		return engine.Config{}, err
 	}
-	c, ok := cs[name]
-	if !ok {
-		return c, fmt.Errorf("no engine named %q; configured: %s (see 'miaobi engines --help')", name, strings.Join(engine.Names(cs), ", "))
-	}
-	return c, nil
+	return engine.Find(cs, name)
 }
 
 // openEngine opens a configured text engine by name.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -44,31 +43,6 @@ func signer() (*c2pa.Signer, error) {
 		slog.Warn("created a local signing CA and signer for Content Credentials; give verifiers its root as the trust anchor", "dir", dir, "root", filepath.Join(dir, c2pa.CAFile))
 	}
 	return c2pa.LoadSigner(dir)
-}
-
-// trustRoots is the local root, and any PEM certificates in --trust.
-func trustRoots(extra string) (*x509.CertPool, error) {
-	pool := x509.NewCertPool()
-	var files []string
-	if dir, err := keysDir(); err == nil {
-		files = append(files, filepath.Join(dir, c2pa.CAFile))
-	}
-	if extra != "" {
-		files = append(files, extra)
-	}
-	for i, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			if i == 0 {
-				continue // no local root yet
-			}
-			return nil, fmt.Errorf("--trust: %w", err)
-		}
-		if !pool.AppendCertsFromPEM(b) {
-			return nil, fmt.Errorf("%s: no PEM certificates in it", f)
-		}
-	}
-	return pool, nil
 }
 
 // labelFlags are the labelling choices every picture command offers.
@@ -310,9 +284,10 @@ func runVerify(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(2, err)
 	}
-	roots, err := trustRoots(*trust)
+	dir, _ := keysDir()
+	roots, err := c2pa.Roots(dir, *trust)
 	if err != nil {
-		return fail(2, err)
+		return fail(2, fmt.Errorf("--trust: %w", err))
 	}
 	r, err := label.Verify(b, roots)
 	if err != nil {
@@ -337,57 +312,10 @@ func runVerify(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			label.Report
 		}{fs.Arg(0), tampered, r})
 	} else {
-		printReport(stdout, fs.Arg(0), r, tampered)
+		r.WriteText(stdout, fs.Arg(0), tampered)
 	}
 	if tampered {
 		return 1
 	}
 	return 0
-}
-
-func printReport(w io.Writer, name string, r label.Report, tampered bool) {
-	yes := func(b bool) string {
-		if b {
-			return "yes"
-		}
-		return "no"
-	}
-	fmt.Fprintf(w, "%s (%s)\n", name, r.Format)
-	fmt.Fprintf(w, "  explicit   %s", yes(r.Explicit.Found))
-	if r.Explicit.Found {
-		fmt.Fprintf(w, " — %q at the %s", r.Explicit.Text, r.Explicit.Where)
-	}
-	fmt.Fprintln(w)
-	fmt.Fprintf(w, "  implicit   %s", yes(r.Implicit.Found))
-	if a := r.Implicit.AIGC; a != nil {
-		fmt.Fprintf(w, " — Label %s, producer %s, ProduceID %s (%s)", a.Label, a.ContentProducer, a.ProduceID, r.Implicit.Where)
-		if r.Implicit.ContentIntact != nil {
-			fmt.Fprintf(w, "; content intact: %s", yes(*r.Implicit.ContentIntact))
-		}
-	}
-	if r.Implicit.Error != "" {
-		fmt.Fprintf(w, " — %s", r.Implicit.Error)
-	}
-	fmt.Fprintln(w)
-	c := r.C2PA
-	fmt.Fprintf(w, "  c2pa       %s", yes(c.Present))
-	if c.Present {
-		fmt.Fprintf(w, " — valid %s, trusted %s, signer %q, actions %s, source %s", yes(c.Valid), yes(c.Trusted), c.Signer, strings.Join(c.Actions, ","), c.DigitalSourceType)
-	}
-	for _, e := range c.Errors {
-		fmt.Fprintf(w, "\n             ! %s", e)
-	}
-	fmt.Fprintln(w)
-	m := r.Watermark
-	fmt.Fprintf(w, "  watermark  %s", yes(m.Found))
-	if m.Found {
-		fmt.Fprintf(w, " — payload %016x, confidence %.3f", uint64(m.Payload), m.Confidence)
-		if r.WatermarkMatches != nil {
-			fmt.Fprintf(w, "; matches the ProduceID: %s", yes(*r.WatermarkMatches))
-		}
-	}
-	fmt.Fprintln(w)
-	if tampered {
-		fmt.Fprintln(w, "  TAMPERED: the file changed after it was signed or labelled")
-	}
 }

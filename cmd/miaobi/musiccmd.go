@@ -149,8 +149,8 @@ func runMusic(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, score.Text())
 	}
 	if *midiOut != "" {
-		if err := writeMIDI(*midiOut, score); err != nil {
-			return fail(1, err)
+		if b, err := sound.WriteMIDI(score); err != nil || writeFileAtomic(*midiOut, b) != nil {
+			return fail(1, fmt.Errorf("--midi %s: cannot write it (%v)", *midiOut, err))
 		}
 	}
 	secs := float64(a.Frames()) / float64(a.Rate)
@@ -177,13 +177,7 @@ func readPoemFile(path string, stdin io.Reader) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var text strings.Builder
-	for _, l := range strings.Split(string(b), "\n") {
-		if !strings.HasPrefix(strings.TrimSpace(l), "—") {
-			text.WriteString(l + "\n")
-		}
-	}
-	return text.String(), nil
+	return poem.StripFooter(string(b)), nil
 }
 
 // soundMeta says what a written sound is: its ProduceID, a description,
@@ -261,20 +255,11 @@ func musicFromMelody(path, out, midiOut string, opt sound.Options, vary, notes b
 		fmt.Fprint(stdout, score.Text())
 	}
 	if midiOut != "" {
-		if err := writeMIDI(midiOut, score); err != nil {
-			return fail(1, err)
+		if b, err := sound.WriteMIDI(score); err != nil || writeFileAtomic(midiOut, b) != nil {
+			return fail(1, fmt.Errorf("--midi %s: cannot write it (%v)", midiOut, err))
 		}
 	}
 	secs := float64(a.Frames()) / float64(a.Rate)
 	fmt.Fprintf(stdout, "melody %s %s → %s: %s调, %.0f beats a minute, %.1f s (rendered in %.2f s)\n", path, how, out, score.Mode, score.Tempo, secs, took.Seconds())
 	return 0
-}
-
-// writeMIDI writes a score's melody as a MIDI file.
-func writeMIDI(path string, s *sound.Score) error {
-	b, err := sound.WriteMIDI(s)
-	if err != nil {
-		return err
-	}
-	return writeFileAtomic(path, b)
 }

@@ -123,9 +123,9 @@ func runAdjust(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	if *resize != "" {
-		w, h, err := parseResize(*resize)
+		w, h, err := photo.ParseSize(*resize)
 		if err != nil {
-			return fail(2, err)
+			return fail(2, fmt.Errorf("--resize: %v", err))
 		}
 		if cur, err = photo.Resize(cur, w, h); err != nil {
 			return fail(2, err)
@@ -149,26 +149,6 @@ func runAdjust(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	b := cur.Bounds()
 	fmt.Fprintf(stdout, "wrote %s (%d×%d)\n", *pio.out, b.Dx(), b.Dy())
 	return 0
-}
-
-// parseResize reads WxH, Wx or xH.
-func parseResize(s string) (w, h int, err error) {
-	bad := fmt.Errorf("--resize %q: give WxH, Wx or xH in pixels, e.g. 1024x768 or 1024x", s)
-	ws, hs, ok := strings.Cut(strings.ToLower(s), "x")
-	if !ok || (ws == "" && hs == "") {
-		return 0, 0, bad
-	}
-	if ws != "" {
-		if _, err := fmt.Sscanf(ws, "%d", &w); err != nil || w <= 0 {
-			return 0, 0, bad
-		}
-	}
-	if hs != "" {
-		if _, err := fmt.Sscanf(hs, "%d", &h); err != nil || h <= 0 {
-			return 0, 0, bad
-		}
-	}
-	return w, h, nil
 }
 
 const stylizeHelp = `Usage: miaobi stylize --style ink|sketch|watercolor|oil IN -o OUT [--seed N]

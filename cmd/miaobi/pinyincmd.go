@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode"
 
 	"miaobi/hanzi"
 )
@@ -50,25 +49,7 @@ func runPinyin(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "miaobi pinyin: %v\n", err)
 			return 1
 		}
-		var out []string
-		for _, s := range syl {
-			if s.Pinyin == "" && (unicode.IsPunct(s.Char) || unicode.IsSymbol(s.Char)) {
-				continue
-			}
-			t := s.Tone
-			if *spoken {
-				t = s.Spoken
-			}
-			switch {
-			case s.Pinyin == "":
-				out = append(out, string(s.Char))
-			case *marks:
-				out = append(out, s.Marked(t))
-			default:
-				out = append(out, s.Pinyin+string(rune('0'+t)))
-			}
-		}
-		fmt.Fprintln(stdout, strings.Join(out, " "))
+		fmt.Fprintln(stdout, hanzi.FormatPinyin(syl, *marks, *spoken))
 	}
 	return 0
 }

@@ -206,52 +206,15 @@ func printPoems(w io.Writer, poems []*poem.Poem, asJSON, traditional bool) int {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		printPoem(w, p)
+		p.WriteText(w, label.DefaultTextLabel)
 	}
 	return 0
-}
-
-func printPoem(w io.Writer, p *poem.Poem) {
-	fmt.Fprintf(w, "%s\n", p.Title)
-	for i, l := range p.Lines {
-		punct := "，"
-		if i%2 == 1 || i == len(p.Lines)-1 {
-			punct = "。"
-		}
-		fmt.Fprintf(w, "  %s%s\n", l, punct)
-	}
-	group := p.Check.RhymeGroup
-	if group == "" {
-		group = p.Check.Book
-	}
-	if src := p.Source; src != nil { // an engine's poem: no score of Miaobi's, but its hands
-		fmt.Fprintf(w, "  — %s · %s · %s · %s · seed %d · %s\n", p.Form, p.Variant, group, p.Check.Verdict, p.Seed, label.DefaultTextLabel)
-		byEngine, byMiaobi := 0, 0
-		for _, r := range src.Repairs {
-			if r.By == poem.HandMiaobi {
-				byMiaobi++
-			} else {
-				byEngine++
-			}
-		}
-		fmt.Fprintf(w, "  — written by %s (%s); %d character(s) repaired by the engine when asked, %d by Miaobi; %d request(s)\n", src.Engine, src.Model, byEngine, byMiaobi, src.Asks)
-		for _, r := range src.Repairs {
-			fmt.Fprintf(w, "    line %d col %d: %s → %s (%s): %s\n", r.Line, r.Col, r.From, r.To, r.By, r.Why)
-		}
-		return
-	}
-	fmt.Fprintf(w, "  — %s · %s · %s · %s · seed %d · score %.2f · %s\n", p.Form, p.Variant, group, p.Check.Verdict, p.Seed, p.Scores.Score, label.DefaultTextLabel)
 }
 
 // poemAIGC is a poem's implicit label; its ProduceID comes from the
 // poem itself, so the same poem always has the same ID.
 func poemAIGC(p *poem.Poem) label.AIGC {
-	parts := []string{"poem", p.Form, p.Title, strings.Join(p.Lines, "/"), fmt.Sprint(p.Seed)}
-	if p.Source != nil { // an engine's poem: its ID names the engine and model too
-		parts = append(parts, "engine", p.Source.Engine, p.Source.Model)
-	}
-	id := label.ProduceID(parts...)
-	return label.New(label.DefaultProducer, id, "")
+	return label.New(label.DefaultProducer, label.ProduceID(p.Identity()...), "")
 }
 
 const reviseHelp = `Usage: miaobi poem revise [flags] [FILE|-]
@@ -355,7 +318,7 @@ func runRevise(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if i > 0 {
 			fmt.Fprintln(stdout)
 		}
-		printPoem(stdout, p)
+		p.WriteText(stdout, label.DefaultTextLabel)
 		for _, d := range rv.Diff {
 			if len(d.Changed) == 0 {
 				fmt.Fprintf(stdout, "  %d  kept      %s\n", d.Line, d.After)

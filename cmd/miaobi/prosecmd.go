@@ -12,7 +12,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"miaobi/engine"
 	"miaobi/label"
 	"miaobi/prose"
 )
@@ -30,15 +29,7 @@ func askEngine(name, model, file, prompt string, seed *int64) (text, usedModel s
 	defer t.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	r, err := t.Chat(ctx, engine.Request{Model: model, Seed: seed, Messages: []engine.Message{{Role: "user", Content: prompt}}})
-	if err != nil {
-		return "", "", err
-	}
-	text = prose.Reply(r.Content)
-	if text == "" {
-		return "", "", fmt.Errorf("engine %s answered only its reasoning, no text", name)
-	}
-	return text, r.Model, nil
+	return prose.Ask(ctx, t, name, model, prompt, seed)
 }
 
 // textFlags are the flags every text task shares.

@@ -16,7 +16,6 @@ import (
 	"miaobi/label"
 	"miaobi/models"
 	"miaobi/poem"
-	"miaobi/prosody"
 	"miaobi/sound"
 	"miaobi/sound/pcm"
 )
@@ -84,19 +83,8 @@ func runRecite(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(2, err)
 	}
-	// Verse (two or more lines of one length, as 'miaobi poem' writes) is
-	// read in its rhythm, its title left out; anything else as prose.
-	rec := sound.Recitation{Speed: *speed, Pitch: *pitch}
-	title := ""
-	if p, err := prosody.ParsePoem(text); err == nil && len(p.Lines) >= 2 && sameLengths(p.Lines) {
-		rec.Verse, rec.Lines, title = true, p.Lines, p.Title
-	} else {
-		for _, l := range strings.Split(text, "\n") {
-			if l = strings.TrimSpace(l); l != "" && !strings.Contains(l, "本内容由AI生成") {
-				rec.Lines = append(rec.Lines, l)
-			}
-		}
-	}
+	rec, title := sound.RecitationOf(text)
+	rec.Speed, rec.Pitch = *speed, *pitch
 	if *music {
 		v, err := sound.VerseOf(rec.Lines, seasonOf(rec.Lines), title)
 		if err != nil {
@@ -142,16 +130,6 @@ func runRecite(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// sameLengths reports whether every line has as many characters as the first.
-func sameLengths(lines []string) bool {
-	for _, l := range lines {
-		if len([]rune(l)) != len([]rune(lines[0])) {
-			return false
-		}
-	}
-	return true
-}
-
 // seasonOf is the season the lines speak of by the poem models' frame.
 func seasonOf(lines []string) int {
 	e, err := poem.Load(models.Poem())
@@ -180,14 +158,9 @@ func engineSpeech(name, model, voice, file, text string) (*pcm.Audio, string, er
 	if err != nil {
 		return nil, "", err
 	}
-	a, err := sound.Decode(r.Data)
+	st, err := sound.Load(ctx, r.Data)
 	if err != nil {
 		return nil, "", fmt.Errorf("engine %s sent a sound Miaobi will not read: %w", name, err)
 	}
-	s, err := sound.Play(a)
-	if err != nil {
-		return nil, "", err
-	}
-	st, err := sound.Render(s)
 	return st, r.Engine + "/" + r.Model, err
 }

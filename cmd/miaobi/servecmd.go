@@ -265,7 +265,7 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		ln.Close()
 		return fail(1, err)
 	}
-	admin, password, err := firstAdmin(ctx, st.DB)
+	admin, password, err := store.FirstAdmin(ctx, st.DB)
 	if err != nil {
 		ln.Close()
 		return fail(1, err)
@@ -305,7 +305,7 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	go func() { srvErr <- srv.Serve(ln) }()
 	url := "http://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "Miaobi studio: %s/ (API %s/api/, OpenAPI %s/openapi.json)\n", url, url, url)
-	fmt.Fprintf(stdout, "database: %s · queue: %s · workers: %d · data: %s\n", st.DB.Kind(), queueName(st.Queue, s.nats), s.workers, dataDir)
+	fmt.Fprintf(stdout, "database: %s · queue: %s · workers: %d · data: %s\n", st.DB.Kind(), st.Queue.Describe(s.nats), s.workers, dataDir)
 	if password != "" {
 		fmt.Fprintf(stdout, "First run: sign in at %s/login as %q with password %s (it is shown only now: change it on the page API keys, or set MIAOBI_ADMIN_PASSWORD before the first run)\n", url, admin, password)
 	}
@@ -325,36 +325,6 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	<-workersDone
 	slog.Info("stopped")
 	return 0
-}
-
-func queueName(q *queue.Queue, url string) string {
-	if url != "" {
-		return "NATS at " + url
-	}
-	if u := q.URL(); u != "" {
-		return "embedded NATS JetStream at " + u
-	}
-	return "embedded NATS JetStream"
-}
-
-// firstAdmin creates the user admin on the first run, with the password
-// in MIAOBI_ADMIN_PASSWORD or a random one, which it returns.
-func firstAdmin(ctx context.Context, db *store.DB) (string, string, error) {
-	n, err := db.CountUsers(ctx)
-	if err != nil || n > 0 {
-		return "", "", err
-	}
-	pw := os.Getenv("MIAOBI_ADMIN_PASSWORD")
-	if pw == "" {
-		pw = store.NewToken(12)
-	}
-	if _, err := db.CreateUser(ctx, "admin", pw, true); err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			return "", "", nil
-		}
-		return "", "", fmt.Errorf("creating the admin user: %w", err)
-	}
-	return "admin", pw, nil
 }
 
 func runWorker(args []string, _ io.Reader, stdout, stderr io.Writer) int {

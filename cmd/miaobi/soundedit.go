@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"miaobi/label"
@@ -85,75 +84,23 @@ func runSoundEdit(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(2, err)
 	}
-	var done []string
-	step := func(name string, f func() (*pcm.Audio, error)) error {
-		b, err := f()
-		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		a = b
-		done = append(done, name)
-		return nil
-	}
-	var steps []error
-	if *cut != "" {
-		from, to, err := parseSpan(*cut)
-		if err != nil {
-			return fail(2, err)
-		}
-		steps = append(steps, step("cut "+*cut, func() (*pcm.Audio, error) { return sound.Cut(a, from, to) }))
-	}
+	plan := sound.Plan{Cut: *cut, Crossfade: *crossfade, Tempo: *tempo, Pitch: *pitch, EQ: *eq, Gate: *gate,
+		Gain: *gain, FadeIn: *fadeIn, FadeOut: *fadeOut, Reverb: *reverb}
 	if *appendFile != "" {
-		_, b, err := readSound(*appendFile)
-		if err != nil {
+		if _, plan.Append, err = readSound(*appendFile); err != nil {
 			return fail(2, err)
 		}
-		steps = append(steps, step("append "+filepath.Base(*appendFile), func() (*pcm.Audio, error) { return sound.Splice(a, b, *crossfade) }))
-	}
-	if *tempo != 1 {
-		steps = append(steps, step(fmt.Sprintf("tempo ×%g", *tempo), func() (*pcm.Audio, error) { return sound.Tempo(a, *tempo) }))
-	}
-	if *pitch != 0 {
-		steps = append(steps, step(fmt.Sprintf("pitch %+g", *pitch), func() (*pcm.Audio, error) { return sound.Pitch(a, *pitch) }))
-	}
-	if *eq != "" {
-		e, err := parseEQ(*eq)
-		if err != nil {
-			return fail(2, err)
-		}
-		steps = append(steps, step("eq "+*eq, func() (*pcm.Audio, error) { return sound.Equalize(a, e) }))
-	}
-	if *gate != 0 {
-		steps = append(steps, step(fmt.Sprintf("gate %g dBFS", *gate), func() (*pcm.Audio, error) { return sound.Gate(a, *gate) }))
-	}
-	if *gain != 0 {
-		steps = append(steps, step(fmt.Sprintf("gain %+g dB", *gain), func() (*pcm.Audio, error) { return sound.Gain(a, *gain) }))
-	}
-	if *fadeIn != 0 || *fadeOut != 0 {
-		steps = append(steps, step("fades", func() (*pcm.Audio, error) { return sound.Fade(a, *fadeIn, *fadeOut) }))
-	}
-	if *reverb != 0 {
-		if *reverb < 0 || *reverb > 1 {
-			return fail(2, fmt.Errorf("--reverb %g: use 0 to 1", *reverb))
-		}
-		room := sound.Hall
-		room.Wet, room.Dry = 0.5**reverb, 1-0.3**reverb
-		steps = append(steps, step(fmt.Sprintf("reverb %g", *reverb), func() (*pcm.Audio, error) { return sound.AddReverb(a, room, 2.5) }))
+		plan.AppendName = filepath.Base(*appendFile)
 	}
 	if *under != "" {
-		_, bed, err := readSound(*under)
-		if err != nil {
+		if _, plan.Under, err = readSound(*under); err != nil {
 			return fail(2, err)
 		}
-		steps = append(steps, step("under "+filepath.Base(*under), func() (*pcm.Audio, error) { return sound.Duck(a, bed, 14) }))
+		plan.UnderName = filepath.Base(*under)
 	}
-	for _, err := range steps {
-		if err != nil {
-			return fail(2, err)
-		}
-	}
-	if len(done) == 0 {
-		done = []string{"normalised"}
+	a, done, err := plan.Apply(a)
+	if err != nil {
+		return fail(2, err)
 	}
 	id := label.ProduceID("sound edit", string(raw), strings.Join(done, ";"))
 	if err := writeSound(a, *out, soundMeta{id: id, description: "edited by Miaobi: " + strings.Join(done, ", "), input: raw}); err != nil {
@@ -170,52 +117,9 @@ func readSound(path string) ([]byte, *pcm.Audio, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	a, err := sound.Decode(raw)
-	if errors.Is(err, sound.ErrFormat) {
-		wav, terr := sound.Transcode(context.Background(), raw, "wav")
-		if terr != nil {
-			return nil, nil, fmt.Errorf("%s: %w (and ffmpeg could not read it: %v)", path, err, terr)
-		}
-		a, err = sound.Decode(wav)
-	}
+	a, err := sound.Load(context.Background(), raw)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
-	s, err := sound.Play(a)
-	if err != nil {
-		return nil, nil, err
-	}
-	st, err := sound.Render(s)
-	return raw, st, err
-}
-
-// parseSpan reads FROM-TO seconds (TO may be empty: to the end).
-func parseSpan(s string) (float64, float64, error) {
-	a, b, ok := strings.Cut(s, "-")
-	from, err1 := strconv.ParseFloat(strings.TrimSpace(a), 64)
-	to := 0.0
-	var err2 error
-	if strings.TrimSpace(b) != "" {
-		to, err2 = strconv.ParseFloat(strings.TrimSpace(b), 64)
-	}
-	if !ok || err1 != nil || err2 != nil || from < 0 || (to != 0 && to <= from) {
-		return 0, 0, fmt.Errorf("--cut %q: give FROM-TO seconds, e.g. 1.5-10 or 3-", s)
-	}
-	return from, to, nil
-}
-
-// parseEQ reads LOW,MID,HIGH decibels.
-func parseEQ(s string) (sound.EQ, error) {
-	f := strings.Split(s, ",")
-	if len(f) != 3 {
-		return sound.EQ{}, fmt.Errorf("--eq %q: give LOW,MID,HIGH in dB, e.g. 3,0,-2", s)
-	}
-	var v [3]float64
-	for i, x := range f {
-		var err error
-		if v[i], err = strconv.ParseFloat(strings.TrimSpace(x), 64); err != nil {
-			return sound.EQ{}, fmt.Errorf("--eq %q: %q is not a number of dB", s, x)
-		}
-	}
-	return sound.EQ{Low: v[0], Mid: v[1], High: v[2]}, nil
+	return raw, a, nil
 }

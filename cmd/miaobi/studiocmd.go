@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"miaobi/server"
 )
 
 const studioHelp = `Usage: miaobi studio <command> [flags]
@@ -36,120 +36,6 @@ Examples:
 
 Flags:
 `
-
-// studioClient calls a studio's API.
-type studioClient struct {
-	url, key string
-	http     *http.Client
-}
-
-func (c *studioClient) call(method, path string, body, out any) error {
-	var r io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		r = strings.NewReader(string(b))
-	}
-	req, err := http.NewRequest(method, c.url+path, r)
-	if err != nil {
-		return err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("Authorization", "Bearer "+c.key)
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return fmt.Errorf("cannot reach the studio at %s (is 'miaobi serve' running? set --url): %w", c.url, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 512<<20))
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode >= 300 {
-		var e struct{ Error string }
-		if json.Unmarshal(b, &e) == nil && e.Error != "" {
-			return fmt.Errorf("%s (HTTP %d)", e.Error, resp.StatusCode)
-		}
-		return fmt.Errorf("HTTP %d from %s", resp.StatusCode, path)
-	}
-	if w, ok := out.(io.Writer); ok {
-		_, err = w.Write(b)
-		return err
-	}
-	if out != nil {
-		return json.Unmarshal(b, out)
-	}
-	return nil
-}
-
-// follow shows a job's progress as a bar until it finishes, reading the
-// studio's server-sent events.
-func (c *studioClient) follow(jobID string, w io.Writer, tty bool) error {
-	req, _ := http.NewRequest("GET", c.url+"/api/jobs/"+jobID+"/events", nil)
-	req.Header.Set("Authorization", "Bearer "+c.key)
-	resp, err := (&http.Client{}).Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != 200 {
-		return fmt.Errorf("following job %s: HTTP %d", jobID, resp.StatusCode)
-	}
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 1<<16), 1<<22)
-	event := ""
-	for sc.Scan() {
-		line := sc.Text()
-		if e, ok := strings.CutPrefix(line, "event: "); ok {
-			event = e
-			continue
-		}
-		data, ok := strings.CutPrefix(line, "data: ")
-		if !ok {
-			continue
-		}
-		var j struct {
-			State    string
-			Progress float64
-			Message  string
-			Error    string
-		}
-		json.Unmarshal([]byte(data), &j)
-		fmt.Fprint(w, progressBar(j.Progress, j.Message, tty))
-		if event == "done" {
-			if tty {
-				fmt.Fprintln(w)
-			}
-			if j.State == "failed" {
-				return fmt.Errorf("job %s failed: %s", jobID, j.Error)
-			}
-			return nil
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return err
-	}
-	return errors.New("the studio closed the progress stream before the job finished")
-}
-
-// progressBar draws one state of the bar: redrawn in place on a terminal,
-// one line per report otherwise.
-func progressBar(p float64, msg string, tty bool) string {
-	if p < 0 {
-		p = 0
-	}
-	if p > 1 {
-		p = 1
-	}
-	const width = 30
-	n := int(p*width + 0.5)
-	bar := fmt.Sprintf("[%s%s] %3.0f%% %s", strings.Repeat("#", n), strings.Repeat("-", width-n), 100*p, msg)
-	if tty {
-		return "\r\033[K" + bar
-	}
-	return bar + "\n"
-}
 
 func runStudio(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("studio", flag.ContinueOnError)
@@ -183,7 +69,7 @@ func runStudio(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if *seed == 0 {
 		*seed = time.Now().UnixNano() % 1000000
 	}
-	c := &studioClient{url: *url, key: *key, http: &http.Client{Timeout: 5 * time.Minute}}
+	c := &server.Client{URL: *url, Key: *key, HTTP: &http.Client{Timeout: 5 * time.Minute}}
 	tty := isTerminal(stderr)
 	workArg := func() (string, error) {
 		if fs.NArg() != 1 {
@@ -209,7 +95,7 @@ func runStudio(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			return err
 		}
 		defer os.Remove(f.Name())
-		if err := c.call("GET", "/api/works/"+id+"/bundle", nil, f); err != nil {
+		if err := c.Call("GET", "/api/works/"+id+"/bundle", nil, f); err != nil {
 			f.Close()
 			return err
 		}
@@ -232,7 +118,7 @@ func runStudio(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			Job  *struct{ ID string }
 		}
 		body := map[string]any{"keywords": splitKeywords(*kw), "form": *form, "autopilot": sub == "autopilot", "seed": *seed}
-		if err := c.call("POST", "/api/works", body, &r); err != nil {
+		if err := c.Call("POST", "/api/works", body, &r); err != nil {
 			return fail(1, err)
 		}
 		if sub == "new" {
@@ -240,11 +126,11 @@ func runStudio(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			return 0
 		}
 		fmt.Fprintf(stderr, "work %s\n", r.Work.ID)
-		if err := c.follow(r.Job.ID, stderr, tty); err != nil {
+		if err := c.Follow(r.Job.ID, stderr, tty); err != nil {
 			return fail(1, err)
 		}
 		var w work
-		if err := c.call("GET", "/api/works/"+r.Work.ID, nil, &w); err != nil {
+		if err := c.Call("GET", "/api/works/"+r.Work.ID, nil, &w); err != nil {
 			return fail(1, err)
 		}
 		fmt.Fprintf(stdout, "%s\n%s\n", w.Title, strings.Join(w.Content.Lines, "\n"))
@@ -257,14 +143,14 @@ func runStudio(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			return fail(2, err)
 		}
 		var r struct{ Job struct{ ID string } }
-		if err := c.call("POST", "/api/works/"+id+"/create", map[string]any{"n": *n, "seed": *seed, "paint": !*noPaint}, &r); err != nil {
+		if err := c.Call("POST", "/api/works/"+id+"/create", map[string]any{"n": *n, "seed": *seed, "paint": !*noPaint}, &r); err != nil {
 			return fail(1, err)
 		}
-		if err := c.follow(r.Job.ID, stderr, tty); err != nil {
+		if err := c.Follow(r.Job.ID, stderr, tty); err != nil {
 			return fail(1, err)
 		}
 		var w work
-		if err := c.call("GET", "/api/works/"+id, nil, &w); err != nil {
+		if err := c.Call("GET", "/api/works/"+id, nil, &w); err != nil {
 			return fail(1, err)
 		}
 		fmt.Fprintf(stdout, "%s (version %d)\n%s\n", w.Title, w.Head, strings.Join(w.Content.Lines, "\n"))
@@ -274,7 +160,7 @@ func runStudio(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			return fail(2, err)
 		}
 		var w work
-		if err := c.call("GET", "/api/works/"+id, nil, &w); err != nil {
+		if err := c.Call("GET", "/api/works/"+id, nil, &w); err != nil {
 			return fail(1, err)
 		}
 		var vs struct {
@@ -283,7 +169,7 @@ func runStudio(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 				Author, Action, Note string
 			}
 		}
-		if err := c.call("GET", "/api/works/"+id+"/versions", nil, &vs); err != nil {
+		if err := c.Call("GET", "/api/works/"+id+"/versions", nil, &vs); err != nil {
 			return fail(1, err)
 		}
 		fmt.Fprintf(stdout, "%s · %s · version %d · %.0f%% by the person\n%s\n\nhistory:\n", w.Title, w.Stage, w.Head, 100*w.Share.Person, strings.Join(w.Content.Lines, "\n"))
@@ -300,7 +186,7 @@ func runStudio(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			return fail(2, err)
 		}
 		var w work
-		if err := c.call("POST", "/api/works/"+id+"/publish", map[string]any{"ack": *ack}, &w); err != nil {
+		if err := c.Call("POST", "/api/works/"+id+"/publish", map[string]any{"ack": *ack}, &w); err != nil {
 			return fail(1, err)
 		}
 		fmt.Fprintf(stdout, "published %s (version %d)\n", w.Content.Bundle, w.Head)

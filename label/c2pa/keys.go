@@ -346,3 +346,24 @@ func certProfileErrors(c *x509.Certificate, t time.Time) []string {
 	}
 	return errs
 }
+
+// Roots is a pool of trust anchors: the local root in dir (CAFile; none
+// yet is no error) and every PEM certificate in the file extra, if given.
+func Roots(dir, extra string) (*x509.CertPool, error) {
+	pool := x509.NewCertPool()
+	if dir != "" {
+		if b, err := os.ReadFile(filepath.Join(dir, CAFile)); err == nil && !pool.AppendCertsFromPEM(b) {
+			return nil, fmt.Errorf("label: c2pa: %s: no PEM certificates in it", filepath.Join(dir, CAFile))
+		}
+	}
+	if extra != "" {
+		b, err := os.ReadFile(extra)
+		if err != nil {
+			return nil, fmt.Errorf("label: c2pa: trust anchors: %w", err)
+		}
+		if !pool.AppendCertsFromPEM(b) {
+			return nil, fmt.Errorf("label: c2pa: %s: no PEM certificates in it", extra)
+		}
+	}
+	return pool, nil
+}
