@@ -289,16 +289,8 @@ type imageRequest struct {
 
 func (s *Server) v1Images(w http.ResponseWriter, r *http.Request, c *who) {
 	var in imageRequest
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
-	if err == nil {
-		err = json.Unmarshal(b, &in)
-	}
-	bad := func(param, msg string) {
-		s.refundKey(r, c)
-		oaError(w, http.StatusBadRequest, "invalid_request_error", param, "", msg)
-	}
-	if err != nil {
-		bad("", "malformed JSON body: "+err.Error())
+	bad, ok := s.oaDecode(w, r, c, &in)
+	if !ok {
 		return
 	}
 	switch {
@@ -353,16 +345,8 @@ type speechRequest struct {
 // the sound itself, labelled, as MP3 (the default) or WAV.
 func (s *Server) v1Speech(w http.ResponseWriter, r *http.Request, c *who) {
 	var in speechRequest
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
-	if err == nil {
-		err = json.Unmarshal(b, &in)
-	}
-	bad := func(param, msg string) {
-		s.refundKey(r, c)
-		oaError(w, http.StatusBadRequest, "invalid_request_error", param, "", msg)
-	}
-	if err != nil {
-		bad("", "malformed JSON body: "+err.Error())
+	bad, ok := s.oaDecode(w, r, c, &in)
+	if !ok {
 		return
 	}
 	if in.Model != "" && in.Model != VoiceModel {
@@ -400,6 +384,25 @@ func (s *Server) v1Speech(w http.ResponseWriter, r *http.Request, c *who) {
 	w.Header().Set("Content-Type", ct)
 	w.WriteHeader(http.StatusOK)
 	w.Write(audio)
+}
+
+// oaDecode reads an OpenAI-style JSON request body into in. bad answers
+// a 400 in OpenAI's shape for a parameter and gives the key's quota back;
+// a body that does not parse has been answered so already (ok false).
+func (s *Server) oaDecode(w http.ResponseWriter, r *http.Request, c *who, in any) (bad func(param, msg string), ok bool) {
+	bad = func(param, msg string) {
+		s.refundKey(r, c)
+		oaError(w, http.StatusBadRequest, "invalid_request_error", param, "", msg)
+	}
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	if err == nil {
+		err = json.Unmarshal(b, in)
+	}
+	if err != nil {
+		bad("", "malformed JSON body: "+err.Error())
+		return bad, false
+	}
+	return bad, true
 }
 
 // refundKey gives back the quota a request took before it was refused.
