@@ -48,6 +48,13 @@ if (png.subarray(1, 4).toString() !== 'PNG' || png.readUInt32BE(16) !== 512 || p
 if (!png.includes(Buffer.from('c2pa'))) fail('image: no C2PA manifest');
 console.log(`image: ${png.length} bytes, 512×256 PNG with a C2PA manifest`);
 
+const speech = await client.audio.speech.create({ model: 'miaobi-voice', voice: 'alloy', response_format: 'wav',
+  input: '床前明月光，疑是地上霜。举头望明月，低头思故乡。' });
+const wav = Buffer.from(await speech.arrayBuffer());
+if (wav.subarray(0, 4).toString() !== 'RIFF' || wav.subarray(8, 12).toString() !== 'WAVE') fail('speech: not a WAV');
+if (!wav.includes(Buffer.from('AIGC')) || !wav.includes(Buffer.from('C2PA'))) fail('speech: no AIGC label or C2PA chunk');
+console.log(`speech: ${wav.length} bytes of WAV with its AIGC label and C2PA manifest`);
+
 try {
   await client.chat.completions.create({ model: 'gpt-nothing', messages: ask });
   fail('unknown model accepted');

@@ -265,7 +265,7 @@ func TestEngineAgainstMiaobi(t *testing.T) {
 		if _, err := direct.Chat(ctx, engine.Request{Model: "gpt-nothing", Messages: req.Messages}); err == nil || !strings.Contains(err.Error(), "404") {
 			t.Errorf("unknown model: %v", err)
 		}
-		if ms, err := direct.Models(ctx); err != nil || len(ms) != 2 || ms[0] != "miaobi-poet" || ms[1] != "miaobi-painter" {
+		if ms, err := direct.Models(ctx); err != nil || len(ms) != 3 || ms[0] != "miaobi-poet" || ms[1] != "miaobi-painter" || ms[2] != "miaobi-voice" {
 			t.Errorf("models: %v %v", ms, err)
 		}
 	}()
