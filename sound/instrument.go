@@ -229,6 +229,9 @@ func bell(f0, seconds, vel float64, rng *rand.Rand) []float32 {
 		osc.re, osc.im = math.Cos(ph), math.Sin(ph)
 		for i := range out {
 			if i%1024 == 0 {
+				if amp < 1e-5*p.amp { // 100 dB down: the partial is gone
+					break
+				}
 				osc.normalise()
 			}
 			out[i] += float32(0.25 * vel * amp * osc.next())

@@ -210,15 +210,18 @@ func rain(l, r []float32, rng *rand.Rand) {
 		size := 0.3 + rng.Float64()
 		ev := make([]float32, Rate/50)
 		var lp float64
-		f := 1500 + 3000*rng.Float64()
+		osc := newPhasor(1500 + 3000*rng.Float64())
 		ping := rng.Float64() < 0.3
+		// The click dies in 2 ms, the ping in 6 (time constants).
+		d1, d2 := math.Exp(-1/(0.002*Rate)), math.Exp(-1/(0.006*Rate))
+		e1, e2 := 1.0, 1.0
 		for i := range ev {
-			t := float64(i) / Rate
 			lp += 0.5 * ((rng.Float64()*2 - 1) - lp)
-			v := lp * math.Exp(-t/0.002)
+			v := lp * e1
 			if ping {
-				v += 0.5 * math.Sin(2*math.Pi*f*t) * math.Exp(-t/0.006)
+				v += 0.5 * osc.next() * e2
 			}
+			e1, e2 = e1*d1, e2*d2
 			ev[i] = float32(v)
 		}
 		addAt(l, r, ev, off, rng.Float64()*2-1, 0.35*size)
@@ -261,11 +264,12 @@ func stream(l, r []float32, rng *rand.Rand) {
 		dur := 0.01 + 0.03*rng.Float64()
 		ev := make([]float32, int(dur*Rate))
 		var ph float64
+		env := newPhasor(0.5 / dur) // sin(πt/dur): one hump over the bubble
 		for i := range ev {
 			t := float64(i) / Rate
 			f := f0 * (1 + 2*t/dur) // the rise of a bubble closing
 			ph += 2 * math.Pi * f / Rate
-			ev[i] = float32(math.Sin(ph) * math.Sin(math.Pi*t/dur))
+			ev[i] = float32(math.Sin(ph) * env.next())
 		}
 		addAt(l, r, ev, rng.IntN(n), 0.6*(rng.Float64()*2-1), 0.12+0.1*rng.Float64())
 	}
@@ -305,11 +309,13 @@ func birds(l, r []float32, rng *rand.Rand) {
 				sweep := (rng.Float64() - 0.3) * 1500
 				ev := make([]float32, int(dur*Rate))
 				var ph float64
+				trill, env := newPhasor(40), newPhasor(0.5/dur)
 				for i := range ev {
 					t := float64(i) / Rate
-					f := base + sweep*t/dur + 300*math.Sin(2*math.Pi*40*t)
+					f := base + sweep*t/dur + 300*trill.next()
 					ph += 2 * math.Pi * f / Rate
-					ev[i] = float32(math.Sin(ph) * math.Pow(math.Sin(math.Pi*t/dur), 2))
+					e := env.next()
+					ev[i] = float32(math.Sin(ph) * e * e)
 				}
 				addAt(l, r, ev, off, pan, 0.25)
 				off += len(ev) + int((0.02+0.06*rng.Float64())*Rate)
