@@ -380,3 +380,15 @@ func Find(cs map[string]Config, name string) (Config, error) {
 	}
 	return c, nil
 }
+
+// model is the model a request names, or the engine's default; an error
+// when there is neither.
+func (c Config) model(asked string) (string, error) {
+	if asked != "" {
+		return asked, nil
+	}
+	if c.Model == "" {
+		return "", fmt.Errorf("%w: engine %s has no default model: name one with --model (or model = … in its config)", ErrConfig, c.Name)
+	}
+	return c.Model, nil
+}

@@ -94,12 +94,9 @@ type openaiImage struct {
 }
 
 func (e *openaiImage) Generate(ctx context.Context, r ImageRequest) (*ImageReply, error) {
-	model := r.Model
-	if model == "" {
-		model = e.cfg.Model
-	}
-	if model == "" {
-		return nil, fmt.Errorf("%w: engine %s has no default model: name one with --model (or model = … in its config)", ErrConfig, e.cfg.Name)
+	model, err := e.cfg.model(r.Model)
+	if err != nil {
+		return nil, err
 	}
 	if strings.TrimSpace(r.Prompt) == "" {
 		return nil, errors.New("engine: an image needs a prompt")

@@ -99,12 +99,9 @@ func (e *ollamaEngine) attempt(ctx context.Context, call func(ctx context.Contex
 }
 
 func (e *ollamaEngine) request(r Request, stream bool) (*api.ChatRequest, error) {
-	model := r.Model
-	if model == "" {
-		model = e.cfg.Model
-	}
-	if model == "" {
-		return nil, fmt.Errorf("%w: engine %s has no default model: name one with --model (or model = … in its config)", ErrConfig, e.cfg.Name)
+	model, err := e.cfg.model(r.Model)
+	if err != nil {
+		return nil, err
 	}
 	req := &api.ChatRequest{Model: model, Stream: &stream, Options: map[string]any{}}
 	for _, m := range r.Messages {

@@ -91,12 +91,9 @@ func (e *openaiEngine) wrap(err error) error {
 }
 
 func (e *openaiEngine) params(r Request) (openai.ChatCompletionNewParams, error) {
-	model := r.Model
-	if model == "" {
-		model = e.cfg.Model
-	}
-	if model == "" {
-		return openai.ChatCompletionNewParams{}, fmt.Errorf("%w: engine %s has no default model: name one with --model (or model = … in its config)", ErrConfig, e.cfg.Name)
+	model, err := e.cfg.model(r.Model)
+	if err != nil {
+		return openai.ChatCompletionNewParams{}, err
 	}
 	p := openai.ChatCompletionNewParams{Model: model}
 	for _, m := range r.Messages {

@@ -57,12 +57,9 @@ type openaiSpeech struct {
 }
 
 func (e *openaiSpeech) Speak(ctx context.Context, r SpeechRequest) (*SpeechReply, error) {
-	model := r.Model
-	if model == "" {
-		model = e.cfg.Model
-	}
-	if model == "" {
-		return nil, fmt.Errorf("%w: engine %s has no default model: name one with --model (or model = … in its config)", ErrConfig, e.cfg.Name)
+	model, err := e.cfg.model(r.Model)
+	if err != nil {
+		return nil, err
 	}
 	if strings.TrimSpace(r.Input) == "" {
 		return nil, errors.New("engine: speech needs a text")
