@@ -132,13 +132,9 @@ func (v pluckVoice) pluck(f0, dur, ring, vel float64, bend func(float64) float64
 	if v.bodyMx > 0 {
 		body := make([]float64, n)
 		for _, f := range v.body {
-			bp := bandpass(f, v.bodyQ)
-			var s1, s2 float64
+			bp := filt{biquad: bandpass(f, v.bodyQ)}
 			for i, x := range out {
-				y := bp.b0*float64(x) + s1
-				s1 = bp.b1*float64(x) - bp.a1*y + s2
-				s2 = bp.b2*float64(x) - bp.a2*y
-				body[i] += y
+				body[i] += bp.run(float64(x))
 			}
 		}
 		for i := range out {

@@ -261,16 +261,9 @@ func Normalize(a *pcm.Audio, target, ceiling float64) (*pcm.Audio, Loudness, err
 		// gains up to 6 dB above the first guess.
 		peaks := framePeaks(a, ceil/2/float32(math.Pow(10, (gain+6)/20)))
 		span := max(1, a.Rate/200) // 5 ms
-		need := make([]float32, len(peaks))
 		for range 8 {
 			g := float32(math.Pow(10, gain/20))
-			for i, p := range peaks {
-				need[i] = 1
-				if p*g > ceil {
-					need[i] = ceil / (p * g)
-				}
-			}
-			curve := movingAverage(minFilter(need, span), span)
+			curve, _ := limiterGain(peaks, g, ceil, span)
 			out = a.Clone()
 			c := a.Channels
 			for i, v := range curve {
@@ -325,16 +318,10 @@ func limit(a *pcm.Audio, ceiling float64) (float64, bool) {
 		// still wanted: oversample down to half the sample peak too.
 		peaks := framePeaks(a, min(ceil, sp)/2)
 		var top float32
-		need := make([]float32, len(peaks))
-		over := false
-		for i, p := range peaks {
+		for _, p := range peaks {
 			top = max(top, p)
-			need[i] = 1
-			if p > ceil {
-				need[i] = ceil / p
-				over = true
-			}
 		}
+		g, over := limiterGain(peaks, 1, ceil, span)
 		if !over || pass == 4 {
 			if top == 0 {
 				return math.Inf(-1), changed
@@ -342,7 +329,6 @@ func limit(a *pcm.Audio, ceiling float64) (float64, bool) {
 			return 20 * math.Log10(float64(top)), changed
 		}
 		changed = true
-		g := movingAverage(minFilter(need, span), span)
 		for i, v := range g {
 			if v < 1 {
 				for ch := range c {
@@ -352,6 +338,24 @@ func limit(a *pcm.Audio, ceiling float64) (float64, bool) {
 		}
 	}
 	return 0, changed // not reached
+}
+
+// limiterGain is the look-ahead limiter's gain for each frame when the
+// sound is scaled by g: where a frame's peak times g would pass ceil, the
+// gain that brings it to ceil, held as the least over span frames either
+// side and smoothed by a moving average over the same span (which can
+// only lower it); and whether any frame was over.
+func limiterGain(peaks []float32, g, ceil float32, span int) ([]float32, bool) {
+	need := make([]float32, len(peaks))
+	over := false
+	for i, p := range peaks {
+		need[i] = 1
+		if p*g > ceil {
+			need[i] = ceil / (p * g)
+			over = true
+		}
+	}
+	return movingAverage(minFilter(need, span), span), over
 }
 
 // minFilter is the least of x over [i−r, i+r] at each i (the van

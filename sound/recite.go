@@ -196,14 +196,8 @@ func (r *Recitation) units() ([]speechUnit, error) {
 // rhythm, its title returned apart; anything else as prose, line by line,
 // without Miaobi's own label line.
 func RecitationOf(text string) (Recitation, string) {
-	if p, err := prosody.ParsePoem(text); err == nil && len(p.Lines) >= 2 {
-		same := true
-		for _, l := range p.Lines {
-			same = same && len([]rune(l)) == len([]rune(p.Lines[0]))
-		}
-		if same {
-			return Recitation{Lines: p.Lines, Verse: true}, p.Title
-		}
+	if p, err := prosody.ParsePoem(text); err == nil && IsVerse(p.Lines) {
+		return Recitation{Lines: p.Lines, Verse: true}, p.Title
 	}
 	var r Recitation
 	for _, l := range strings.Split(text, "\n") {
@@ -212,6 +206,17 @@ func RecitationOf(text string) (Recitation, string) {
 		}
 	}
 	return r, ""
+}
+
+// IsVerse reports whether lines read as verse: two or more, all of one
+// length.
+func IsVerse(lines []string) bool {
+	for _, l := range lines {
+		if len([]rune(l)) != len([]rune(lines[0])) {
+			return false
+		}
+	}
+	return len(lines) >= 2
 }
 
 // punctPause is the pause after a punctuation mark in prose.

@@ -33,50 +33,51 @@ const (
 	Snow      Element = "footsteps"
 )
 
-// Elements lists every element in a fixed order.
-func Elements() []Element {
-	return []Element{Rain, Wind, Stream, Waves, Birds, Insects, TempleBel, Snow}
+// elementSound is an element, the characters that call it up, and what
+// synthesises its sound (mixed into l and r).
+type elementSound struct {
+	e     Element
+	words string
+	synth func(l, r []float32, rng *rand.Rand)
 }
 
-// elementWords are the characters that call up each element.
-var elementWords = map[Element]string{
-	Rain:      "雨霖霏",
-	Wind:      "风飙",
-	Stream:    "溪泉涧流瀑川",
-	Waves:     "海浪潮涛波",
-	Birds:     "鸟莺燕鹊雀鹂鸦禽啼",
-	Insects:   "蝉虫蛩蟋蛐萤",
-	TempleBel: "钟寺磬禅僧庙",
-	Snow:      "雪踏履屐",
+// elements is every element, in the order of Elements.
+var elements = []elementSound{
+	{Rain, "雨霖霏", rain},
+	{Wind, "风飙", wind},
+	{Stream, "溪泉涧流瀑川", stream},
+	{Waves, "海浪潮涛波", waves},
+	{Birds, "鸟莺燕鹊雀鹂鸦禽啼", birds},
+	{Insects, "蝉虫蛩蟋蛐萤", insects},
+	{TempleBel, "钟寺磬禅僧庙", templeBell},
+	{Snow, "雪踏履屐", footsteps},
+}
+
+// Elements lists every element in a fixed order.
+func Elements() []Element {
+	out := make([]Element, len(elements))
+	for i, el := range elements {
+		out[i] = el.e
+	}
+	return out
 }
 
 // ElementsOf finds the elements that words (keywords, a poem) call up, in
 // Elements order; English names are accepted too.
 func ElementsOf(words []string) ([]Element, error) {
 	var out []Element
-	var unknown []string
-	for _, w := range words {
-		w = strings.TrimSpace(w)
-		if w == "" {
-			continue
-		}
-		hit := false
-		for _, e := range Elements() {
-			if strings.EqualFold(w, string(e)) || strings.ContainsAny(w, elementWords[e]) {
-				if !slices.Contains(out, e) {
-					out = append(out, e)
-				}
-				hit = true
+	for _, el := range elements {
+		for _, w := range words {
+			if w = strings.TrimSpace(w); w != "" && (strings.EqualFold(w, string(el.e)) || strings.ContainsAny(w, el.words)) {
+				out = append(out, el.e)
+				break
 			}
-		}
-		if !hit {
-			unknown = append(unknown, w)
 		}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("sound: no scene in %q: use words for rain 雨, wind 风, stream 溪, waves 浪, birds 鸟, insects 蝉, a bell 钟 or footsteps in snow 雪", strings.Join(unknown, ","))
+		words = slices.DeleteFunc(slices.Clone(words), func(w string) bool { return strings.TrimSpace(w) == "" })
+		return nil, fmt.Errorf("sound: no scene in %q: use words for rain 雨, wind 风, stream 溪, waves 浪, birds 鸟, insects 蝉, a bell 钟 or footsteps in snow 雪", strings.Join(words, ","))
 	}
-	slices.SortFunc(out, func(a, b Element) int { return slices.Index(Elements(), a) - slices.Index(Elements(), b) })
 	return out, nil
 }
 
@@ -93,26 +94,11 @@ func Scene(elems []Element, seconds float64, seed uint64) (*pcm.Audio, error) {
 	l, r := make([]float32, n), make([]float32, n)
 	for k, e := range elems {
 		rng := rand.New(rand.NewPCG(seed, uint64(k)*7919+uint64(len(e))))
-		switch e {
-		case Rain:
-			rain(l, r, rng)
-		case Wind:
-			wind(l, r, rng)
-		case Stream:
-			stream(l, r, rng)
-		case Waves:
-			waves(l, r, rng)
-		case Birds:
-			birds(l, r, rng)
-		case Insects:
-			insects(l, r, rng)
-		case TempleBel:
-			templeBell(l, r, rng)
-		case Snow:
-			footsteps(l, r, rng)
-		default:
+		i := slices.IndexFunc(elements, func(el elementSound) bool { return el.e == e })
+		if i < 0 {
 			return nil, fmt.Errorf("sound: unknown scene element %q", e)
 		}
+		elements[i].synth(l, r, rng)
 	}
 	mix := make([]float32, 2*n)
 	for i := range n {

@@ -132,7 +132,7 @@ func (s *Studio) soundFiles(ctx context.Context, c *Content, pid string, poemTxt
 		}
 	}
 	if c.Sound.Recite {
-		a, err := sound.Recite(ctx, sound.Recitation{Lines: c.Lines, Verse: sameLength(c.Lines)})
+		a, err := sound.Recite(ctx, sound.Recitation{Lines: c.Lines, Verse: sound.IsVerse(c.Lines)})
 		if errors.Is(err, sound.ErrNoSpeech) {
 			return nil, nil, fmt.Errorf("%w: %v", ErrInput, err)
 		}
@@ -171,16 +171,6 @@ func (s *Studio) soundFiles(ctx context.Context, c *Content, pid string, poemTxt
 	return files, order, nil
 }
 
-// sameLength reports whether the lines are verse of one line length.
-func sameLength(lines []string) bool {
-	for _, l := range lines {
-		if len([]rune(l)) != len([]rune(lines[0])) {
-			return false
-		}
-	}
-	return len(lines) >= 2
-}
-
 // MaxSpeech bounds the characters one speech request may read.
 const MaxSpeech = 4096
 
@@ -210,7 +200,7 @@ func (s *Studio) Speak(ctx context.Context, text, format string, speed float64) 
 			lines = append(lines, l)
 		}
 	}
-	if sameLength(lines) && len([]rune(lines[0])) >= 4 && len([]rune(lines[0])) <= 7 {
+	if sound.IsVerse(lines) && len([]rune(lines[0])) >= 4 && len([]rune(lines[0])) <= 7 {
 		rec.Lines, rec.Verse = lines, true
 	} else {
 		rec.Lines = strings.Split(text, "\n")
