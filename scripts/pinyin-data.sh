@@ -4,7 +4,11 @@
 # and phrase-pinyin-data) — every character's readings and 41 000 phrases —
 # into pinyin-chars and pinyin-phrases; and pinyin-pro@3.29.4 — characters'
 # readings, commonest first, and 4 000 common words with neutral tones —
-# into pinyin-pro ("C\tchar\treadings", "P\tword\tsyllables").
+# into pinyin-pro ("C\tchar\treadings", "P\tword\tsyllables"); and
+# @pinyin-pro/data@1.3.1 (ISC), pinyin-pro's 349 000-word dictionary, into
+# pinyin-words: only the words whose reading differs from what the other
+# two already give (the phrase's reading, or each character's commonest),
+# about 30 000, since the rest would read the same.
 set -eu
 repo=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
@@ -51,3 +55,42 @@ console.log(lines.length + ' lines from pinyin-pro');
 JS
 node ppx.mjs "$tmp/pp/package/dist/esm/data" pp.txt
 gzip -9 -n -c pp.txt > "$repo/hanzi/data/pinyin-pro.txt.gz"
+npm pack --silent @pinyin-pro/data@1.3.1 >/dev/null
+mkdir ppd && tar xzf pinyin-pro-data-1.3.1.tgz -C ppd
+cat > words.js <<'JS'
+const fs = require('fs');
+const marks = { a: 'āáǎà', e: 'ēéěè', i: 'īíǐì', o: 'ōóǒò', u: 'ūúǔù', v: 'ǖǘǚǜ' };
+const num = (p) => {
+  let t = 5, out = '';
+  for (const ch of p.trim()) {
+    let plain = ch === 'ü' ? 'v' : ch;
+    for (const [v, m] of Object.entries(marks)) { const i = m.indexOf(ch); if (i >= 0) { plain = v; t = i + 1; } }
+    out += plain;
+  }
+  return out + t;
+};
+// Sandhi written into the data (一个 yí gè) is undone when read, as Go does.
+const norm = (w, syl) => [...w].map((c, i) => c === '一' && syl[i].startsWith('yi') ? 'yi1' : c === '不' && syl[i].startsWith('bu') ? 'bu4' : syl[i]);
+const first = new Map();
+for (const l of fs.readFileSync('chars.txt', 'utf8').split('\n')) { const [c, r] = l.split('\t'); if (r) first.set(c, num(r.split(',')[0])); }
+const phrases = new Map();
+for (const l of fs.readFileSync('phrases.txt', 'utf8').split('\n')) { const [w, r] = l.split('\t'); if (r) phrases.set(w, r); }
+for (const l of fs.readFileSync('pp.txt', 'utf8').split('\n')) {
+  const [k, w, r] = l.split('\t');
+  if (k === 'C' && r) first.set(w, num(r.split(' ')[0]));
+  if (k === 'P' && r) phrases.set(w, r);
+}
+const words = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+const out = [];
+for (const w of Object.keys(words).sort()) {
+  const r = words[w][0];
+  const syl = norm(w, r.split(' ').map(num));
+  if (syl.length !== [...w].length) continue;
+  const had = phrases.has(w) ? norm(w, phrases.get(w).split(' ').map(num)) : [...w].map(c => first.get(c));
+  if (syl.join(' ') !== had.join(' ')) out.push(w + '\t' + r);
+}
+fs.writeFileSync(process.argv[3], out.join('\n') + '\n');
+console.log(out.length + ' of ' + Object.keys(words).length + ' words from @pinyin-pro/data');
+JS
+node words.js ppd/package/json/complete.json words.txt
+gzip -9 -n -c words.txt > "$repo/hanzi/data/pinyin-words.txt.gz"

@@ -135,8 +135,18 @@ type speechUnit struct {
 // units cuts the recitation into what espeak-ng speaks at a time.
 func (r *Recitation) units() ([]speechUnit, error) {
 	var out []speechUnit
+	read := hanzi.Pinyin
+	if r.Verse {
+		read = func(line string) ([]hanzi.Syllable, error) {
+			s, err := hanzi.ReadVerse([]string{line})
+			if err != nil {
+				return nil, err
+			}
+			return s[0], nil
+		}
+	}
 	for li, line := range r.Lines {
-		syl, err := hanzi.Pinyin(line)
+		syl, err := read(line)
 		if err != nil {
 			return nil, err
 		}

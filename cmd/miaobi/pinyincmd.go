@@ -7,9 +7,11 @@ import (
 	"strings"
 
 	"miaobi/hanzi"
+	"miaobi/prosody"
+	"miaobi/sound"
 )
 
-const pinyinHelp = `Usage: miaobi pinyin [TEXT | -] [--marks] [--sandhi]
+const pinyinHelp = `Usage: miaobi pinyin [TEXT | -] [--marks] [--sandhi] [--verse]
 
 Prints how Miaobi reads each character of a text (what 'miaobi recite'
 speaks): one syllable per character, separated by spaces, one output line
@@ -17,7 +19,9 @@ per input line, punctuation left out. Polyphones are read by word (银行
 yin2 hang2, 行走 xing2 zou3). Tones are numbers (5 is the neutral tone),
 as read in isolation; --sandhi shows them as spoken (一 and 不 before a
 fourth tone, third tones before a third); --marks writes tone marks (yín
-háng). With no TEXT, or -, the text is read from standard input.
+háng). A poem (lines of one length, as 'miaobi poem' prints them), or any
+text with --verse, is read as verse: 还 ending a line reads huan2. With no
+TEXT, or -, the text is read from standard input.
 
 Flags:
 `
@@ -27,6 +31,7 @@ func runPinyin(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	marks := fs.Bool("marks", false, "tone marks instead of numbers")
 	spoken := fs.Bool("sandhi", false, "tones as spoken, after 一/不 and third-tone sandhi")
+	verse := fs.Bool("verse", false, "read every line as a line of verse (on by itself for a poem)")
 	fs.Usage = func() { fmt.Fprint(stderr, pinyinHelp); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {
 		return parseExit(err)
@@ -43,8 +48,20 @@ func runPinyin(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	default:
 		text = strings.Join(fs.Args(), " ")
 	}
+	if p, err := prosody.ParsePoem(text); err == nil && sound.IsVerse(p.Lines) {
+		*verse = true
+	}
 	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
-		syl, err := hanzi.Pinyin(line)
+		var syl []hanzi.Syllable
+		var err error
+		if *verse {
+			var lines [][]hanzi.Syllable
+			if lines, err = hanzi.ReadVerse([]string{line}); err == nil {
+				syl = lines[0]
+			}
+		} else {
+			syl, err = hanzi.Pinyin(line)
+		}
 		if err != nil {
 			fmt.Fprintf(stderr, "miaobi pinyin: %v\n", err)
 			return 1
