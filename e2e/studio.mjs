@@ -236,6 +236,31 @@ async function main() {
     log(`rated: ${ratedText}`);
     await screenshot(page, 'work-rated');
 
+    step = 'sound';
+    await page.check('#sound-music');
+    await page.selectOption('#sound-mode', '商');
+    await page.fill('#sound input[name="trim"]', '20');
+    await submit(page, '#set-sound', step);
+    const audio = page.locator('#hear-music');
+    check(await audio.count() === 1, 'after choosing music the page has no player (#hear-music)');
+    const src = new URL(await audio.getAttribute('src'), page.url()).toString();
+    const snd = await page.request.get(src);
+    const sndBody = await snd.body();
+    log(`GET ${src}: ${snd.status()} ${snd.headers()['content-type']} ${sndBody.length} bytes`);
+    check(snd.status() === 200 && (snd.headers()['content-type'] || '').startsWith('audio/'), `GET ${src} answered ${snd.status()} ${snd.headers()['content-type']}`);
+    // The browser itself must be able to play it: load the player and read
+    // the duration it finds (the music was trimmed to 20 s).
+    const duration = await audio.evaluate((a) => new Promise((resolve) => {
+      a.addEventListener('loadedmetadata', () => resolve(a.duration), { once: true });
+      a.addEventListener('error', () => resolve(-1), { once: true });
+      a.preload = 'metadata';
+      a.load();
+      setTimeout(() => resolve(-2), 60000);
+    }));
+    log(`the player reads the music as ${duration} s`);
+    check(duration > 18 && duration < 23, `the browser reads the music as ${duration} s long, not about 20 s`);
+    await screenshot(page, 'work-sound');
+
     step = 'review';
     await submit(page, '#go-review', step);
     await page.locator('#review').waitFor();

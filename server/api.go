@@ -48,6 +48,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/works/{id}/painting/adjust", s.api(s.adjustPainting))
 	m.HandleFunc("POST /api/works/{id}/photo", s.api(s.photo))
 	m.HandleFunc("POST /api/works/{id}/sound", s.api(s.sound))
+	m.HandleFunc("GET /api/works/{id}/sound/{part}", s.api(s.listen))
 	m.HandleFunc("POST /api/works/{id}/stage", s.api(s.stage))
 	m.HandleFunc("GET /api/works/{id}/review", s.api(s.review))
 	m.HandleFunc("POST /api/works/{id}/publish", s.api(s.publish))
@@ -500,6 +501,29 @@ func (s *Server) sound(w http.ResponseWriter, r *http.Request, c *who) {
 	}
 	wk, err := s.Studio.SetSound(r.Context(), c.actor(), r.PathValue("id"), in.Base, in.SoundSpec)
 	reply(w, r, wk, err)
+}
+
+// listen answers one of a work's sounds (recitation or music) as the next
+// bundle will hold it, labelled and signed, for the person to hear first.
+func (s *Server) listen(w http.ResponseWriter, r *http.Request, c *who) {
+	name, b, err := s.Studio.Listen(r.Context(), c.actor(), r.PathValue("id"), r.PathValue("part"))
+	if err != nil {
+		status, msg := statusOf(err)
+		if status == 500 {
+			fail(w, r, err)
+			return
+		}
+		writeError(w, r, status, msg)
+		return
+	}
+	ct := "audio/mpeg"
+	if strings.HasSuffix(name, ".wav") {
+		ct = "audio/wav"
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`inline; filename="%s"`, name))
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.Write(b)
 }
 
 // photo takes the person's photo: the body itself (Content-Type

@@ -116,6 +116,18 @@ func TestWorkFlow(t *testing.T) {
 		if w.Content.Sound == nil || !w.Content.Sound.Music || w.Content.Sound.Mode != "商" {
 			t.Fatalf("sound: %+v", w.Content.Sound)
 		}
+		// The person hears the music before publishing: labelled, 20 s.
+		st, heard := c.raw("GET", "/api/works/"+id+"/sound/music", "", nil, nil)
+		if st != 200 {
+			t.Fatalf("listen to the music: %d %s", st, heard)
+		}
+		if a, err := sound.Decode(heard); err != nil || a.Frames() < 19*a.Rate || a.Frames() > 23*a.Rate {
+			t.Fatalf("listen to the music: %v, %d frames", err, a.Frames())
+		}
+		if rep, err := label.VerifyAudio(heard); err != nil || !rep.Watermark.Found || !rep.Implicit.Found {
+			t.Errorf("the music heard is not labelled: %v %+v", err, rep)
+		}
+		c.do("GET", "/api/works/"+id+"/sound/film", nil, 404, nil)
 		c.do("POST", "/api/works/"+id+"/ratings", map[string]any{"candidate": 1, "score": 9, "favourite": true}, 201, nil)
 		c.do("POST", "/api/works/"+id+"/ratings", map[string]any{"score": 6}, 201, nil)
 		var rs struct{ Ratings []store.Rating }

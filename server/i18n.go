@@ -29,6 +29,9 @@ var messages = map[string]map[string]string{
 		"action_plan": "构思", "action_create": "生成", "action_choose": "选用", "action_edit": "修改", "action_revise": "重新生成",
 		"action_alternative": "换字", "action_paint": "作画", "action_stage": "转阶段", "action_publish": "发布", "action_adjust": "调画", "adjust": "调整画作", "brightness": "亮度", "contrast": "对比度", "saturation": "饱和度",
 		"layer_visible": "可见标识", "layer_metadata": "元数据", "layer_watermark": "水印", "layer_c2pa": "C2PA 签名",
+		"sound": "声音", "recitation": "朗诵", "music": "配乐", "mode": "调式", "mode_season": "随诗的季节", "tempo": "速度（每分钟拍数，0 为随季节）",
+		"trim": "配乐保留秒数（0 为全部）", "set_sound": "保存声音设置", "action_sound": "声音",
+		"sound_note": "换一个种子即重新作曲。朗诵与配乐在发布时写入作品包（recitation.mp3、music.mp3），与其他文件一样带隐式标识、水印与 C2PA 签名；这里可先试听。",
 	},
 	"en": {
 		"studio": "Miaobi Studio", "login": "Sign in", "logout": "Sign out", "user": "User name", "password": "Password",
@@ -52,6 +55,9 @@ var messages = map[string]map[string]string{
 		"action_plan": "plan", "action_create": "create", "action_choose": "choose", "action_edit": "edit", "action_revise": "regenerate",
 		"action_alternative": "alternative", "action_paint": "paint", "action_stage": "stage", "action_publish": "publish", "action_adjust": "adjust", "adjust": "Adjust", "brightness": "Brightness", "contrast": "Contrast", "saturation": "Saturation",
 		"layer_visible": "visible", "layer_metadata": "metadata", "layer_watermark": "watermark", "layer_c2pa": "C2PA",
+		"sound": "Sound", "recitation": "Recitation", "music": "Music", "mode": "Mode", "mode_season": "from the poem's season", "tempo": "Tempo (beats a minute, 0: the season's)",
+		"trim": "Seconds of music to keep (0: all)", "set_sound": "Save sound", "action_sound": "sound",
+		"sound_note": "A new seed composes the music again. The recitation and the music go into the bundle when it is published (recitation.mp3, music.mp3), labelled like every other file: metadata, watermark and C2PA; listen to them here first.",
 	},
 }
 

@@ -48,6 +48,7 @@ var operations = []op{
 	{"POST", "/api/works/{id}/painting/adjust", "Adjust the painting's brightness, contrast and saturation (each -1 to 1); the adjustment is the person's.", "Tone", 200, false},
 	{"POST", "/api/works/{id}/photo", "The person's own photo as the work's picture (题画): the body (image/jpeg, png, gif, webp) or the field photo of a multipart form, at most 20 MiB; ?base=N.", "", 200, false},
 	{"POST", "/api/works/{id}/sound", "Ask for the poem's recitation and music (made at publishing): recite, music, mode (宫 商 角 徵 羽), tempo (30-160), seed, trim (seconds of music kept).", "Sound", 200, false},
+	{"GET", "/api/works/{id}/sound/{part}", "Hear the recitation or the music (part) as the next bundle will hold it: MP3 (WAV without ffmpeg), labelled and signed; 404 when the work has not asked for it.", "", 200, false},
 	{"POST", "/api/works/{id}/stage", "Move the work to plan, create, edit or review.", "Stage", 200, false},
 	{"GET", "/api/works/{id}/review", "Review step: prosody check, originality, sensitive words, labels to be written.", "", 200, false},
 	{"POST", "/api/works/{id}/publish", "Publish a labelled, signed bundle (needs ack when the review is not ready).", "Publish", 200, false},

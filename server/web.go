@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"miaobi/poem"
+	"miaobi/sound"
 	"miaobi/store"
 	"miaobi/studio"
 )
@@ -395,7 +396,7 @@ func (s *Server) workPage(w http.ResponseWriter, r *http.Request, c *who) {
 		http.Error(w, msg, status)
 		return
 	}
-	data := map[string]any{"Work": wk, "Stages": studio.Stages, "Forms": studio.Forms, "Seed": time.Now().UnixNano() % 100000, "Engines": s.Studio.EngineNames(),
+	data := map[string]any{"Work": wk, "Stages": studio.Stages, "Forms": studio.Forms, "Modes": modeNames(), "Seed": time.Now().UnixNano() % 100000, "Engines": s.Studio.EngineNames(),
 		"Scores": []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}}
 	var fl *flash
 	if len(wk.Content.Brief.Keywords) > 0 {
@@ -453,6 +454,15 @@ func (s *Server) workPage(w http.ResponseWriter, r *http.Request, c *who) {
 		data["History"] = h
 	}
 	s.render(w, r, http.StatusOK, "work.html", page{User: c.user, CSRF: c.session.CSRF, Title: wk.Content.Title, Flash: fl, Data: data})
+}
+
+// modeNames are the music's modes, as the sound form offers them.
+func modeNames() []string {
+	var out []string
+	for m := sound.Gong; m <= sound.Yu; m++ {
+		out = append(out, m.String())
+	}
+	return out
 }
 
 func candidateKey(lines []string) string { return studio.CandidateKey(lines) }
@@ -526,6 +536,12 @@ func (s *Server) workAction(w http.ResponseWriter, r *http.Request, c *who) {
 			http.Redirect(w, r, "/", http.StatusSeeOther)
 			return
 		}
+	case "sound":
+		f := func(k string) float64 { v, _ := strconv.ParseFloat(r.PostFormValue(k), 64); return v }
+		seed, _ := strconv.ParseInt(r.PostFormValue("seed"), 10, 64)
+		_, err = s.Studio.SetSound(ctx, a, id, base, studio.SoundSpec{Recite: r.PostFormValue("recite") == "1", Music: r.PostFormValue("music") == "1",
+			Mode: r.PostFormValue("mode"), Tempo: f("tempo"), Seed: seed, Trim: f("trim")})
+		back += "#sound"
 	case "stage":
 		_, err = s.Studio.SetStage(ctx, a, id, r.PostFormValue("stage"))
 	case "publish":

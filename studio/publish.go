@@ -86,6 +86,12 @@ type HistoryEntry struct {
 	Note   string `json:"note"`
 }
 
+// labelledPoem is the bundle's poem.txt: the title, the poem, and the
+// explicit AIGC label.
+func labelledPoem(c *Content) (string, error) {
+	return label.Text(c.Title+"\n\n"+poemText(c.Lines)+"\n", label.DefaultTextLabel, false)
+}
+
 func (s *Studio) bundle(ctx context.Context, w *store.Work, c *Content, rev *ReviewReport) ([]byte, error) {
 	version := w.Head + 1
 	pid := produceID(w.ID, version, c)
@@ -93,8 +99,7 @@ func (s *Studio) bundle(ctx context.Context, w *store.Work, c *Content, rev *Rev
 	var order []string
 	add := func(name string, b []byte) { files[name] = b; order = append(order, name) }
 
-	text := c.Title + "\n\n" + poemText(c.Lines) + "\n"
-	labelled, err := label.Text(text, label.DefaultTextLabel, false)
+	labelled, err := labelledPoem(c)
 	if err != nil {
 		return nil, err
 	}

@@ -82,6 +82,37 @@ func (s *Studio) SetSound(ctx context.Context, a Actor, id string, base int, spe
 	})
 }
 
+// Listen makes one sound of a work — "recitation" or "music" — as the next
+// published bundle will hold it (labelled and signed), so the person can
+// hear it before publishing. It returns the file's name and contents.
+func (s *Studio) Listen(ctx context.Context, a Actor, id, part string) (string, []byte, error) {
+	w, _, c, err := s.load(ctx, a, id)
+	if err != nil {
+		return "", nil, err
+	}
+	if c.Sound == nil || part == "recitation" && !c.Sound.Recite || part == "music" && !c.Sound.Music {
+		return "", nil, fmt.Errorf("%w: the work has no %s: choose it under Sound first", ErrNotFound, part)
+	}
+	if part != "recitation" && part != "music" {
+		return "", nil, fmt.Errorf("%w: no sound %q: ask for recitation or music", ErrNotFound, part)
+	}
+	one := *c.Sound
+	one.Recite, one.Music = part == "recitation", part == "music"
+	c.Sound = &one
+	labelled, err := labelledPoem(c)
+	if err != nil {
+		return "", nil, err
+	}
+	files, order, err := s.soundFiles(ctx, c, produceID(w.ID, w.Head+1, c), []byte(labelled))
+	if err != nil {
+		return "", nil, err
+	}
+	if len(order) != 1 {
+		return "", nil, fmt.Errorf("studio: listen: made %d files for %s", len(order), part)
+	}
+	return order[0], files[order[0]], nil
+}
+
 // soundFiles makes the bundle's sound: the recitation and the music, as
 // MP3 when ffmpeg is there (else WAV), each labelled and signed with
 // the poem text bound as a component.
@@ -117,7 +148,7 @@ func (s *Studio) soundFiles(ctx context.Context, c *Content, pid string, poemTxt
 	files := map[string][]byte{}
 	var order []string
 	var bed *sound.Score
-	if c.Sound.Music || c.Sound.Recite {
+	if c.Sound.Music {
 		v, err := sound.VerseOf(c.Lines, season, c.Title)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%w: %v", ErrInput, err)
