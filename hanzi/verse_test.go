@@ -29,17 +29,20 @@ func readAloud(t *testing.T, text string, verse bool) string {
 
 // TestPinyinPolyphones measures Miaobi's readings against two test sets
 // written blind, from dictionaries, by helpers who saw neither this code
-// nor its output: testdata/pinyin-polyphones.tsv (882 items, used while
-// the readings were improved, so it is the development set) and
-// testdata/pinyin-heldout.tsv (written afterwards and measured once, the
-// held-out set). Items labelled as lines of poems (教材注音, 诗) are read
-// as verse. Issue 15 asks for 98 % of syllables.
+// nor its output: testdata/pinyin-polyphones.tsv (882 items; the
+// development set, used while the readings were improved) and
+// testdata/pinyin-heldout.tsv (440 items, written afterwards and measured
+// once: 96.13 %, where the readings before the improvement scored 91.71 %).
+// Items labelled as lines of poems (教材, 诗) are read as verse. Issue 15
+// asks for 98 %; the floors hold today's figures (97.89 % and 96.13 %)
+// against regressions.
 func TestPinyinPolyphones(t *testing.T) {
 	for _, tc := range []struct {
 		file  string
 		floor float64
 	}{
 		{"testdata/pinyin-polyphones.tsv", 0.975},
+		{"testdata/pinyin-heldout.tsv", 0.955},
 	} {
 		b, err := os.ReadFile(tc.file)
 		if err != nil {
