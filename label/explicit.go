@@ -105,6 +105,23 @@ func Image(img *image.RGBA, wording string) (image.Rectangle, error) {
 	return box, err
 }
 
+// CornerMark draws the small mark a video keeps in its corner once the
+// full label of its opening seconds is gone: the same plate and wording
+// at the same corner, its characters 2.5% of the shortest side tall (at
+// least 12 pixels a character). It returns the plate's box.
+func CornerMark(img *image.RGBA, wording string) (image.Rectangle, error) {
+	if err := checkDrawable(wording); err != nil {
+		return image.Rectangle{}, err
+	}
+	b := img.Bounds()
+	size := max(12, int(math.Ceil(0.025*float64(min(b.Dx(), b.Dy()))/0.80)))
+	if box := glyph.CaptionBox(wording, size, labelCorner(b)); !box.In(b) {
+		return image.Rectangle{}, fmt.Errorf("label: a %d×%d frame is too small for the mark %q", b.Dx(), b.Dy(), wording)
+	}
+	box, _, err := glyph.Caption(img, wording, size, labelCorner(b), labelInk, labelPlate)
+	return box, err
+}
+
 // FindImageLabel looks for the label Image draws, where Image draws it:
 // it renders the wording's characters on a blank plate of the same size
 // and correlates their shape with the picture's brightness there. It

@@ -81,6 +81,14 @@ func Verify(file []byte, roots *x509.CertPool) (Report, error) {
 		if score, err := FindVideoLabel(file, DefaultImageLabel, 1); err == nil {
 			r.Explicit = ExplicitReport{Found: score > 0.5, Score: score, Text: DefaultImageLabel, Where: "opening frames, bottom-right corner"}
 		}
+		// The watermark, in the sound track (its first two minutes).
+		if a, err := VideoSound(file, 120); err == nil {
+			r.Watermark = watermark.DetectAudio(a)
+			if r.Watermark.Found && r.Implicit.AIGC != nil {
+				ok := r.Watermark.Payload == watermark.PayloadOf(r.Implicit.AIGC.ProduceID)
+				r.WatermarkMatches = &ok
+			}
+		}
 		return r, nil
 	}
 	r.Format = Format(file)

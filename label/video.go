@@ -2,6 +2,7 @@ package label
 
 import (
 	"bytes"
+	"encoding/binary"
 	"context"
 	"errors"
 	"fmt"
@@ -130,6 +131,37 @@ func FindVideoLabel(mp4 []byte, wording string, seconds float64) (float64, error
 		return 0, fmt.Errorf("label: video: frame: %w", err)
 	}
 	return FindImageLabel(img, wording), nil
+}
+
+// VideoSound decodes up to the first seconds of an MP4's sound with
+// ffmpeg, as 16-bit stereo at 48 kHz; ErrNoLabel-free: a film without a
+// sound track is an error saying so.
+func VideoSound(mp4 []byte, seconds int) (*Audio, error) {
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		return nil, ErrNoFFmpeg
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	dir, err := os.MkdirTemp("", "miaobi-video")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	in := filepath.Join(dir, "in.mp4")
+	if err := os.WriteFile(in, mp4, 0o600); err != nil {
+		return nil, err
+	}
+	wav, err := exec.CommandContext(ctx, "ffmpeg", "-v", "error", "-i", in, "-map", "0:a:0", "-t", strconv.Itoa(seconds),
+		"-ac", "2", "-ar", "48000", "-c:a", "pcm_s16le", "-f", "wav", "-").Output()
+	if err != nil || len(wav) <= 44 {
+		return nil, fmt.Errorf("label: video: no sound could be read (%v)", err)
+	}
+	// ffmpeg cannot seek back on a pipe to write the sizes; put them in.
+	if len(wav) > 44 && string(wav[36:40]) == "data" {
+		binary.LittleEndian.PutUint32(wav[4:], uint32(len(wav)-8))
+		binary.LittleEndian.PutUint32(wav[40:], uint32(len(wav)-44))
+	}
+	return DecodeWAV(wav)
 }
 
 // firstLines keeps the first n lines of s, for error messages.

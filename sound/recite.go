@@ -130,6 +130,15 @@ type speechUnit struct {
 	phonemes string
 	pause    time.Duration
 	slow     bool
+	said     Said // its line and characters; the times are filled in when spoken
+}
+
+// Said is when a stretch of the text was spoken: the Chinese characters
+// From to To (not counting other characters; To excluded) of line Line,
+// between Start and End seconds of the recitation.
+type Said struct {
+	Line, From, To int
+	Start, End     float64
 }
 
 // units cuts the recitation into what espeak-ng speaks at a time.
@@ -161,7 +170,8 @@ func (r *Recitation) units() ([]speechUnit, error) {
 		}
 		flush := func(pause time.Duration) {
 			if len(cur) > 0 {
-				out = append(out, speechUnit{phonemes: strings.Join(cur, " "), pause: pause, slow: last && r.Verse})
+				out = append(out, speechUnit{phonemes: strings.Join(cur, " "), pause: pause, slow: last && r.Verse,
+					said: Said{Line: li, From: han - len(cur), To: han}})
 				cur = cur[:0]
 			} else if len(out) > 0 && pause > out[len(out)-1].pause {
 				out[len(out)-1].pause = pause
@@ -246,9 +256,25 @@ func punctPause(r rune) time.Duration {
 // stereo, normalised to TargetLUFS and CeilingTP, the music bed (if any)
 // under it.
 func Recite(ctx context.Context, r Recitation) (*pcm.Audio, error) {
+	a, _, err := ReciteTimed(ctx, r)
+	return a, err
+}
+
+// ReciteTimed is Recite that also says when each stretch of the text was
+// spoken, in order, so that pictures can follow the voice (a film writes
+// each character as it is read).
+func ReciteTimed(ctx context.Context, r Recitation) (*pcm.Audio, []Said, error) {
+	a, said, err := recite(ctx, r)
+	if err != nil {
+		return nil, nil, err
+	}
+	return a, said, nil
+}
+
+func recite(ctx context.Context, r Recitation) (*pcm.Audio, []Said, error) {
 	espeak, err := exec.LookPath("espeak-ng")
 	if err != nil {
-		return nil, ErrNoSpeech
+		return nil, nil, ErrNoSpeech
 	}
 	if r.Speed == 0 {
 		r.Speed = 130
@@ -257,19 +283,20 @@ func Recite(ctx context.Context, r Recitation) (*pcm.Audio, error) {
 		r.Pitch = 40
 	}
 	if r.Speed < 60 || r.Speed > 300 || r.Pitch < 0 || r.Pitch > 99 {
-		return nil, fmt.Errorf("sound: recite: speed %d (60–300) or pitch %d (0–99) out of range", r.Speed, r.Pitch)
+		return nil, nil, fmt.Errorf("sound: recite: speed %d (60–300) or pitch %d (0–99) out of range", r.Speed, r.Pitch)
 	}
 	units, err := r.units()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	dir, err := os.MkdirTemp("", "miaobi-recite-")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer os.RemoveAll(dir)
 	lead := 0.8 // seconds of silence (or music) before the voice
 	voice := make([]float32, int(lead*Rate)*2)
+	var said []Said
 	for i, u := range units {
 		speed := r.Speed
 		if u.slow {
@@ -278,39 +305,45 @@ func Recite(ctx context.Context, r Recitation) (*pcm.Audio, error) {
 		path := filepath.Join(dir, fmt.Sprintf("u%d.wav", i))
 		cmd := exec.CommandContext(ctx, espeak, "-v", "cmn", "-s", fmt.Sprint(speed), "-p", fmt.Sprint(r.Pitch), "-w", path, "[["+u.phonemes+"]]")
 		if msg, err := cmd.CombinedOutput(); err != nil {
-			return nil, fmt.Errorf("sound: espeak-ng: %v: %s", err, strings.TrimSpace(string(msg)))
+			return nil, nil, fmt.Errorf("sound: espeak-ng: %v: %s", err, strings.TrimSpace(string(msg)))
 		}
 		b, err := os.ReadFile(path)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		a, err := label.DecodeWAV(b)
 		if err != nil {
-			return nil, fmt.Errorf("sound: espeak-ng's WAV: %w", err)
+			return nil, nil, fmt.Errorf("sound: espeak-ng's WAV: %w", err)
 		}
 		s, err := Play(trimSilence(a))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		seg, err := Render(s)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
+		u.said.Start = float64(len(voice)/2) / Rate
+		u.said.End = u.said.Start + float64(seg.Frames())/Rate
+		said = append(said, u.said)
 		voice = append(voice, seg.Samples...)
 		voice = append(voice, make([]float32, int(u.pause.Seconds()*Rate)*2)...)
 		if len(voice)/2 > MaxSeconds*Rate {
-			return nil, ErrTooLong
+			return nil, nil, ErrTooLong
 		}
 	}
 	out := &pcm.Audio{Rate: Rate, Channels: 2, Samples: voice}
 	addRoomTone(out)
 	if r.Bed != nil {
 		if out, err = underVoice(out, r.Bed); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	norm, _, err := Normalize(out, TargetLUFS, CeilingTP)
-	return norm, err
+	if err != nil {
+		return nil, nil, err
+	}
+	return norm, said, nil
 }
 
 // roomTone is how far below the voice's loudness its room tone lies:

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"miaobi/hanzi"
+	"miaobi/sound/pcm"
 )
 
 // Every reading of every character Miaobi knows spells in espeak-ng's
@@ -62,6 +63,9 @@ func TestReciteUnits(t *testing.T) {
 	if len(strings.Fields(u[0].phonemes)) != 2 || len(strings.Fields(u[1].phonemes)) != 3 || u[1].pause <= u[0].pause || u[3].pause <= u[1].pause || !u[7].slow || u[5].slow {
 		t.Errorf("units %+v", u)
 	}
+	if got := u[3].said; got != (Said{Line: 1, From: 2, To: 5}) {
+		t.Errorf("unit 4 says %+v, want line 1 characters 2 to 5", got)
+	}
 	if _, err := (&Recitation{Lines: []string{"hello"}}).units(); err == nil {
 		t.Error("a text without Chinese was recited")
 	}
@@ -76,11 +80,25 @@ func TestRecite(t *testing.T) {
 		}
 		t.Skip("espeak-ng is not installed")
 	}
-	a, err := Recite(context.Background(), Recitation{Lines: []string{"床前明月光", "疑是地上霜"}, Verse: true})
+	a, said, err := ReciteTimed(context.Background(), Recitation{Lines: []string{"床前明月光", "疑是地上霜"}, Verse: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	secs := float64(a.Frames()) / Rate
+	// Four stretches (2+3 a line), in order, inside the sound, each long
+	// enough for its characters, the voice loud where they are said.
+	if len(said) != 4 {
+		t.Fatalf("said %+v", said)
+	}
+	for i, s := range said {
+		if s.End-s.Start < 0.15*float64(s.To-s.From) || s.End > secs || i > 0 && s.Start < said[i-1].End {
+			t.Errorf("stretch %d: %+v", i, s)
+		}
+		seg := &pcm.Audio{Rate: a.Rate, Channels: 2, Samples: a.Samples[2*int(s.Start*Rate) : 2*int(s.End*Rate)]}
+		if l, err := Measure(seg); err != nil || l.Integrated < TargetLUFS-8 {
+			t.Errorf("stretch %d (%.2f–%.2f s) is quiet: %+v %v", i, s.Start, s.End, l, err)
+		}
+	}
 	l, _ := Measure(a)
 	if secs < 3 || secs > 12 || l.TruePeak > CeilingTP+1e-9 || l.Integrated < TargetLUFS-0.2 || l.Integrated > TargetLUFS+0.2 {
 		t.Errorf("%.1f s, %+v", secs, l)

@@ -1,0 +1,272 @@
+package film
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"miaobi/label"
+	"miaobi/sound/pcm"
+)
+
+// ErrNoFFmpeg says ffmpeg is missing: films are encoded by it.
+var ErrNoFFmpeg = errors.New("film: ffmpeg is needed to make films (apt install ffmpeg)")
+
+// Frames is a film's pictures: Len frames, each drawn into dst (W×H) on
+// request, in order from 0.
+type Frames interface {
+	Len() int
+	Frame(i int, dst *image.RGBA) error
+}
+
+// Codec is how the pictures are compressed: H.264 (the default, for every
+// player), H.265 or VP9, all in MP4 with AAC sound.
+type Codec string
+
+const (
+	H264 Codec = "h264"
+	H265 Codec = "h265"
+	VP9  Codec = "vp9"
+)
+
+// ParseCodec reads a codec's name.
+func ParseCodec(s string) (Codec, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "h264", "avc", "x264":
+		return H264, nil
+	case "h265", "hevc", "x265":
+		return H265, nil
+	case "vp9":
+		return VP9, nil
+	}
+	return "", fmt.Errorf("film: unknown codec %q: use h264, h265 or vp9", s)
+}
+
+// DefaultPreset is the x264/x265 speed preset Miaobi encodes with unless
+// told otherwise: "ultrafast", the one preset that renders a 1080p30 poem
+// film at real time or faster on two cores here; slower presets make
+// smaller files (veryfast: a quarter of the size, at 0.9× real time;
+// docs/benchmarks.md).
+const DefaultPreset = "ultrafast"
+
+// Presets are the x264/x265 presets Video accepts, fastest first.
+var Presets = []string{"ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow"}
+
+// Video says how to encode: frame size and rate, the codec and its speed
+// preset ("" for DefaultPreset; VP9 has its own real-time settings).
+type Video struct {
+	W, H, FPS int
+	Codec     Codec
+	Preset    string
+}
+
+// args are ffmpeg's output options for the codec.
+func (v Video) args() []string {
+	preset := v.Preset
+	if preset == "" {
+		preset = DefaultPreset
+	}
+	switch v.Codec {
+	case H265:
+		return []string{"-c:v", "libx265", "-preset", preset, "-crf", "24", "-tag:v", "hvc1", "-x265-params", "log-level=error"}
+	case VP9:
+		return []string{"-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-row-mt", "1", "-crf", "32", "-b:v", "0"}
+	}
+	return []string{"-c:v", "libx264", "-preset", preset, "-crf", "20"}
+}
+
+// FFmpeg finds ffmpeg, or says how to get it.
+func FFmpeg() (string, error) {
+	p, err := exec.LookPath("ffmpeg")
+	if err != nil {
+		return "", ErrNoFFmpeg
+	}
+	return p, nil
+}
+
+// Encode renders every frame, hands it raw to ffmpeg with the sound, and
+// writes the MP4 to w. Nothing is written to w unless the whole film was
+// made: ffmpeg writes into a private temporary folder (MP4's index is
+// written last, so it cannot stream), which is always removed. Frames are
+// piped as RGBA, never saved as pictures.
+func Encode(ctx context.Context, w io.Writer, v Video, frames Frames, audio *pcm.Audio) error {
+	ff, err := FFmpeg()
+	if err != nil {
+		return err
+	}
+	if v.W <= 0 || v.H <= 0 || v.W%2 != 0 || v.H%2 != 0 || v.FPS <= 0 {
+		return fmt.Errorf("film: frame size %d×%d at %d fps: give an even width and height and a positive rate", v.W, v.H, v.FPS)
+	}
+	if v.Preset != "" && !slices.Contains(Presets, v.Preset) {
+		return fmt.Errorf("film: unknown preset %q: use one of %s", v.Preset, strings.Join(Presets, ", "))
+	}
+	if frames.Len() <= 0 {
+		return fmt.Errorf("film: a film needs at least one frame")
+	}
+	dir, err := os.MkdirTemp("", "miaobi-film-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	out := filepath.Join(dir, "film.mp4")
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	args := []string{"-hide_banner", "-v", "error", "-y",
+		"-f", "rawvideo", "-pix_fmt", "yuv420p", "-color_range", "tv", "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709",
+		"-s", fmt.Sprintf("%dx%d", v.W, v.H), "-r", strconv.Itoa(v.FPS), "-i", "pipe:0"}
+	var audioW *os.File
+	cmd := exec.CommandContext(ctx, ff)
+	if audio != nil {
+		ar, aw, err := os.Pipe()
+		if err != nil {
+			return err
+		}
+		defer ar.Close()
+		audioW = aw
+		cmd.ExtraFiles = []*os.File{ar} // fd 3
+		args = append(args, "-f", "wav", "-i", "pipe:3")
+	}
+	args = append(args, "-map", "0:v")
+	if audio != nil {
+		args = append(args, "-map", "1:a", "-c:a", "aac", "-b:a", "160k", "-shortest")
+	}
+	args = append(args, v.args()...)
+	args = append(args, "-pix_fmt", "yuv420p", "-color_range", "tv", "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709",
+		"-movflags", "+faststart", "-f", "mp4", out)
+	cmd.Args = append([]string{ff}, args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("film: start ffmpeg: %w", err)
+	}
+	audioDone := make(chan error, 1)
+	if audio != nil {
+		cmd.ExtraFiles[0].Close() // ffmpeg holds its own copy
+		go func() {
+			_, err := audioW.Write(label.EncodeWAV(audio))
+			audioW.Close()
+			audioDone <- err
+		}()
+	} else {
+		audioDone <- nil
+	}
+	werr := writeFrames(ctx, stdin, v, frames)
+	stdin.Close()
+	if werr != nil {
+		cancel()
+	}
+	err = cmd.Wait()
+	aerr := <-audioDone
+	switch {
+	case werr != nil:
+		return werr
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case err != nil:
+		return fmt.Errorf("film: ffmpeg: %v: %s", err, firstLines(stderr.String(), 4))
+	case aerr != nil && !errors.Is(aerr, os.ErrClosed):
+		return fmt.Errorf("film: sound to ffmpeg: %w", aerr)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = io.Copy(w, f)
+	return err
+}
+
+// writeFrames draws each frame, converts it to Y'CbCr 4:2:0 (BT.709,
+// studio range: what players assume of HD video, and a third of RGBA's
+// bytes, so ffmpeg's single reading thread does no colour conversion) and
+// writes it to ffmpeg. Drawing the next frame overlaps writing this one.
+func writeFrames(ctx context.Context, pipe io.Writer, v Video, frames Frames) error {
+	rgba := image.NewRGBA(image.Rect(0, 0, v.W, v.H))
+	size := v.W*v.H + 2*(v.W/2)*(v.H/2)
+	bufs := [2][]byte{make([]byte, size), make([]byte, size)}
+	written := make(chan error, 1)
+	written <- nil
+	for i := range frames.Len() {
+		if err := ctx.Err(); err != nil {
+			<-written
+			return err
+		}
+		if err := frames.Frame(i, rgba); err != nil {
+			<-written
+			return fmt.Errorf("film: frame %d: %w", i, err)
+		}
+		b := bufs[i%2]
+		toYUV420(b, rgba)
+		if err := <-written; err != nil {
+			return fmt.Errorf("film: to ffmpeg: %w", err)
+		}
+		go func() {
+			_, err := pipe.Write(b)
+			written <- err
+		}()
+	}
+	if err := <-written; err != nil {
+		return fmt.Errorf("film: to ffmpeg: %w", err)
+	}
+	return nil
+}
+
+// toYUV420 converts an RGBA frame (even sides) to planar Y'CbCr 4:2:0,
+// BT.709 studio range, chroma the mean of each 2×2 block; on every core.
+func toYUV420(dst []byte, img *image.RGBA) {
+	W, H := img.Rect.Dx(), img.Rect.Dy()
+	cw := W / 2
+	yp, up, vp := dst[:W*H], dst[W*H:W*H+cw*(H/2)], dst[W*H+cw*(H/2):]
+	// 16.16 fixed point: Y = 16 + 219/255·(.2126 R + .7152 G + .0722 B).
+	const (
+		yr, yg, yb = 9175, 30866, 3116    // ×219/255 ×65536
+		ur, ug, ub = -4945, -16634, 21579 // Cb ×224/255
+		vr, vg, vb = 21579, -19601, -1977 // Cr ×224/255
+	)
+	parallel(H/2, func(from, to int) {
+		for cy := from; cy < to; cy++ {
+			for dy := 0; dy < 2; dy++ {
+				y := 2*cy + dy
+				row := img.Pix[y*img.Stride : y*img.Stride+4*W]
+				out := yp[y*W : y*W+W]
+				for x := range out {
+					p := row[4*x : 4*x+3 : 4*x+3]
+					out[x] = uint8((yr*int32(p[0]) + yg*int32(p[1]) + yb*int32(p[2]) + 16<<16 + 1<<15) >> 16)
+				}
+			}
+			r0 := img.Pix[2*cy*img.Stride : 2*cy*img.Stride+4*W]
+			r1 := img.Pix[(2*cy+1)*img.Stride : (2*cy+1)*img.Stride+4*W]
+			uo, vo := up[cy*cw:cy*cw+cw], vp[cy*cw:cy*cw+cw]
+			for x := range uo {
+				a, b := r0[8*x:8*x+8:8*x+8], r1[8*x:8*x+8:8*x+8]
+				r := (int32(a[0]) + int32(a[4]) + int32(b[0]) + int32(b[4]) + 2) >> 2
+				g := (int32(a[1]) + int32(a[5]) + int32(b[1]) + int32(b[5]) + 2) >> 2
+				bl := (int32(a[2]) + int32(a[6]) + int32(b[2]) + int32(b[6]) + 2) >> 2
+				uo[x] = uint8((ur*r + ug*g + ub*bl + 128<<16 + 1<<15) >> 16)
+				vo[x] = uint8((vr*r + vg*g + vb*bl + 128<<16 + 1<<15) >> 16)
+			}
+		}
+	})
+}
+
+func firstLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	return strings.Join(lines, " / ")
+}

@@ -1,0 +1,403 @@
+package film
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"log/slog"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"miaobi/label"
+	"miaobi/label/watermark"
+	"miaobi/paint"
+	"miaobi/sound"
+	"miaobi/sound/pcm"
+)
+
+// Limits of a poem film.
+const (
+	MaxSide    = 3840 // pixels, either side
+	MinSide    = 240
+	MaxSeconds = 300 // a poem film is held in memory while it is labelled
+	MaxFPS     = 60
+)
+
+// Poem is what a poem film is made from.
+type Poem struct {
+	Title   string
+	Lines   []string
+	Words   string // the person's keywords: more images for the picture and weather
+	Season  int    // 0 春 … 3 冬, −1 unknown (sound.VerseOf's)
+	Seed    uint64
+	W, H    int     // frame size: 1920×1080 (a handscroll panned) or 1080×1920 (a hanging scroll)
+	FPS     int     // default 30
+	Seconds float64 // 0: as long as the recitation and a close
+	Codec   Codec
+	Preset  string // x264/x265 preset; "" for DefaultPreset
+	NoVoice bool // music alone, the lines written at a steady pace
+}
+
+// Report says what was made and how long it took.
+type Report struct {
+	Frames     int           `json:"frames"`
+	Seconds    float64       `json:"seconds"`
+	Recited    bool          `json:"recited"` // false: espeak-ng missing or NoVoice, lines at a steady pace
+	Weather    Weather       `json:"weather"`
+	Move       string        `json:"move"`
+	Sound      time.Duration `json:"sound_ns"`
+	Render     time.Duration `json:"render_ns"` // frames drawn and encoded
+	Speed      float64       `json:"speed"`     // film seconds made per wall-clock second (whole render)
+	Bytes      int           `json:"bytes"`
+	ProduceID  string        `json:"produce_id"`
+	LabelUntil float64       `json:"label_until"` // the full visible label is on until this second
+}
+
+// check validates the request and fills defaults.
+func (p *Poem) check() error {
+	if p.FPS == 0 {
+		p.FPS = 30
+	}
+	if p.W == 0 && p.H == 0 {
+		p.W, p.H = 1920, 1080
+	}
+	switch {
+	case len(p.Lines) == 0:
+		return errors.New("film: there is no poem to film")
+	case p.W < MinSide || p.H < MinSide || p.W > MaxSide || p.H > MaxSide || p.W%2 != 0 || p.H%2 != 0:
+		return fmt.Errorf("film: size %d×%d: give even sides of %d to %d pixels (1920x1080 or 1080x1920)", p.W, p.H, MinSide, MaxSide)
+	case p.FPS < 1 || p.FPS > MaxFPS:
+		return fmt.Errorf("film: %d frames a second: use 1 to %d", p.FPS, MaxFPS)
+	case p.Preset != "" && !slices.Contains(Presets, p.Preset):
+		return fmt.Errorf("film: unknown preset %q: use one of %s", p.Preset, strings.Join(Presets, ", "))
+	case p.Codec != "" && p.Codec != H264 && p.Codec != H265 && p.Codec != VP9:
+		return fmt.Errorf("film: unknown codec %q: use h264, h265 or vp9", p.Codec)
+	case p.Seconds < 0 || p.Seconds > MaxSeconds:
+		return fmt.Errorf("film: %g seconds: use 0 (the recitation's length) up to %d", p.Seconds, MaxSeconds)
+	}
+	for _, l := range p.Lines {
+		if strings.TrimSpace(l) == "" {
+			return errors.New("film: the poem has an empty line")
+		}
+	}
+	return nil
+}
+
+// MakePoem films a poem: its painting under a slow camera, weather from
+// its images, the lines written as the voice reads them, the music under
+// the voice, the GB 45438 label on the picture (in full for the first
+// seconds, then a corner mark) and in the sound (the watermark), and — as
+// prov asks — the AIGC metadata and a signed C2PA manifest. The MP4 goes
+// to w only when it is whole.
+func MakePoem(ctx context.Context, w io.Writer, p Poem, prov label.Provenance) (*Report, error) {
+	if err := p.check(); err != nil {
+		return nil, err
+	}
+	if _, err := FFmpeg(); err != nil {
+		return nil, err
+	}
+	if prov.Wording == "" {
+		prov.Wording = label.DefaultImageLabel
+	}
+	rep := &Report{ProduceID: prov.ProduceID}
+	start := time.Now()
+
+	// The sound: the recitation (with when each stretch is said) over the
+	// music.
+	track, said, err := soundtrack(ctx, &p)
+	if err != nil {
+		return nil, err
+	}
+	rep.Recited = said != nil
+	if prov.Layers.Watermark {
+		if err := watermark.EmbedAudio(track, watermark.PayloadOf(prov.ProduceID)); err != nil {
+			return nil, fmt.Errorf("film: watermark: %w", err)
+		}
+	}
+	rep.Sound = time.Since(start)
+	length := float64(track.Frames()) / float64(track.Rate)
+	n := int(math.Round(length * float64(p.FPS)))
+	rep.Frames, rep.Seconds = n, float64(n)/float64(p.FPS)
+
+	fr, err := newPoemFrames(p, said, length, prov)
+	if err != nil {
+		return nil, err
+	}
+	fr.n = n
+	rep.Weather, rep.Move, rep.LabelUntil = fr.sky.w, fr.moveName, fr.labelUntil
+
+	var buf bytes.Buffer
+	t0 := time.Now()
+	if err := Encode(ctx, &buf, Video{W: p.W, H: p.H, FPS: p.FPS, Codec: p.Codec, Preset: p.Preset}, fr, track); err != nil {
+		return nil, err
+	}
+	rep.Render = time.Since(t0)
+	mp4 := buf.Bytes()
+	// The visible label is in the frames and the watermark in the sound;
+	// the file gets the metadata and the manifest.
+	L := prov.Layers
+	prov.Layers = label.Layers{Metadata: L.Metadata, C2PA: L.C2PA}
+	if L.Metadata || L.C2PA {
+		if mp4, _, err = label.File(mp4, prov); err != nil {
+			return nil, fmt.Errorf("film: label: %w", err)
+		}
+	}
+	rep.Bytes = len(mp4)
+	if _, err := w.Write(mp4); err != nil {
+		return nil, err
+	}
+	rep.Speed = rep.Seconds / time.Since(start).Seconds()
+	return rep, nil
+}
+
+// soundtrack makes the film's sound: the recitation padded for a close,
+// the music ducked under it, normalised; without a voice the music alone.
+// It returns when each stretch of the poem is said (nil without a voice).
+func soundtrack(ctx context.Context, p *Poem) (*pcm.Audio, []sound.Said, error) {
+	v, err := sound.VerseOf(p.Lines, p.Season, p.Words+p.Title)
+	if err != nil {
+		return nil, nil, fmt.Errorf("film: %w", err)
+	}
+	score, err := sound.Compose(v, sound.Options{Seed: p.Seed})
+	if err != nil {
+		return nil, nil, fmt.Errorf("film: %w", err)
+	}
+	music, err := score.Render()
+	if err != nil {
+		return nil, nil, err
+	}
+	var voice *pcm.Audio
+	var said []sound.Said
+	if !p.NoVoice {
+		voice, said, err = sound.ReciteTimed(ctx, sound.Recitation{Lines: p.Lines, Verse: sound.IsVerse(p.Lines)})
+		if errors.Is(err, sound.ErrNoSpeech) {
+			slog.Warn("film: no recitation: the lines are written at a steady pace", "why", err)
+			voice, said, err = nil, nil, nil
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	length := p.Seconds
+	if voice != nil {
+		need := float64(voice.Frames())/sound.Rate + 2.5
+		if length == 0 {
+			length = need
+		} else if length < need-2.5 {
+			return nil, nil, fmt.Errorf("film: the recitation takes %.1f s: give --seconds %.0f or more, or leave it out", need-2.5, math.Ceil(need-2.5))
+		}
+	} else if length == 0 {
+		length = min(float64(music.Frames())/sound.Rate, 60)
+	}
+	frames := int(length * sound.Rate)
+	var track *pcm.Audio
+	if voice != nil {
+		fore := &pcm.Audio{Rate: sound.Rate, Channels: 2, Samples: make([]float32, 2*frames)}
+		copy(fore.Samples, voice.Samples)
+		if track, err = sound.Duck(fore, music, 14); err != nil {
+			return nil, nil, err
+		}
+	} else {
+		track = &pcm.Audio{Rate: sound.Rate, Channels: 2, Samples: make([]float32, 2*frames)}
+		copy(track.Samples, music.Samples)
+		if track, err = sound.Fade(track, 0.5, 2); err != nil {
+			return nil, nil, err
+		}
+	}
+	track, _, err = sound.Normalize(track, sound.TargetLUFS, sound.CeilingTP)
+	return track, said, err
+}
+
+// poemFrames draws a poem film's frames.
+type poemFrames struct {
+	n, fps     int
+	length     float64
+	pic        *image.RGBA
+	move       Move
+	moveName   string
+	sky        *sky
+	text       *writing
+	full, mark *image.RGBA // the label's overlays (premultiplied), drawn on transparent frames
+	fullBox    image.Rectangle
+	markBox    image.Rectangle
+	labelUntil float64
+}
+
+func (f *poemFrames) Len() int { return f.n }
+
+func newPoemFrames(p Poem, said []sound.Said, length float64, prov label.Provenance) (*poemFrames, error) {
+	f := &poemFrames{fps: p.FPS, length: length}
+	all := p.Words + p.Title + strings.Join(p.Lines, "")
+	scene := paint.SceneOf(all)
+	var err error
+	if p.W >= p.H {
+		// A handscroll: half as wide again as the frame, panned right to left.
+		f.pic, err = paint.Paint(scene, p.W*3/2, p.H*106/100, p.Seed)
+		f.move, f.moveName = Handscroll(f.pic.Rect, p.W, p.H), "handscroll"
+	} else {
+		// A hanging scroll: a quarter larger than the frame, moved in on.
+		f.pic, err = paint.Paint(scene, p.W*5/4, p.H*5/4, p.Seed)
+		f.move, f.moveName = KenBurns(f.pic.Rect, p.W, p.H, 1.2), "ken burns"
+	}
+	if err != nil {
+		return nil, fmt.Errorf("film: %w", err)
+	}
+	f.sky = newSky(WeatherOf(all), p.W, p.H, p.Seed, scene.Night)
+	if f.text, err = layoutWriting(p.W, p.H, columnsOf(p, said, length)); err != nil {
+		return nil, err
+	}
+	if f.full, f.fullBox, err = overlay(p.W, p.H, prov.Wording, label.Image); err != nil {
+		return nil, err
+	}
+	if f.mark, f.markBox, err = overlay(p.W, p.H, prov.Wording, label.CornerMark); err != nil {
+		return nil, err
+	}
+	f.labelUntil = float64(label.VideoLabelSeconds)
+	return f, nil
+}
+
+// columnsOf times the writing: the title in the lead-in, each character
+// as the voice reaches it, the signature after the last line.
+func columnsOf(p Poem, said []sound.Said, length float64) []column {
+	var cols []column
+	if p.Title != "" {
+		t := []rune(p.Title)
+		c := column{text: t}
+		for i := range t {
+			c.times = append(c.times, [2]float64{0.15 + 0.55*float64(i)/float64(len(t)), 0.12})
+		}
+		cols = append(cols, c)
+	}
+	lineCols := make([]column, len(p.Lines))
+	for i, l := range p.Lines {
+		var han []rune
+		for _, r := range l {
+			if !strings.ContainsRune("，。、；：！？,.;:!? ", r) {
+				han = append(han, r)
+			}
+		}
+		lineCols[i] = column{text: han, times: make([][2]float64, len(han))}
+	}
+	end := 1.0
+	if said != nil {
+		for _, s := range said {
+			if s.Line >= len(lineCols) {
+				continue
+			}
+			n := s.To - s.From
+			for k := s.From; k < s.To && k < len(lineCols[s.Line].times); k++ {
+				d := (s.End - s.Start) / float64(max(1, n))
+				lineCols[s.Line].times[k] = [2]float64{s.Start + float64(k-s.From)*d, d}
+			}
+			end = max(end, s.End)
+		}
+	} else {
+		// No voice: a steady pace over the film, a pause between lines.
+		total := 0.0
+		for _, c := range lineCols {
+			total += float64(len(c.text)) + 1.5
+		}
+		pace := min(0.6, (length-4)/max(1, total))
+		t := 1.0
+		for i := range lineCols {
+			for k := range lineCols[i].times {
+				lineCols[i].times[k] = [2]float64{t, pace * 0.8}
+				t += pace
+			}
+			t += 1.5 * pace
+		}
+		end = t
+	}
+	cols = append(cols, lineCols...)
+	sig := []rune("妙笔")
+	c := column{text: sig, small: true}
+	for i := range sig {
+		c.times = append(c.times, [2]float64{end + 0.4 + 0.3*float64(i), 0.25})
+	}
+	return append(cols, c)
+}
+
+// Frame draws frame i: the camera's view of the painting, the weather,
+// the writing, a fade to dark over the last second, and the label.
+func (f *poemFrames) Frame(i int, dst *image.RGBA) error {
+	t := float64(i) / float64(f.fps)
+	f.sky.prepare(t)
+	shoot(dst, f.pic, f.move.At(t/f.length), f.sky.row)
+	f.sky.particles(dst, t)
+	f.text.draw(dst, t)
+	if out := f.length - t; out < 1.2 {
+		g := float32(max(0, out/1.2))
+		parallel(dst.Rect.Dy(), func(from, to int) {
+			for _, px := range [][]uint8{dst.Pix[from*dst.Stride : to*dst.Stride]} {
+				for k := 0; k < len(px); k += 4 {
+					px[k] = uint8(float32(px[k]) * g)
+					px[k+1] = uint8(float32(px[k+1]) * g)
+					px[k+2] = uint8(float32(px[k+2]) * g)
+				}
+			}
+		})
+	}
+	if t < f.labelUntil {
+		over(dst, f.full, f.fullBox)
+	} else {
+		over(dst, f.mark, f.markBox)
+	}
+	return nil
+}
+
+// overlay renders what draw puts on a W×H frame as a premultiplied RGBA
+// layer, by drawing it on black and on white (difference matting: the
+// alpha is what white loses, the colour what black gains), so the label's
+// translucent plate can go over every frame as the label would draw it.
+func overlay(W, H int, wording string, draw func(*image.RGBA, string) (image.Rectangle, error)) (*image.RGBA, image.Rectangle, error) {
+	black, white := image.NewRGBA(image.Rect(0, 0, W, H)), image.NewRGBA(image.Rect(0, 0, W, H))
+	for i := range black.Pix {
+		black.Pix[i], white.Pix[i] = 0, 255
+		if i%4 == 3 {
+			black.Pix[i] = 255
+		}
+	}
+	box, err := draw(black, wording)
+	if err != nil {
+		return nil, box, fmt.Errorf("film: %w", err)
+	}
+	if _, err := draw(white, wording); err != nil {
+		return nil, box, fmt.Errorf("film: %w", err)
+	}
+	out := image.NewRGBA(black.Rect)
+	for y := box.Min.Y; y < box.Max.Y; y++ {
+		for x := box.Min.X; x < box.Max.X; x++ {
+			o := black.PixOffset(x, y)
+			a := 255 - (int(white.Pix[o+1]) - int(black.Pix[o+1]))
+			a = min(255, max(0, a))
+			for c := range 3 {
+				out.Pix[o+c] = uint8(min(a, int(black.Pix[o+c])))
+			}
+			out.Pix[o+3] = uint8(a)
+		}
+	}
+	return out, box, nil
+}
+
+// over composites the premultiplied src onto the opaque dst inside box.
+func over(dst, src *image.RGBA, box image.Rectangle) {
+	box = box.Intersect(dst.Rect)
+	for y := box.Min.Y; y < box.Max.Y; y++ {
+		d := dst.Pix[dst.PixOffset(box.Min.X, y):]
+		s := src.Pix[src.PixOffset(box.Min.X, y):]
+		for k := 0; k < 4*box.Dx(); k += 4 {
+			a := uint32(s[k+3])
+			if a == 0 {
+				continue
+			}
+			for c := range 3 {
+				d[k+c] = uint8(uint32(s[k+c]) + uint32(d[k+c])*(255-a)/255)
+			}
+		}
+	}
+}

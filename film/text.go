@@ -1,0 +1,183 @@
+package film
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+	"unicode"
+
+	"miaobi/hanzi"
+	"miaobi/paint/glyph"
+)
+
+// mark is one character written on the film: where, how large, and when
+// the brush writes it (from Start, for Dur seconds, top to bottom).
+type mark struct {
+	x, y       int // the sprite's top-left on the frame
+	sprite     *image.Alpha
+	start, dur float64
+}
+
+// writing is the poem as it is written on the frame: vertical columns
+// right to left — the title, the lines, then a smaller signature — on a
+// soft paper veil that keeps them legible over any part of the picture.
+type writing struct {
+	marks []mark
+	veil  image.Rectangle
+	ink   color.NRGBA
+	paper [3]float32
+}
+
+// column is one column of text and when each of its characters is written.
+type column struct {
+	text  []rune
+	times [][2]float64 // start, duration per character
+	small bool
+}
+
+// layoutWriting places the columns in a frame of W×H: at the right for a
+// wide frame, at the top right for a tall one.
+func layoutWriting(W, H int, cols []column) (*writing, error) {
+	f, err := glyph.NewWriter()
+	if err != nil {
+		return nil, err
+	}
+	longest := 0
+	for _, c := range cols {
+		longest = max(longest, len(c.text))
+	}
+	short := min(W, H)
+	size := short / 15
+	// Shrink until the block fits in 80% of the height (wide) or 45% (tall).
+	room := 0.8 * float64(H)
+	if H > W {
+		room = 0.45 * float64(H)
+	}
+	for size > 12 && float64(longest)*float64(size)*1.12 > room {
+		size = size * 9 / 10
+	}
+	step := float64(size) * 1.12
+	gap := float64(size) * 1.45
+	blockW := int(float64(len(cols))*gap) + size/2
+	blockH := int(float64(longest)*step) + size/2
+	right := W - short/14
+	top := H / 12
+	if H > W {
+		top = H / 16
+	}
+	w := &writing{ink: color.NRGBA{26, 22, 18, 255}, paper: [3]float32{246, 240, 228}}
+	w.veil = image.Rect(right-blockW-size/2, top-size/2, right+size/3, top+blockH+size/3).Intersect(image.Rect(0, 0, W, H))
+	x := float64(right) - float64(size)*1.1
+	for _, c := range cols {
+		s := size
+		if c.small {
+			s = size * 3 / 4
+		}
+		y := float64(top)
+		if c.small {
+			y += float64(size) // the signature starts lower
+		}
+		for i, r := range c.text {
+			sp, err := sprite(f, r, s)
+			if err != nil {
+				return nil, err
+			}
+			pad := s / 5
+			cx := x + float64(size-s)/2
+			w.marks = append(w.marks, mark{x: int(cx) - pad, y: int(y) - pad, sprite: sp, start: c.times[i][0], dur: c.times[i][1]})
+			y += float64(s) * 1.12
+		}
+		x -= gap
+	}
+	return w, nil
+}
+
+// sprite draws one character into an alpha mask with a fifth of its size
+// as margin.
+func sprite(f *glyph.Writer, r rune, size int) (*image.Alpha, error) {
+	if !f.Has(r) {
+		alt := []rune(hanzi.ToTraditional(string(r)))
+		if len(alt) != 1 || !f.Has(alt[0]) {
+			if unicode.IsSpace(r) {
+				return image.NewAlpha(image.Rect(0, 0, 1, 1)), nil
+			}
+			return nil, fmt.Errorf("film: no brush font has 「%c」 (U+%04X)", r, r)
+		}
+		r = alt[0]
+	}
+	pad := size / 5
+	n := size + 2*pad
+	tmp := image.NewRGBA(image.Rect(0, 0, n, n))
+	glyph.Draw(tmp, f, r, float64(pad), float64(pad), size, color.NRGBA{0, 0, 0, 255})
+	a := image.NewAlpha(tmp.Rect)
+	for i := range n * n {
+		a.Pix[i] = tmp.Pix[4*i+3]
+	}
+	return a, nil
+}
+
+// draw writes the text as it stands at t seconds: the veil fades in over
+// the first half second, each character is written top to bottom from its
+// start over its duration, with a soft wet edge.
+func (w *writing) draw(img *image.RGBA, t float64) {
+	veil := float32(min(1, max(0, t/0.5))) * 0.62
+	if veil > 0 {
+		r := w.veil
+		feather := float64(max(8, r.Dx()/12))
+		parallel(r.Dy(), func(from, to int) {
+			for yy := from; yy < to; yy++ {
+				y := r.Min.Y + yy
+				dy := min(float64(y-r.Min.Y), float64(r.Max.Y-1-y))
+				row := img.Pix[y*img.Stride:]
+				for x := r.Min.X; x < r.Max.X; x++ {
+					dx := min(float64(x-r.Min.X), float64(r.Max.X-1-x))
+					e := float32(min(1, min(dx, dy)/feather))
+					a := veil * e * e
+					o := row[4*x : 4*x+3 : 4*x+3]
+					for c := range 3 {
+						v := float32(o[c])
+						o[c] = clamp8(v + (w.paper[c]-v)*a)
+					}
+				}
+			}
+		})
+	}
+	ink := [3]float32{float32(w.ink.R), float32(w.ink.G), float32(w.ink.B)}
+	for _, m := range w.marks {
+		if t < m.start {
+			continue
+		}
+		p := 1.0
+		if m.dur > 0 {
+			p = min(1, (t-m.start)/m.dur)
+		}
+		h := m.sprite.Rect.Dy()
+		edge := float64(h) * 0.25
+		front := p * (float64(h) + edge) // rows above front-edge are written
+		for sy := 0; sy < h; sy++ {
+			y := m.y + sy
+			if y < 0 || y >= img.Rect.Dy() {
+				continue
+			}
+			k := float32(min(1, max(0, (front-float64(sy))/edge)))
+			if k == 0 {
+				break
+			}
+			row := img.Pix[y*img.Stride:]
+			src := m.sprite.Pix[sy*m.sprite.Stride:]
+			for sx := 0; sx < m.sprite.Rect.Dx(); sx++ {
+				a := src[sx]
+				x := m.x + sx
+				if a == 0 || x < 0 || x >= img.Rect.Dx() {
+					continue
+				}
+				al := float32(a) / 255 * k * 0.96
+				o := row[4*x : 4*x+3 : 4*x+3]
+				for c := range 3 {
+					v := float32(o[c])
+					o[c] = clamp8(v + (ink[c]-v)*al)
+				}
+			}
+		}
+	}
+}
