@@ -40,7 +40,7 @@ type Poem struct {
 	Seconds float64 // 0: as long as the recitation and a close
 	Codec   Codec
 	Preset  string // x264/x265 preset; "" for DefaultPreset
-	NoVoice bool // music alone, the lines written at a steady pace
+	NoVoice bool   // music alone, the lines written at a steady pace
 }
 
 // Report says what was made and how long it took.
