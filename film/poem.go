@@ -23,7 +23,7 @@ import (
 // Limits of a poem film.
 const (
 	MaxSide    = 3840 // pixels, either side
-	MinSide    = 240
+	MinSide    = 144
 	MaxSeconds = 300 // a poem film is held in memory while it is labelled
 	MaxFPS     = 60
 )
