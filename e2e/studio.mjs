@@ -261,6 +261,40 @@ async function main() {
     check(duration > 18 && duration < 23, `the browser reads the music as ${duration} s long, not about 20 s`);
     await screenshot(page, 'work-sound');
 
+    step = 'film';
+    await page.selectOption('#film-aspect', '16:9');
+    await Promise.all([page.waitForURL(/[?&]job=/), page.click('#make-film')]);
+    await noErrorFlash(page, step);
+    // The progress bar follows the render; the page replaces itself when done.
+    let sawProgress = 0;
+    await page.waitForFunction(() => {
+      const job = document.querySelector('.job[data-job]');
+      return !new URL(location.href).searchParams.has('job') || (job && job.dataset.state !== 'queued' && job.dataset.state !== 'running' && job.dataset.state !== '');
+    }, null, { timeout: jobTimeout, polling: 250 }).catch(async () => {
+      const msg = await page.locator('.job .msg').innerText().catch(() => '?');
+      throw new Failure(`the film job did not finish within ${jobTimeout / 1000} s; its progress says: ${msg}`);
+    });
+    if (new URL(page.url()).searchParams.has('job')) {
+      const state = await page.locator('.job[data-job]').getAttribute('data-state');
+      check(state !== 'failed', `the film job failed: ${await page.locator('.job .msg').innerText()}`);
+      await page.waitForURL((u) => !u.searchParams.has('job'), { timeout: 5_000 }).catch(() => page.goto(workURL));
+    }
+    await page.waitForLoadState('load');
+    const player = page.locator('#film-player');
+    check(await player.count() === 1, 'after the film job the page has no film player (#film-player)');
+    const filmSecs = await player.evaluate((v) => new Promise((resolve) => {
+      if (v.readyState >= 1) { resolve(v.duration); return; }
+      v.addEventListener('loadedmetadata', () => resolve(v.duration), { once: true });
+      v.addEventListener('error', () => resolve(-1), { once: true });
+      v.load();
+      setTimeout(() => resolve(-2), 60000);
+    }));
+    log(`the film player reads ${filmSecs} s`);
+    check(filmSecs > 5, `the browser reads the film as ${filmSecs} s long`);
+    await player.evaluate((v) => { v.currentTime = Math.min(4, v.duration / 2); });
+    await page.waitForTimeout(800);
+    await screenshot(page, 'work-film');
+
     step = 'review';
     await submit(page, '#go-review', step);
     await page.locator('#review').waitFor();

@@ -41,6 +41,23 @@ type Poem struct {
 	Codec   Codec
 	Preset  string // x264/x265 preset; "" for DefaultPreset
 	NoVoice bool   // music alone, the lines written at a steady pace
+	NoMusic bool   // the voice alone
+	Mode    *sound.Mode
+	Tempo   float64 // the music's beats a minute; 0: the season's
+	// Picture, when given, is filmed instead of a new painting (a work's
+	// own painting or the person's photo), with a slow move in on it.
+	Picture *image.RGBA
+	// OnFrame, when given, hears of each frame drawn (for progress).
+	OnFrame func(i, n int)
+}
+
+// Span says which frames show a part of the film being written: the
+// title, line N, or the signature (To excluded).
+type Span struct {
+	Part string `json:"part"`
+	Line int    `json:"line,omitempty"` // 1-based, for a line
+	From int    `json:"from"`
+	To   int    `json:"to"`
 }
 
 // Report says what was made and how long it took.
@@ -56,6 +73,9 @@ type Report struct {
 	Bytes      int           `json:"bytes"`
 	ProduceID  string        `json:"produce_id"`
 	LabelUntil float64       `json:"label_until"` // the full visible label is on until this second
+	// Writing says from which frame each part is written on (a character
+	// stays once written).
+	Writing []Span `json:"writing"`
 }
 
 // check validates the request and fills defaults.
@@ -77,6 +97,10 @@ func (p *Poem) check() error {
 		return fmt.Errorf("film: unknown preset %q: use one of %s", p.Preset, strings.Join(Presets, ", "))
 	case p.Codec != "" && p.Codec != H264 && p.Codec != H265 && p.Codec != VP9:
 		return fmt.Errorf("film: unknown codec %q: use h264, h265 or vp9", p.Codec)
+	case p.NoVoice && p.NoMusic:
+		return errors.New("film: a film needs its voice, its music or both")
+	case p.Picture != nil && (p.Picture.Rect.Dx() < MinSide || p.Picture.Rect.Dy() < MinSide):
+		return fmt.Errorf("film: the picture is %d×%d: give one at least %d pixels a side", p.Picture.Rect.Dx(), p.Picture.Rect.Dy(), MinSide)
 	case p.Seconds < 0 || p.Seconds > MaxSeconds:
 		return fmt.Errorf("film: %g seconds: use 0 (the recitation's length) up to %d", p.Seconds, MaxSeconds)
 	}
@@ -129,7 +153,9 @@ func MakePoem(ctx context.Context, w io.Writer, p Poem, prov label.Provenance) (
 		return nil, err
 	}
 	fr.n = n
+	fr.onFrame = p.OnFrame
 	rep.Weather, rep.Move, rep.LabelUntil = fr.sky.w, fr.moveName, fr.labelUntil
+	rep.Writing = fr.spans(p)
 
 	var buf bytes.Buffer
 	t0 := time.Now()
@@ -163,7 +189,7 @@ func soundtrack(ctx context.Context, p *Poem) (*pcm.Audio, []sound.Said, error) 
 	if err != nil {
 		return nil, nil, fmt.Errorf("film: %w", err)
 	}
-	score, err := sound.Compose(v, sound.Options{Seed: p.Seed})
+	score, err := sound.Compose(v, sound.Options{Seed: p.Seed, Mode: p.Mode, Tempo: p.Tempo})
 	if err != nil {
 		return nil, nil, fmt.Errorf("film: %w", err)
 	}
@@ -195,8 +221,14 @@ func soundtrack(ctx context.Context, p *Poem) (*pcm.Audio, []sound.Said, error) 
 		length = min(float64(music.Frames())/sound.Rate, 60)
 	}
 	frames := int(length * sound.Rate)
+	if p.NoMusic {
+		music = &pcm.Audio{Rate: sound.Rate, Channels: 2}
+	}
 	var track *pcm.Audio
-	if voice != nil {
+	if voice != nil && p.NoMusic {
+		track = &pcm.Audio{Rate: sound.Rate, Channels: 2, Samples: make([]float32, 2*frames)}
+		copy(track.Samples, voice.Samples)
+	} else if voice != nil {
 		fore := &pcm.Audio{Rate: sound.Rate, Channels: 2, Samples: make([]float32, 2*frames)}
 		copy(fore.Samples, voice.Samples)
 		if track, err = sound.Duck(fore, music, 14); err != nil {
@@ -226,20 +258,51 @@ type poemFrames struct {
 	fullBox    image.Rectangle
 	markBox    image.Rectangle
 	labelUntil float64
+	cols       []column
+	onFrame    func(i, n int)
 }
 
 func (f *poemFrames) Len() int { return f.n }
+
+// spans says from which frame to which each column is written.
+func (f *poemFrames) spans(p Poem) []Span {
+	var out []Span
+	line := 0
+	for i, c := range f.cols {
+		if len(c.times) == 0 {
+			continue
+		}
+		first, last := c.times[0], c.times[len(c.times)-1]
+		s := Span{From: int(first[0] * float64(f.fps)), To: int(math.Ceil((last[0] + last[1]) * float64(f.fps)))}
+		switch {
+		case i == 0 && p.Title != "":
+			s.Part = "title"
+		case c.small:
+			s.Part = "signature"
+		default:
+			line++
+			s.Part, s.Line = "line", line
+		}
+		out = append(out, s)
+	}
+	return out
+}
 
 func newPoemFrames(p Poem, said []sound.Said, length float64, prov label.Provenance) (*poemFrames, error) {
 	f := &poemFrames{fps: p.FPS, length: length}
 	all := p.Words + p.Title + strings.Join(p.Lines, "")
 	scene := paint.SceneOf(all)
 	var err error
-	if p.W >= p.H {
+	switch {
+	case p.Picture != nil:
+		// A picture given: moved in on slowly, whatever its shape.
+		f.pic = p.Picture
+		f.move, f.moveName = KenBurns(f.pic.Rect, p.W, p.H, 1.15), "ken burns"
+	case p.W >= p.H:
 		// A handscroll: half as wide again as the frame, panned right to left.
 		f.pic, err = paint.Paint(scene, p.W*3/2, p.H*106/100, p.Seed)
 		f.move, f.moveName = Handscroll(f.pic.Rect, p.W, p.H), "handscroll"
-	} else {
+	default:
 		// A hanging scroll: a quarter larger than the frame, moved in on.
 		f.pic, err = paint.Paint(scene, p.W*5/4, p.H*5/4, p.Seed)
 		f.move, f.moveName = KenBurns(f.pic.Rect, p.W, p.H, 1.2), "ken burns"
@@ -248,7 +311,8 @@ func newPoemFrames(p Poem, said []sound.Said, length float64, prov label.Provena
 		return nil, fmt.Errorf("film: %w", err)
 	}
 	f.sky = newSky(WeatherOf(all), p.W, p.H, p.Seed, scene.Night)
-	if f.text, err = layoutWriting(p.W, p.H, columnsOf(p, said, length)); err != nil {
+	f.cols = columnsOf(p, said, length)
+	if f.text, err = layoutWriting(p.W, p.H, f.cols); err != nil {
 		return nil, err
 	}
 	if f.full, f.fullBox, err = overlay(p.W, p.H, prov.Wording, label.Image); err != nil {
@@ -326,6 +390,9 @@ func columnsOf(p Poem, said []sound.Said, length float64) []column {
 // the writing, a fade to dark over the last second, and the label.
 func (f *poemFrames) Frame(i int, dst *image.RGBA) error {
 	t := float64(i) / float64(f.fps)
+	if f.onFrame != nil {
+		f.onFrame(i, f.n)
+	}
 	f.sky.prepare(t)
 	shoot(dst, f.pic, f.move.At(t/f.length), f.sky.row)
 	f.sky.particles(dst, t)

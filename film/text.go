@@ -22,10 +22,11 @@ type mark struct {
 // right to left — the title, the lines, then a smaller signature — on a
 // soft paper veil that keeps them legible over any part of the picture.
 type writing struct {
-	marks []mark
-	veil  image.Rectangle
-	ink   color.NRGBA
-	paper [3]float32
+	marks   []mark
+	veil    image.Rectangle
+	feather float64 // pixels over which the veil fades out at its edges
+	ink     color.NRGBA
+	paper   [3]float32
 }
 
 // column is one column of text and when each of its characters is written.
@@ -66,7 +67,10 @@ func layoutWriting(W, H int, cols []column) (*writing, error) {
 		top = H / 16
 	}
 	w := &writing{ink: color.NRGBA{26, 22, 18, 255}, paper: [3]float32{246, 240, 228}}
-	w.veil = image.Rect(right-blockW-size/2, top-size/2, right+size/3, top+blockH+size/3).Intersect(image.Rect(0, 0, W, H))
+	// The veil reaches a character's width beyond the text and fades over
+	// that width, so it has no edge to see.
+	w.feather = float64(size)
+	w.veil = image.Rect(right-blockW-size, top-size, right+size, top+blockH+size).Intersect(image.Rect(0, 0, W, H))
 	x := float64(right) - float64(size)*1.1
 	for _, c := range cols {
 		s := size
@@ -120,10 +124,10 @@ func sprite(f *glyph.Writer, r rune, size int) (*image.Alpha, error) {
 // the first half second, each character is written top to bottom from its
 // start over its duration, with a soft wet edge.
 func (w *writing) draw(img *image.RGBA, t float64) {
-	veil := float32(min(1, max(0, t/0.5))) * 0.62
+	veil := float32(min(1, max(0, t/0.5))) * 0.55
 	if veil > 0 {
 		r := w.veil
-		feather := float64(max(8, r.Dx()/12))
+		feather := max(8, w.feather)
 		parallel(r.Dy(), func(from, to int) {
 			for yy := from; yy < to; yy++ {
 				y := r.Min.Y + yy
@@ -131,8 +135,8 @@ func (w *writing) draw(img *image.RGBA, t float64) {
 				row := img.Pix[y*img.Stride:]
 				for x := r.Min.X; x < r.Max.X; x++ {
 					dx := min(float64(x-r.Min.X), float64(r.Max.X-1-x))
-					e := float32(min(1, min(dx, dy)/feather))
-					a := veil * e * e
+					e := float32(smooth(min(1, min(dx, dy)/feather)))
+					a := veil * e
 					o := row[4*x : 4*x+3 : 4*x+3]
 					for c := range 3 {
 						v := float32(o[c])

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -49,6 +50,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/works/{id}/photo", s.api(s.photo))
 	m.HandleFunc("POST /api/works/{id}/sound", s.api(s.sound))
 	m.HandleFunc("GET /api/works/{id}/sound/{part}", s.api(s.listen))
+	m.HandleFunc("POST /api/works/{id}/film", s.api(s.film))
 	m.HandleFunc("POST /api/works/{id}/stage", s.api(s.stage))
 	m.HandleFunc("GET /api/works/{id}/review", s.api(s.review))
 	m.HandleFunc("POST /api/works/{id}/publish", s.api(s.publish))
@@ -503,6 +505,17 @@ func (s *Server) sound(w http.ResponseWriter, r *http.Request, c *who) {
 	reply(w, r, wk, err)
 }
 
+// film queues the work's film (202 with the job).
+func (s *Server) film(w http.ResponseWriter, r *http.Request, c *who) {
+	var in studio.FilmInput
+	if !readJSON(w, r, &in) || !s.spend(w, r, c) {
+		return
+	}
+	j, err := s.Studio.StartFilm(r.Context(), c.actor(), r.PathValue("id"), in)
+	s.refund(r, c, err)
+	accepted(w, r, j, err)
+}
+
 // listen answers one of a work's sounds (recitation or music) as the next
 // bundle will hold it, labelled and signed, for the person to hear first.
 func (s *Server) listen(w http.ResponseWriter, r *http.Request, c *who) {
@@ -642,8 +655,8 @@ func (s *Server) serveAsset(w http.ResponseWriter, r *http.Request, c *who, id, 
 	}
 	w.Header().Set("Content-Type", ct)
 	w.Header().Set("Cache-Control", "private, max-age=3600")
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-	w.Write(b)
+	// Ranges, so a player can seek in a film.
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(b))
 }
 
 func (s *Server) versions(w http.ResponseWriter, r *http.Request, c *who) {

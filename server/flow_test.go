@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -128,6 +129,23 @@ func TestWorkFlow(t *testing.T) {
 			t.Errorf("the music heard is not labelled: %v %+v", err, rep)
 		}
 		c.do("GET", "/api/works/"+id+"/sound/film", nil, 404, nil)
+		// Film: a tall 720p film of the work, recited where espeak-ng is.
+		c.do("POST", "/api/works/"+id+"/film", map[string]any{"aspect": "4:3"}, 422, nil)
+		c.do("POST", "/api/works/"+id+"/film", map[string]any{"no_voice": true, "no_music": true}, 422, nil)
+		var fj struct{ Job store.Job }
+		c.do("POST", "/api/works/"+id+"/film", map[string]any{"aspect": "9:16", "seed": 4, "no_voice": !recite}, 202, &fj)
+		if j := c.wait(fj.Job.ID); j.State != store.JobDone {
+			t.Fatalf("film job: %+v", j)
+		}
+		c.do("GET", "/api/works/"+id, nil, 200, &w)
+		if f := w.Content.Film; f == nil || f.Width != 720 || f.Height != 1280 || len(f.Writing) < 5 || f.Recited != recite {
+			t.Fatalf("film: %+v", w.Content.Film)
+		}
+		st, part := c.raw("GET", "/api/works/"+id+"/assets/"+w.Content.Film.Asset, "", nil, map[string]string{"Range": "bytes=0-99"})
+		if st != http.StatusPartialContent || len(part) != 100 {
+			t.Errorf("a player's range request for the film: %d, %d bytes", st, len(part))
+		}
+		c.do("GET", "/api/works/"+id+"/assets/"+w.Content.Film.Raw, nil, 404, nil)
 		c.do("POST", "/api/works/"+id+"/ratings", map[string]any{"candidate": 1, "score": 9, "favourite": true}, 201, nil)
 		c.do("POST", "/api/works/"+id+"/ratings", map[string]any{"score": 6}, 201, nil)
 		var rs struct{ Ratings []store.Rating }
@@ -156,13 +174,14 @@ func TestWorkFlow(t *testing.T) {
 		}
 		checkBundle(t, e, zb, w.Content.Lines)
 		checkSound(t, zb, recite)
+		checkFilm(t, e, zb)
 		var vs struct{ Versions []store.Version }
 		c.do("GET", "/api/works/"+id+"/versions", nil, 200, &vs)
 		var actions []string
 		for _, v := range vs.Versions {
 			actions = append(actions, v.Action)
 		}
-		if got := strings.Join(actions, ","); got != "plan,plan,create,choose,edit,revise,alternative,adjust,sound,publish" {
+		if got := strings.Join(actions, ","); got != "plan,plan,create,choose,edit,revise,alternative,adjust,sound,film,publish" {
 			t.Fatalf("history: %s", got)
 		}
 		c.do("DELETE", "/api/works/"+id, nil, 204, nil)
@@ -230,6 +249,42 @@ func checkBundle(t *testing.T, e *env, zb []byte, lines []string) {
 	}
 	if !rep.C2PA.Valid || !rep.C2PA.Trusted || !rep.Watermark.Found || !rep.Explicit.Found {
 		t.Fatalf("painting labels: %s", s)
+	}
+}
+
+// checkFilm checks the bundle's film: every label layer (the watermark
+// carrying the film's own ProduceID), a trusted manifest binding the poem
+// and saying which frames show which line and who wrote it.
+func checkFilm(t *testing.T, e *env, zb []byte) {
+	t.Helper()
+	files := unzip(t, zb)
+	mp4 := files["film.mp4"]
+	if len(mp4) == 0 {
+		t.Fatal("the bundle has no film.mp4")
+	}
+	ca, err := os.ReadFile(filepath.Join(e.keys, c2pa.CAFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(ca)
+	rep, err := label.Verify(mp4, roots)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.C2PA.Valid || !rep.C2PA.Trusted || !rep.Explicit.Found || !rep.Implicit.Found || !rep.Watermark.Found || rep.WatermarkMatches == nil || !*rep.WatermarkMatches {
+		b, _ := json.Marshal(rep)
+		t.Fatalf("film labels: %s", b)
+	}
+	m := manifestText(t, mp4)
+	for _, want := range []string{"c2pa.placed", "org.miaobi.frames", "line 1", "poem.txt", "c2pa.hash.bmff.v3"} {
+		if !strings.Contains(m, want) {
+			t.Errorf("the film's manifest lacks %q", want)
+		}
+	}
+	var md studio.Metadata
+	if err := json.Unmarshal(files["metadata.json"], &md); err != nil || md.Files["film.mp4"] == "" {
+		t.Errorf("metadata.json does not list film.mp4: %v", err)
 	}
 }
 

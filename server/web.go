@@ -536,6 +536,15 @@ func (s *Server) workAction(w http.ResponseWriter, r *http.Request, c *who) {
 			http.Redirect(w, r, "/", http.StatusSeeOther)
 			return
 		}
+	case "film":
+		seed, _ := strconv.ParseUint(r.PostFormValue("seed"), 10, 64)
+		secs, _ := strconv.ParseFloat(r.PostFormValue("seconds"), 64)
+		var j *store.Job
+		j, err = s.Studio.StartFilm(ctx, a, id, studio.FilmInput{Aspect: r.PostFormValue("aspect"), Seconds: secs, Seed: seed, HD: r.PostFormValue("hd") == "1",
+			NoVoice: r.PostFormValue("voice") != "1", NoMusic: r.PostFormValue("music") != "1"})
+		if err == nil {
+			back += "?job=" + j.ID
+		}
 	case "sound":
 		f := func(k string) float64 { v, _ := strconv.ParseFloat(r.PostFormValue(k), 64); return v }
 		seed, _ := strconv.ParseInt(r.PostFormValue("seed"), 10, 64)

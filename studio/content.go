@@ -55,6 +55,16 @@ type Painting struct {
 	Upload string `json:"upload,omitempty"`
 }
 
+// titleByPerson tells whether the person last wrote the title.
+func (c *Content) titleByPerson() bool {
+	for i := len(c.Parts) - 1; i >= 0; i-- {
+		if c.Parts[i].Part == "title" {
+			return c.Parts[i].By != "ai"
+		}
+	}
+	return false
+}
+
 // IsPhoto tells whether the picture is the person's photograph.
 func (p *Painting) IsPhoto() bool { return p != nil && p.Source == "photo" }
 
@@ -87,6 +97,8 @@ type Content struct {
 	// Sound is the person's choice of recitation and music, made at
 	// publishing.
 	Sound *SoundSpec `json:"sound,omitempty"`
+	// Film is the work's poem film, when one was made.
+	Film *Film `json:"film,omitempty"`
 	// Parts is the history of who made what, oldest first.
 	Parts []Part `json:"parts"`
 	// Bundle names the published bundle (zip) in the asset store.

@@ -273,6 +273,11 @@ func (s *Studio) RunJob(ctx context.Context, t queue.Task) (err error) {
 		if err = json.Unmarshal(j.Input, &in); err == nil {
 			result, err = s.runPaint(ctx, a, j, in)
 		}
+	case "film":
+		var in FilmInput
+		if err = json.Unmarshal(j.Input, &in); err == nil {
+			result, err = s.runFilm(ctx, a, j, in)
+		}
 	default:
 		err = fmt.Errorf("unknown job kind %q", j.Kind)
 	}
@@ -301,6 +306,7 @@ type CreateResult struct {
 	Version    int    `json:"version"`
 	Candidates int    `json:"candidates"`
 	Painting   string `json:"painting,omitempty"`
+	Film       string `json:"film,omitempty"`
 	Bundle     string `json:"bundle,omitempty"`
 }
 

@@ -23,7 +23,10 @@ import (
 // inscribed and every label layer (its C2PA manifest lists who made which
 // part and binds the poem text by hash), the recitation and the music when
 // the person asked for them (recitation.mp3, music.mp3, labelled the same
-// way; WAV without ffmpeg), and metadata.json with the full history. The review must be ready, or ack must be true.
+// way; WAV without ffmpeg), the film when one was made (film.mp4: its
+// manifest says which frames show which part and who wrote it), and
+// metadata.json with the full history. The review must be ready, or ack
+// must be true.
 func (s *Studio) Publish(ctx context.Context, a Actor, id string, base int, ack bool) (*Work, error) {
 	return s.publish(ctx, a, id, base, a.UserID, ack)
 }
@@ -147,6 +150,18 @@ func (s *Studio) bundle(ctx context.Context, w *store.Work, c *Content, rev *Rev
 	}
 	for _, n := range sorder {
 		add(n, sf[n])
+	}
+	if c.Film != nil {
+		// The film, signed from its working copy with the poem bound in.
+		raw, err := s.Assets.Get(w.ID, c.Film.Raw)
+		if err != nil {
+			return nil, fmt.Errorf("studio: film: %w", err)
+		}
+		mp4, err := s.labelFilm(raw, c, c.Film, []byte(labelled))
+		if err != nil {
+			return nil, err
+		}
+		add("film.mp4", mp4)
 	}
 	vs, err := s.DB.Versions(ctx, w.ID)
 	if err != nil {
