@@ -33,7 +33,7 @@ var messages = map[string]map[string]string{
 		"film": "影片", "aspect": "画幅", "aspect_wide": "横幅手卷", "aspect_tall": "竖幅立轴（手机）", "film_seconds": "时长（秒，0 为随朗诵）",
 		"film_make": "生成影片", "film_again": "重新生成影片", "action_film": "影片",
 		"film_note": "镜头缓缓移过画作，雾与雪、花、雨随诗意而动，诗句随朗诵逐字写出，配乐在下。影片开头 3 秒带完整的「AI生成」标识，其后角标常在；声音含水印，文件含元数据与 C2PA 签名，发布时以 film.mp4 写入作品包。",
-		"trim": "配乐保留秒数（0 为全部）", "set_sound": "保存声音设置", "action_sound": "声音",
+		"trim":      "配乐保留秒数（0 为全部）", "set_sound": "保存声音设置", "action_sound": "声音",
 		"sound_note": "换一个种子即重新作曲。朗诵与配乐在发布时写入作品包（recitation.mp3、music.mp3），与其他文件一样带隐式标识、水印与 C2PA 签名；这里可先试听。",
 	},
 	"en": {
@@ -62,7 +62,7 @@ var messages = map[string]map[string]string{
 		"film": "Film", "aspect": "Aspect", "aspect_wide": "handscroll", "aspect_tall": "hanging scroll (phones)", "film_seconds": "Seconds (0: the recitation's length)",
 		"film_make": "Make the film", "film_again": "Make the film again", "action_film": "film",
 		"film_note": "The camera moves slowly over the painting; mist, snow, petals or rain follow the poem; each character is written as the recitation reaches it, the music under the voice. The full \"AI生成\" label shows for the first 3 s, then a corner mark; the sound carries the watermark, the file the metadata and a C2PA manifest; publishing puts it in the bundle as film.mp4.",
-		"trim": "Seconds of music to keep (0: all)", "set_sound": "Save sound", "action_sound": "sound",
+		"trim":      "Seconds of music to keep (0: all)", "set_sound": "Save sound", "action_sound": "sound",
 		"sound_note": "A new seed composes the music again. The recitation and the music go into the bundle when it is published (recitation.mp3, music.mp3), labelled like every other file: metadata, watermark and C2PA; listen to them here first.",
 	},
 }
