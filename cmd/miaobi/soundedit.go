@@ -55,10 +55,7 @@ func runSoundEdit(args []string, stdout, stderr io.Writer) int {
 	reverb := fs.Float64("reverb", 0, "reverb amount 0–1")
 	under := fs.String("under", "", "a sound to lay under this one, ducked")
 	fs.Usage = func() { fmt.Fprint(stderr, soundEditHelp); fs.PrintDefaults() }
-	var in string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		in, args = args[0], args[1:]
-	}
+	files, args := leadingFiles(args)
 	if err := fs.Parse(args); err != nil {
 		return parseExit(err)
 	}
@@ -66,10 +63,13 @@ func runSoundEdit(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "miaobi sound edit: %v\n", err)
 		return code
 	}
-	if in == "" && fs.NArg() == 1 {
-		in = fs.Arg(0)
-	} else if fs.NArg() > 0 {
-		return fail(2, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
+	files = append(files, fs.Args()...)
+	if len(files) > 1 {
+		return fail(2, fmt.Errorf("unexpected argument %q", files[1]))
+	}
+	var in string
+	if len(files) == 1 {
+		in = files[0]
 	}
 	if in == "" {
 		return fail(2, errors.New("give the sound to edit"))
