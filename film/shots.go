@@ -53,16 +53,23 @@ type Shots struct {
 	// Score is each frame's change from the one before (for clip scoring
 	// and for looking at); not printed.
 	Score []float64 `json:"-"`
-	// Luma is each frame's mean brightness, 0–255; not printed.
-	Luma []float64 `json:"-"`
+	// Luma is each frame's mean brightness, 0–255, and Sharp its detail
+	// (mean absolute Laplacian of the thumbnail); not printed.
+	Luma  []float64 `json:"-"`
+	Sharp []float64 `json:"-"`
 }
 
 // frameStats is what shot detection keeps of one frame.
 type frameStats struct {
 	luma, std float64    // mean brightness (0–255) and its spread
 	rgb       [3]float64 // mean colour
-	thumb     []float32  // brightness less its mean, over its spread
+	sharp     float64    // mean absolute Laplacian of the brightness: detail
+	thumb     []int16    // brightness less its mean, over its spread, ×zScale
 }
+
+// zScale is the fixed point of the normalised thumbnails (two bytes a
+// value, to keep a long video's frames small: 4.6 kB a frame).
+const zScale = 1024
 
 // Probe is what ffprobe says of a video file.
 type Probe struct {
@@ -238,13 +245,13 @@ func readStats(r io.Reader) ([]frameStats, error) {
 
 func statsOf(rgb []byte) frameStats {
 	n := thumbW * thumbH
-	f := frameStats{thumb: make([]float32, n)}
+	f := frameStats{thumb: make([]int16, n)}
+	y := make([]float64, n)
 	sum := 0.0
 	for i := range n {
 		r, g, b := rgb[3*i], rgb[3*i+1], rgb[3*i+2]
-		y := 0.299*float64(r) + 0.587*float64(g) + 0.114*float64(b)
-		f.thumb[i] = float32(y)
-		sum += y
+		y[i] = 0.299*float64(r) + 0.587*float64(g) + 0.114*float64(b)
+		sum += y[i]
 		f.rgb[0] += float64(r)
 		f.rgb[1] += float64(g)
 		f.rgb[2] += float64(b)
@@ -254,18 +261,26 @@ func statsOf(rgb []byte) frameStats {
 	}
 	f.luma = sum / float64(n)
 	v := 0.0
-	for i := range f.thumb {
-		f.thumb[i] -= float32(f.luma)
-		v += float64(f.thumb[i]) * float64(f.thumb[i])
+	for i := range y {
+		v += (y[i] - f.luma) * (y[i] - f.luma)
 	}
 	f.std = math.Sqrt(v / float64(n))
+	lap := 0.0
+	for yy := 1; yy < thumbH-1; yy++ {
+		for x := 1; x < thumbW-1; x++ {
+			i := yy*thumbW + x
+			lap += math.Abs(4*y[i] - y[i-1] - y[i+1] - y[i-thumbW] - y[i+thumbW])
+		}
+	}
+	f.sharp = lap / float64((thumbW-2)*(thumbH-2))
 	// The structure alone: brightness and contrast taken out, so fades,
 	// flashes and exposure changes are not changes of content.
+	k := 1.0
 	if f.std > 1 {
-		k := float32(1 / f.std)
-		for i := range f.thumb {
-			f.thumb[i] *= k
-		}
+		k = 1 / f.std
+	}
+	for i := range y {
+		f.thumb[i] = int16(min(32767, max(-32767, math.Round((y[i]-f.luma)*k*zScale))))
 	}
 	return f
 }
@@ -281,11 +296,15 @@ func change(a, b *frameStats) float64 {
 		c := math.Sqrt(sq(a.rgb[0]-b.rgb[0]) + sq(a.rgb[1]-b.rgb[1]) + sq(a.rgb[2]-b.rgb[2]))
 		return 0.25*c + 50*max(0, math.Abs(a.std-b.std)/(a.std+b.std+1)-0.5)*min(1, c/30)
 	}
-	d := 0.0
-	for i := range a.thumb {
-		d += math.Abs(float64(a.thumb[i] - b.thumb[i]))
+	d := 0
+	for i, x := range a.thumb {
+		e := int(x) - int(b.thumb[i])
+		if e < 0 {
+			e = -e
+		}
+		d += e
 	}
-	return 25 * d / float64(len(a.thumb))
+	return 25 * float64(d) / zScale / float64(len(a.thumb))
 }
 
 // flat says a frame has no structure to compare (a plain wall, a clear
@@ -312,9 +331,9 @@ func flash(st []frameStats, i, hold int, limit float64) bool {
 // detect finds the cuts from the frames' statistics.
 func detect(st []frameStats, fps float64) *Shots {
 	n := len(st)
-	s := &Shots{FPS: fps, Frames: n, Duration: float64(n) / fps, Score: make([]float64, n), Luma: make([]float64, n)}
+	s := &Shots{FPS: fps, Frames: n, Duration: float64(n) / fps, Score: make([]float64, n), Luma: make([]float64, n), Sharp: make([]float64, n)}
 	for i := range st {
-		s.Luma[i] = st[i].luma
+		s.Luma[i], s.Sharp[i] = st[i].luma, st[i].sharp
 		if i > 0 {
 			s.Score[i] = change(&st[i-1], &st[i])
 		}
