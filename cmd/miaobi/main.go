@@ -41,6 +41,7 @@ func commands() []command {
 		{"music", "compose pentatonic music on a poem or keywords (guzheng, guqin, dizi), labelled", runMusic},
 		{"film", "make a poem film: painting, weather, the lines written as they are recited, music; labelled", runFilm},
 		{"shots", "find where a video cuts from shot to shot (--json for {\"cuts\": [...], \"fps\": ...})", runShots},
+		{"edit", "cut a person's clips to a short film: best shots, crossfades, a look, subtitles; labelled", runEdit},
 		{"paint", "paint an ink-wash landscape (山水画) from keywords or a poem", runPaint},
 		{"adjust", "crop, rotate, resize and tone a picture (JPEG, PNG, GIF, WebP)", runAdjust},
 		{"stylize", "restyle a picture as ink wash, pencil sketch, watercolour or oil", runStylize},
