@@ -539,7 +539,8 @@ func subtitleLayer(W, H int, text string) (*image.RGBA, image.Rectangle, error) 
 		size = size * 9 / 10
 	}
 	box := glyph.CaptionBox(text, size, image.Pt(0, 0))
-	corner := image.Pt((W+box.Dx())/2, H-H/10)
+	// Above the label's corner plate (its top is about 0.9 of the height).
+	corner := image.Pt((W+box.Dx())/2, H*85/100)
 	img, rect, err := overlay(W, H, text, func(dst *image.RGBA, s string) (image.Rectangle, error) {
 		r, _, err := glyph.Caption(dst, s, size, corner, subtitleInk, subtitlePlate)
 		return r, err

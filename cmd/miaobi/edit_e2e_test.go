@@ -1,0 +1,96 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestEditCommand: three clips (one tall, one without sound) cut to 10 s
+// with a look and SRT subtitles, written back out; the cut verified in
+// every layer; bad clips and bad files refused with what was wrong.
+func TestEditCommand(t *testing.T) {
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Skip("ffmpeg is not installed (make test installs it)")
+	}
+	e := newEnv(t)
+	dir := t.TempDir()
+	clip := func(name, src string, sound bool) string {
+		p := filepath.Join(dir, name)
+		args := []string{"-v", "error", "-f", "lavfi", "-i", src}
+		if sound {
+			args = append(args, "-f", "lavfi", "-i", "sine=f=500:d=30", "-shortest", "-c:a", "aac")
+		}
+		args = append(args, "-c:v", "libx264", "-preset", "ultrafast", "-y", p)
+		if out, err := exec.Command("ffmpeg", args...).CombinedOutput(); err != nil {
+			t.Fatalf("%s: %v %s", name, err, out)
+		}
+		return p
+	}
+	a := clip("a.mp4", "testsrc2=s=320x180:r=30:d=6", true)
+	b := clip("b.mp4", "smptehdbars=s=180x320:r=25:d=5", false)
+	c := clip("c.mp4", "mandelbrot=s=320x180:r=25,trim=duration=6", true)
+	srt := filepath.Join(dir, "s.srt")
+	os.WriteFile(srt, []byte("1\n00:00:00,500 --> 00:00:03,000\n独钓寒江雪\n\n2\n00:00:04,000 --> 00:00:08,000\n孤舟蓑笠翁\n"), 0o644)
+	out, srtOut := filepath.Join(dir, "cut.mp4"), filepath.Join(dir, "cut.srt")
+	r := e.run(t, nil, "edit", a, b, c, "--length", "10", "--size", "480x270", "--look", "vintage", "--subtitles", srt, "--srt-out", srtOut, "--json", "-o", out)
+	r.wantCode(t, 0)
+	var rep struct {
+		Seconds float64
+		Pieces  []struct{ Clip int }
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || rep.Seconds < 9.8 || rep.Seconds > 10.2 || len(rep.Pieces) < 3 {
+		t.Errorf("edit: %v %s", err, r.stdout)
+	}
+	if b, _ := os.ReadFile(srtOut); !strings.Contains(string(b), "00:00:04,000 --> 00:00:08,000\n孤舟蓑笠翁") {
+		t.Errorf("--srt-out: %q", b)
+	}
+	v := e.run(t, nil, "verify", "--json", out)
+	var vr struct {
+		Explicit struct{ Found bool } `json:"explicit"`
+		Implicit struct{ Found bool } `json:"implicit"`
+		C2PA     struct{ Valid bool }
+		Matches  *bool `json:"watermark_matches_produce_id"`
+	}
+	if err := json.Unmarshal([]byte(v.stdout), &vr); err != nil || !vr.Explicit.Found || !vr.Implicit.Found || !vr.C2PA.Valid || vr.Matches == nil || !*vr.Matches || !strings.Contains(v.stdout, "c2pa.edited") {
+		t.Errorf("verify: %v %s", err, v.stdout)
+	}
+	empty := filepath.Join(dir, "empty.mp4")
+	os.WriteFile(empty, nil, 0o644)
+	sine := filepath.Join(dir, "tone.m4a")
+	exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=d=2", "-y", sine).Run()
+	cube := filepath.Join(dir, "bad.cube")
+	os.WriteFile(cube, []byte("LUT_3D_SIZE 2\n0 0 0\n"), 0o644)
+	badSRT := filepath.Join(dir, "bad.srt")
+	os.WriteFile(badSRT, []byte("1\n00:00:05,000 --> 00:00:01,000\nx\n"), 0o644)
+	x := filepath.Join(dir, "x.mp4")
+	for _, bad := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"edit", "-o", x}, "give the clips"},
+		{[]string{"edit", a}, "-o"},
+		{[]string{"edit", empty, "-o", x}, "cannot be read"},
+		{[]string{"edit", sine, "-o", x}, "no video"},
+		{[]string{"edit", filepath.Join(dir, "none.mp4"), "-o", x}, "no such file"},
+		{[]string{"edit", a, "--look", cube, "-o", x}, "1 entries"},
+		{[]string{"edit", a, "--look", "sepia", "-o", x}, "unknown look"},
+		{[]string{"edit", a, "--subtitles", badSRT, "-o", x}, "ends at or before"},
+		{[]string{"edit", a, "--length", "0.5", "-o", x}, "length"},
+		{[]string{"edit", a, "-o", filepath.Join(dir, "x.avi")}, ".mp4"},
+	} {
+		r := e.run(t, nil, bad.args...)
+		if r.code == 0 || !strings.Contains(r.stderr, bad.want) {
+			t.Errorf("%v: exit %d, %q; want an error about %q", bad.args[1:], r.code, r.stderr, bad.want)
+		}
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, "x.*")); len(m) != 0 {
+		t.Errorf("refused edits left files: %v", m)
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, ".miaobi-edit-*")); len(m) != 0 {
+		t.Errorf("temporary files left: %v", m)
+	}
+}
