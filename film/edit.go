@@ -9,7 +9,8 @@ package film
 //     brightness, not crushed or blown), motion (some is good, a blur of
 //     it is not), steadiness (the change from frame to frame does not
 //     jump about) and the sound's energy.
-//  3. The best window of each shot is a candidate piece; the best pieces
+//  3. The best window of each shot (each 12 s of a long one) is a
+//     candidate piece; the best pieces
 //     are taken, at least one from every clip, until they fill the length
 //     asked for (less the crossfades), and put back in the order they were
 //     filmed, clip by clip.
@@ -86,7 +87,8 @@ type clipInfo struct {
 const (
 	maxClips    = 50
 	maxEditSecs = 600
-	pieceMax    = 5.0 // seconds
+	pieceMax    = 5.0  // seconds
+	chunk       = 12.0 // a long shot gives a piece every this many seconds
 	pieceMin    = 1.2
 	loudStep    = 0.25 // seconds
 )
@@ -218,7 +220,18 @@ func choose(clips []*clipInfo, length, fade float64) []Piece {
 	for ci, c := range clips {
 		s := c.shots
 		dur := min(c.probe.Duration, s.Duration)
-		bounds := append(append([]float64{0}, s.Cuts...), dur)
+		// Shots, and long shots in chunks of at most chunk seconds, so a
+		// long take can give several pieces.
+		var bounds []float64
+		for k, cuts := 0, append(append([]float64{0}, s.Cuts...), dur); k < len(cuts); k++ {
+			if k > 0 {
+				a, b := cuts[k-1], cuts[k]
+				for n, i := math.Ceil((b-a)/chunk), 1.0; i < n; i++ {
+					bounds = append(bounds, a+(b-a)*i/n)
+				}
+			}
+			bounds = append(bounds, cuts[k])
+		}
 		sharpMed := median(s.Sharp)
 		for k := 0; k+1 < len(bounds); k++ {
 			// A little in from each cut, off any fade.
@@ -430,14 +443,17 @@ func renderEdit(ctx context.Context, e Edit, clips []*clipInfo, pieces []Piece, 
 	defer os.RemoveAll(dir)
 	var args []string
 	var graph strings.Builder
-	for i, c := range clips {
-		args = append(args, "-i", c.path)
-		_ = i
+	// One input a piece, seeked to it (ffmpeg decodes from the keyframe
+	// before, not from the clip's start), cut to its length.
+	for _, p := range pieces {
+		// Two decoding threads a piece: each thread holds frames, and a
+		// cut of many 1080p pieces would otherwise hold hundreds of MB.
+		args = append(args, "-threads", "2", "-ss", fmt.Sprintf("%.3f", p.From), "-t", fmt.Sprintf("%.3f", p.To-p.From), "-i", clips[p.Clip].path)
 	}
-	nIn := len(clips)
+	nIn := len(pieces)
 	for k, p := range pieces {
-		fmt.Fprintf(&graph, "[%d:v:0]trim=start=%.3f:end=%.3f,setpts=PTS-STARTPTS,fps=%d,scale=%d:%d:force_original_aspect_ratio=increase,crop=%d:%d,setsar=1,format=yuv420p[p%d];",
-			p.Clip, p.From, p.To, e.FPS, e.W, e.H, e.W, e.H, k)
+		fmt.Fprintf(&graph, "[%d:v:0]setpts=PTS-STARTPTS,fps=%d,trim=duration=%.3f,scale=%d:%d:force_original_aspect_ratio=increase,crop=%d:%d,setsar=1,format=yuv420p[p%d];",
+			k, e.FPS, p.To-p.From, e.W, e.H, e.W, e.H, k)
 	}
 	last := "p0"
 	for k := 1; k < len(pieces); k++ {

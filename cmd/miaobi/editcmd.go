@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 
 	"miaobi/film"
@@ -129,6 +130,10 @@ func runEdit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return fail(1, fmt.Errorf("signing keys: %w (or write with --unsigned)", err))
 		}
 	}
+	// A long clip's shot statistics and the cut itself are the big
+	// allocations; a soft limit keeps the collector from letting the heap
+	// double past them (a 10-minute 1080p clip: docs/benchmarks.md).
+	debug.SetMemoryLimit(256 << 20)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	f, err := os.CreateTemp(filepath.Dir(*out), ".miaobi-edit-*.mp4")
