@@ -240,3 +240,39 @@ func TestCut(t *testing.T) {
 		t.Error("a cut of 9999 s was planned")
 	}
 }
+
+// A restyled cut: every frame an ink painting, smoothed over time so the
+// strokes do not flicker — the frames change about as much as the
+// source's do, not more.
+func TestCutStyled(t *testing.T) {
+	needFFmpeg(t)
+	dir := t.TempDir()
+	a := makeClip(t, dir, "a.mp4", true, nil, "testsrc2=s=320x180:r=25:d=4")
+	var out bytes.Buffer
+	e := Edit{Clips: []string{a}, Length: 3, W: 320, H: 180, FPS: 25, Style: "ink", Seed: 2}
+	if _, err := Cut(context.Background(), &out, e, label.Provenance{ProduceID: "styled", AIGenerated: true, Layers: label.Layers{Visible: true}}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "styled.mp4")
+	os.WriteFile(path, out.Bytes(), 0o644)
+	change := func(p string) float64 {
+		b, err := exec.Command("ffmpeg", "-v", "error", "-i", p, "-t", "2.5", "-vf", "scale=160:90,format=gray", "-f", "rawvideo", "-").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 160 * 90
+		d, k := 0.0, 0
+		for f := n; f+n <= len(b); f += n {
+			for i := 0; i < n; i++ {
+				d += math.Abs(float64(b[f+i]) - float64(b[f-n+i]))
+			}
+			k++
+		}
+		return d / float64(k*n)
+	}
+	styled, source := change(path), change(a)
+	t.Logf("mean change between frames: restyled %.2f, source %.2f", styled, source)
+	if styled > 2*source+1 {
+		t.Errorf("the restyled cut flickers: %.2f a frame against the source's %.2f", styled, source)
+	}
+}

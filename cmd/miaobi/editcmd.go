@@ -17,6 +17,7 @@ import (
 	"miaobi/film"
 	"miaobi/label"
 	"miaobi/label/c2pa"
+	"miaobi/photo"
 )
 
 const editHelp = `Usage: miaobi edit CLIP... -o OUT.mp4 [--length 30] [flags]
@@ -26,7 +27,10 @@ scores them (detail, exposure, motion, steadiness, sound), takes the best
 — at least one from every clip — in the order they were filmed, joins them
 with crossfades, grades them with a look (--look ink, vintage, film or a
 .cube file) and writes subtitles on (--subtitles FILE.srt, or --text for a
-text spread over the cut; --srt-out writes them as placed). Clips of any
+text spread over the cut; --srt-out writes them as placed). --style
+restyles every frame as an ink, sketch, watercolour or oil painting, each
+frame mixed with the last as far as the picture stood still, so the
+strokes do not flicker. Clips of any
 size, turn, frame rate or bit depth are brought to one frame; a clip
 without sound is silent in the cut.
 
@@ -49,6 +53,8 @@ func runEdit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	text := fs.String("text", "", "a text (a poem, a caption) spread over the cut as subtitles")
 	srtOut := fs.String("srt-out", "", "also write the subtitles as placed, as SRT")
 	fade := fs.Float64("crossfade", 0.5, "crossfade between pieces, seconds")
+	style := fs.String("style", "", "restyle every frame as a painting: ink, sketch, watercolor or oil (slow: about 70 ms a frame)")
+	seed := fs.Int64("seed", 1, "seed of the style's paper and brush grain")
 	preset := fs.String("preset", film.DefaultPreset, "x264 preset: "+strings.Join(film.Presets, ", "))
 	jsonOut := fs.Bool("json", false, "print the report as JSON")
 	lf := addLabelFlags(fs)
@@ -77,7 +83,14 @@ func runEdit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err := lf.check(); err != nil {
 		return fail(2, err)
 	}
-	e := film.Edit{Clips: clips, Length: *length, Look: *look, Transition: *fade, Preset: *preset}
+	e := film.Edit{Clips: clips, Length: *length, Look: *look, Transition: *fade, Preset: *preset, Seed: uint64(*seed)}
+	if *style != "" {
+		st, err := photo.ParseStyle(*style)
+		if err != nil {
+			return fail(2, err)
+		}
+		e.Style = st
+	}
 	if *size != "" {
 		if _, err := fmt.Sscanf(strings.ToLower(*size), "%dx%d", &e.W, &e.H); err != nil {
 			return fail(2, fmt.Errorf("--size %q: write it as WIDTHxHEIGHT, e.g. 1920x1080", *size))
@@ -117,7 +130,7 @@ func runEdit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Title:       filepath.Base(*out),
 		Description: fmt.Sprintf("a %.0f s cut made by Miaobi from the person's clips (%s)", *length, strings.Join(inputs, ", ")),
 		History: []c2pa.Action{{Action: "c2pa.edited", SoftwareAgent: "Miaobi",
-			Description: "pieces chosen by shot detection and scoring, ordered, crossfaded, graded (" + lookName(*look) + ") and subtitled"}},
+			Description: "pieces chosen by shot detection and scoring, ordered, crossfaded, graded (" + lookName(*look) + "), restyled (" + styleName(*style) + ") and subtitled"}},
 		AIGenerated: true,
 		Wording:     *lf.wording,
 		Layers:      label.AllLayers,
@@ -189,4 +202,11 @@ func lookName(l string) string {
 		return "no look"
 	}
 	return "look " + filepath.Base(l)
+}
+
+func styleName(s string) string {
+	if s == "" {
+		return "no style"
+	}
+	return s
 }
