@@ -39,6 +39,8 @@ import (
 	"strconv"
 	"strings"
 
+	xdraw "golang.org/x/image/draw"
+
 	"miaobi/label"
 	"miaobi/label/watermark"
 	"miaobi/paint/glyph"
@@ -57,8 +59,57 @@ type Edit struct {
 	Transition float64 // crossfade seconds (default 0.5; 0 for hard cuts... at least one frame)
 	Preset     string
 	Style      photo.Style // "", or one of photo's styles: every frame restyled
-	Seed       uint64      // the style's paper and brush grain
+	// Stickers are pictures laid on the whole cut, each in a corner.
+	Stickers   []Sticker
+	Seed       uint64 // the style's paper and brush grain
 	OnProgress func(stage string, done float64)
+}
+
+// Sticker is a picture (PNG with transparency, JPEG, GIF, WebP) laid on
+// the cut at a corner ("tl", "tr", "bl"; "br" is the label's), a fifth of
+// the frame's width at most.
+type Sticker struct {
+	Image  image.Image
+	Corner string
+}
+
+// ParseCorner reads a sticker's corner.
+func ParseCorner(s string) (string, error) {
+	switch strings.ToLower(s) {
+	case "", "tl", "top-left":
+		return "tl", nil
+	case "tr", "top-right":
+		return "tr", nil
+	case "bl", "bottom-left":
+		return "bl", nil
+	}
+	return "", fmt.Errorf("film: sticker corner %q: use tl, tr or bl (the bottom right is the label's)", s)
+}
+
+// stickerLayer scales a sticker to at most a fifth of the frame's width
+// and a quarter of its height and places it in its corner, as a
+// premultiplied layer.
+func stickerLayer(W, H int, st Sticker) (*image.RGBA, image.Rectangle, error) {
+	b := st.Image.Bounds()
+	if b.Empty() {
+		return nil, image.Rectangle{}, fmt.Errorf("film: a sticker with no pixels")
+	}
+	k := min(1, float64(W)/5/float64(b.Dx()), float64(H)/4/float64(b.Dy()))
+	w, h := max(1, int(float64(b.Dx())*k)), max(1, int(float64(b.Dy())*k))
+	m := min(W, H) / 30
+	x, y := m, m
+	switch st.Corner {
+	case "tr":
+		x = W - m - w
+	case "bl":
+		y = H - m - h
+	}
+	box := image.Rect(x, y, x+w, y+h)
+	out := image.NewRGBA(image.Rect(0, 0, W, H))
+	// Catmull–Rom keeps the sticker's transparency (photo.Resize lays
+	// pictures on white).
+	xdraw.CatmullRom.Scale(out, box, st.Image, b, xdraw.Src, nil)
+	return out, box, nil
 }
 
 // Piece is one stretch of a clip in the cut.
@@ -510,6 +561,13 @@ func renderEdit(ctx context.Context, e Edit, clips []*clipInfo, pieces []Piece, 
 		}
 		layers = append(layers, layer{img, box, c.Start, c.End})
 	}
+	for _, st := range e.Stickers {
+		img, box, err := stickerLayer(e.W, e.H, st)
+		if err != nil {
+			return nil, err
+		}
+		layers = append(layers, layer{img, box, 0, float64(track.Frames())/float64(track.Rate) + 1})
+	}
 	full, fullBox, err := overlay(e.W, e.H, prov.Wording, label.Image)
 	if err != nil {
 		return nil, err
@@ -529,6 +587,7 @@ func renderEdit(ctx context.Context, e Edit, clips []*clipInfo, pieces []Piece, 
 		if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
 			return nil, err
 		}
+		layers[i].img = nil // written; a full frame of memory each
 		args = append(args, "-i", path)
 		out := fmt.Sprintf("o%d", i)
 		fmt.Fprintf(&graph, "[%s][%d:v]overlay=x=%d:y=%d:enable='between(t,%.3f,%.3f)'[%s];", last, nIn+i, l.box.Min.X, l.box.Min.Y, l.start, l.end, out)
@@ -547,6 +606,9 @@ func renderEdit(ctx context.Context, e Edit, clips []*clipInfo, pieces []Piece, 
 		"-c:a", "aac", "-b:a", "160k", "-shortest")
 	full2 = append(full2, v.args()...)
 	full2 = append(full2, "-pix_fmt", "yuv420p", "-movflags", "+faststart", "-f", "mp4", out)
+	// The layers' frames are garbage now; hand them back before ffmpeg
+	// decodes and encodes (its peak is the edit's).
+	debug.FreeOSMemory()
 	cmd := exec.CommandContext(ctx, "ffmpeg", full2...)
 	cmd.ExtraFiles = []*os.File{ar}
 	if frames != nil {

@@ -232,6 +232,7 @@ func DetectShots(ctx context.Context, path string) (*Shots, error) {
 // readStats reads thumbnails until the stream ends.
 func readStats(r io.Reader) ([]frameStats, error) {
 	buf := make([]byte, thumbW*thumbH*3)
+	y := make([]float64, thumbW*thumbH)
 	var out []frameStats
 	for {
 		if _, err := io.ReadFull(r, buf); err == io.EOF || err == io.ErrUnexpectedEOF {
@@ -239,14 +240,15 @@ func readStats(r io.Reader) ([]frameStats, error) {
 		} else if err != nil {
 			return nil, err
 		}
-		out = append(out, statsOf(buf))
+		out = append(out, statsOf(buf, y))
 	}
 }
 
-func statsOf(rgb []byte) frameStats {
+// statsOf works out a frame's statistics from its thumbnail; y is scratch
+// of thumbW×thumbH.
+func statsOf(rgb []byte, y []float64) frameStats {
 	n := thumbW * thumbH
 	f := frameStats{thumb: make([]int16, n)}
-	y := make([]float64, n)
 	sum := 0.0
 	for i := range n {
 		r, g, b := rgb[3*i], rgb[3*i+1], rgb[3*i+2]

@@ -36,7 +36,11 @@ func TestEditCommand(t *testing.T) {
 	srt := filepath.Join(dir, "s.srt")
 	os.WriteFile(srt, []byte("1\n00:00:00,500 --> 00:00:03,000\n独钓寒江雪\n\n2\n00:00:04,000 --> 00:00:08,000\n孤舟蓑笠翁\n"), 0o644)
 	out, srtOut := filepath.Join(dir, "cut.mp4"), filepath.Join(dir, "cut.srt")
-	r := e.run(t, nil, "edit", a, b, c, "--length", "10", "--size", "480x270", "--look", "vintage", "--subtitles", srt, "--srt-out", srtOut, "--json", "-o", out)
+	sticker := filepath.Join(dir, "seal.png")
+	if out, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=c=red@0.8:s=200x200,format=rgba", "-frames:v", "1", "-y", sticker).CombinedOutput(); err != nil {
+		t.Fatalf("sticker: %v %s", err, out)
+	}
+	r := e.run(t, nil, "edit", a, b, c, "--length", "10", "--size", "480x270", "--look", "vintage", "--subtitles", srt, "--srt-out", srtOut, "--sticker", sticker+"@tr", "--json", "-o", out)
 	r.wantCode(t, 0)
 	var rep struct {
 		Seconds float64
@@ -47,6 +51,13 @@ func TestEditCommand(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(srtOut); !strings.Contains(string(b), "00:00:04,000 --> 00:00:08,000\n孤舟蓑笠翁") {
 		t.Errorf("--srt-out: %q", b)
+	}
+	// The sticker is in the top right: red there, throughout.
+	for _, at := range []string{"1", "8"} {
+		px, err := exec.Command("ffmpeg", "-v", "error", "-ss", at, "-i", out, "-frames:v", "1", "-vf", "crop=20:20:430:30,scale=1:1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-").Output()
+		if err != nil || len(px) != 3 || px[0] < 150 || px[1] > 110 {
+			t.Errorf("at %s s the top right is %v, not the red sticker (%v)", at, px, err)
+		}
 	}
 	v := e.run(t, nil, "verify", "--json", out)
 	var vr struct {
@@ -81,6 +92,9 @@ func TestEditCommand(t *testing.T) {
 		{[]string{"edit", a, "--subtitles", badSRT, "-o", x}, "ends at or before"},
 		{[]string{"edit", a, "--length", "0.5", "-o", x}, "length"},
 		{[]string{"edit", a, "-o", filepath.Join(dir, "x.avi")}, ".mp4"},
+		{[]string{"edit", a, "--sticker", sticker + "@br", "-o", x}, "label's"},
+		{[]string{"edit", a, "--sticker", srt, "-o", x}, "--sticker"},
+		{[]string{"edit", a, "--style", "cubist", "-o", x}, "unknown style"},
 	} {
 		r := e.run(t, nil, bad.args...)
 		if r.code == 0 || !strings.Contains(r.stderr, bad.want) {

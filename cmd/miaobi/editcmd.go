@@ -27,7 +27,8 @@ scores them (detail, exposure, motion, steadiness, sound), takes the best
 — at least one from every clip — in the order they were filmed, joins them
 with crossfades, grades them with a look (--look ink, vintage, film or a
 .cube file) and writes subtitles on (--subtitles FILE.srt, or --text for a
-text spread over the cut; --srt-out writes them as placed). --style
+text spread over the cut; --srt-out writes them as placed); --sticker lays
+a picture (a PNG's transparency kept) in a corner. --style
 restyles every frame as an ink, sketch, watercolour or oil painting, each
 frame mixed with the last as far as the picture stood still, so the
 strokes do not flicker. Clips of any
@@ -55,6 +56,11 @@ func runEdit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fade := fs.Float64("crossfade", 0.5, "crossfade between pieces, seconds")
 	style := fs.String("style", "", "restyle every frame as a painting: ink, sketch, watercolor or oil (slow: about 70 ms a frame)")
 	seed := fs.Int64("seed", 1, "seed of the style's paper and brush grain")
+	var stickers []string
+	fs.Func("sticker", "a picture to lay on the cut, FILE or FILE@CORNER (tl, tr, bl); repeatable", func(v string) error {
+		stickers = append(stickers, v)
+		return nil
+	})
 	preset := fs.String("preset", film.DefaultPreset, "x264 preset: "+strings.Join(film.Presets, ", "))
 	jsonOut := fs.Bool("json", false, "print the report as JSON")
 	lf := addLabelFlags(fs)
@@ -84,6 +90,18 @@ func runEdit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return fail(2, err)
 	}
 	e := film.Edit{Clips: clips, Length: *length, Look: *look, Transition: *fade, Preset: *preset, Seed: uint64(*seed)}
+	for _, sv := range stickers {
+		path, corner, _ := strings.Cut(sv, "@")
+		c, err := film.ParseCorner(corner)
+		if err != nil {
+			return fail(2, err)
+		}
+		img, _, err := photo.Open(path, 40_000_000)
+		if err != nil {
+			return fail(2, fmt.Errorf("--sticker %s: %w", path, err))
+		}
+		e.Stickers = append(e.Stickers, film.Sticker{Image: img, Corner: c})
+	}
 	if *style != "" {
 		st, err := photo.ParseStyle(*style)
 		if err != nil {
@@ -146,7 +164,7 @@ func runEdit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// A long clip's shot statistics and the cut itself are the big
 	// allocations; a soft limit keeps the collector from letting the heap
 	// double past them (a 10-minute 1080p clip: docs/benchmarks.md).
-	debug.SetMemoryLimit(256 << 20)
+	debug.SetMemoryLimit(192 << 20)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	f, err := os.CreateTemp(filepath.Dir(*out), ".miaobi-edit-*.mp4")
