@@ -11,7 +11,11 @@ import (
 // sound (the lines at a steady pace).
 func benchFrames(b *testing.B, w, h int) *poemFrames {
 	p := Poem{Title: "江雪", Lines: []string{"千山鸟飞绝", "万径人踪灭", "孤舟蓑笠翁", "独钓寒江雪"}, Season: 3, Seed: 1, W: w, H: h, FPS: 30}
-	f, err := newPoemFrames(p, nil, 16, label.Provenance{Wording: label.DefaultImageLabel})
+	pic, move, name, err := picture(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	f, err := newPoemFrames(p, nil, 16, label.Provenance{Wording: label.DefaultImageLabel}, pic, move, name)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -50,5 +54,13 @@ func BenchmarkFrame(b *testing.B) {
 		if err := f.Frame(i%480, dst); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func BenchmarkWriting(b *testing.B) {
+	f := benchFrames(b, 1920, 1080)
+	dst := image.NewRGBA(image.Rect(0, 0, 1920, 1080))
+	for i := 0; b.Loop(); i++ {
+		f.text.draw(dst, 5+float64(i%300)/30)
 	}
 }

@@ -146,13 +146,18 @@ func Encode(ctx context.Context, w io.Writer, v Video, frames Frames, audio *pcm
 	cmd.Args = append([]string{ff}, args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	stdin, err := cmd.StdinPipe()
+	pr, stdin, err := os.Pipe()
 	if err != nil {
 		return err
 	}
+	cmd.Stdin = pr
+	defer pr.Close()
+	growPipe(stdin)
 	if err := cmd.Start(); err != nil {
+		stdin.Close()
 		return fmt.Errorf("film: start ffmpeg: %w", err)
 	}
+	pr.Close() // ffmpeg holds its own copy
 	audioDone := make(chan error, 1)
 	if audio != nil {
 		cmd.ExtraFiles[0].Close() // ffmpeg holds its own copy
@@ -193,36 +198,54 @@ func Encode(ctx context.Context, w io.Writer, v Video, frames Frames, audio *pcm
 // writeFrames draws each frame, converts it to Y'CbCr 4:2:0 (BT.709,
 // studio range: what players assume of HD video, and a third of RGBA's
 // bytes, so ffmpeg's single reading thread does no colour conversion) and
-// writes it to ffmpeg. Drawing the next frame overlaps writing this one.
+// writes it to ffmpeg. Up to inFlight converted frames wait for ffmpeg, so
+// drawing runs on while the encoder is busy and the encoder while drawing
+// is (with one frame of slack they took turns, each leaving the cores
+// half idle).
 func writeFrames(ctx context.Context, pipe io.Writer, v Video, frames Frames) error {
+	const inFlight = 4
 	rgba := image.NewRGBA(image.Rect(0, 0, v.W, v.H))
 	size := v.W*v.H + 2*(v.W/2)*(v.H/2)
-	bufs := [2][]byte{make([]byte, size), make([]byte, size)}
-	written := make(chan error, 1)
-	written <- nil
+	free := make(chan []byte, inFlight)
+	for range inFlight {
+		free <- make([]byte, size)
+	}
+	full := make(chan []byte, inFlight)
+	werr := make(chan error, 1)
+	go func() {
+		var err error
+		for b := range full {
+			if err == nil {
+				_, err = pipe.Write(b)
+			}
+			free <- b
+		}
+		werr <- err
+	}()
+	finish := func(err error) error {
+		close(full)
+		if e := <-werr; err == nil && e != nil {
+			err = fmt.Errorf("film: to ffmpeg: %w", e)
+		}
+		return err
+	}
 	for i := range frames.Len() {
 		if err := ctx.Err(); err != nil {
-			<-written
-			return err
+			return finish(err)
 		}
 		if err := frames.Frame(i, rgba); err != nil {
-			<-written
-			return fmt.Errorf("film: frame %d: %w", i, err)
+			return finish(fmt.Errorf("film: frame %d: %w", i, err))
 		}
-		b := bufs[i%2]
+		var b []byte
+		select {
+		case b = <-free:
+		case <-ctx.Done():
+			return finish(ctx.Err())
+		}
 		toYUV420(b, rgba)
-		if err := <-written; err != nil {
-			return fmt.Errorf("film: to ffmpeg: %w", err)
-		}
-		go func() {
-			_, err := pipe.Write(b)
-			written <- err
-		}()
+		full <- b
 	}
-	if err := <-written; err != nil {
-		return fmt.Errorf("film: to ffmpeg: %w", err)
-	}
-	return nil
+	return finish(nil)
 }
 
 // toYUV420 converts an RGBA frame (even sides) to planar Y'CbCr 4:2:0,

@@ -100,7 +100,11 @@ func TestFramesDeterministic(t *testing.T) {
 	mk := func(seed uint64) *poemFrames {
 		p := snowPoem
 		p.Seed = seed
-		f, err := newPoemFrames(p, nil, 10, prov)
+		pic, move, name, err := picture(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := newPoemFrames(p, nil, 10, prov, pic, move, name)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -133,9 +133,26 @@ func MakePoem(ctx context.Context, w io.Writer, p Poem, prov label.Provenance) (
 
 	// The sound: the recitation (with when each stretch is said) over the
 	// music.
+	// The painting is made while the sound is (one core each).
+	type painted struct {
+		img  *image.RGBA
+		move Move
+		name string
+		err  error
+	}
+	pc := make(chan painted, 1)
+	go func() {
+		var r painted
+		r.img, r.move, r.name, r.err = picture(p)
+		pc <- r
+	}()
 	track, said, err := soundtrack(ctx, &p)
+	pr := <-pc
 	if err != nil {
 		return nil, err
+	}
+	if pr.err != nil {
+		return nil, pr.err
 	}
 	rep.Recited = said != nil
 	if prov.Layers.Watermark {
@@ -148,7 +165,7 @@ func MakePoem(ctx context.Context, w io.Writer, p Poem, prov label.Provenance) (
 	n := int(math.Round(length * float64(p.FPS)))
 	rep.Frames, rep.Seconds = n, float64(n)/float64(p.FPS)
 
-	fr, err := newPoemFrames(p, said, length, prov)
+	fr, err := newPoemFrames(p, said, length, prov, pr.img, pr.move, pr.name)
 	if err != nil {
 		return nil, err
 	}
@@ -288,28 +305,36 @@ func (f *poemFrames) spans(p Poem) []Span {
 	return out
 }
 
-func newPoemFrames(p Poem, said []sound.Said, length float64, prov label.Provenance) (*poemFrames, error) {
-	f := &poemFrames{fps: p.FPS, length: length}
-	all := p.Words + p.Title + strings.Join(p.Lines, "")
-	scene := paint.SceneOf(all)
-	var err error
+// picture is what the camera films, and how it moves: the painting, or
+// the picture given.
+func picture(p Poem) (*image.RGBA, Move, string, error) {
+	scene := paint.SceneOf(p.Words + p.Title + strings.Join(p.Lines, ""))
 	switch {
 	case p.Picture != nil:
 		// A picture given: moved in on slowly, whatever its shape.
-		f.pic = p.Picture
-		f.move, f.moveName = KenBurns(f.pic.Rect, p.W, p.H, 1.15), "ken burns"
+		return p.Picture, KenBurns(p.Picture.Rect, p.W, p.H, 1.15), "ken burns", nil
 	case p.W >= p.H:
 		// A handscroll: half as wide again as the frame, panned right to left.
-		f.pic, err = paint.Paint(scene, p.W*3/2, p.H*106/100, p.Seed)
-		f.move, f.moveName = Handscroll(f.pic.Rect, p.W, p.H), "handscroll"
+		pic, err := paint.Paint(scene, p.W*3/2, p.H*106/100, p.Seed)
+		if err != nil {
+			return nil, Move{}, "", fmt.Errorf("film: %w", err)
+		}
+		return pic, Handscroll(pic.Rect, p.W, p.H), "handscroll", nil
 	default:
 		// A hanging scroll: a quarter larger than the frame, moved in on.
-		f.pic, err = paint.Paint(scene, p.W*5/4, p.H*5/4, p.Seed)
-		f.move, f.moveName = KenBurns(f.pic.Rect, p.W, p.H, 1.2), "ken burns"
+		pic, err := paint.Paint(scene, p.W*5/4, p.H*5/4, p.Seed)
+		if err != nil {
+			return nil, Move{}, "", fmt.Errorf("film: %w", err)
+		}
+		return pic, KenBurns(pic.Rect, p.W, p.H, 1.2), "ken burns", nil
 	}
-	if err != nil {
-		return nil, fmt.Errorf("film: %w", err)
-	}
+}
+
+func newPoemFrames(p Poem, said []sound.Said, length float64, prov label.Provenance, pic *image.RGBA, move Move, moveName string) (*poemFrames, error) {
+	f := &poemFrames{fps: p.FPS, length: length, pic: pic, move: move, moveName: moveName}
+	all := p.Words + p.Title + strings.Join(p.Lines, "")
+	scene := paint.SceneOf(all)
+	var err error
 	f.sky = newSky(WeatherOf(all), p.W, p.H, p.Seed, scene.Night)
 	f.cols = columnsOf(p, said, length)
 	if f.text, err = layoutWriting(p.W, p.H, f.cols); err != nil {

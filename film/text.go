@@ -1,6 +1,7 @@
 package film
 
 import (
+	"encoding/binary"
 	"fmt"
 	"image"
 	"image/color"
@@ -26,7 +27,11 @@ type writing struct {
 	veil    image.Rectangle
 	feather float64 // pixels over which the veil fades out at its edges
 	ink     color.NRGBA
-	paper   [3]float32
+	// layer caches the veil and the finished characters (premultiplied,
+	// the veil's size); layerDone counts the characters in it.
+	layer     *image.RGBA
+	layerDone int
+	paper     [3]float32
 }
 
 // column is one column of text and when each of its characters is written.
@@ -122,65 +127,150 @@ func sprite(f *glyph.Writer, r rune, size int) (*image.Alpha, error) {
 
 // draw writes the text as it stands at t seconds: the veil fades in over
 // the first half second, each character is written top to bottom from its
-// start over its duration, with a soft wet edge.
+// start over its duration, with a soft wet edge. Once the veil is up, the
+// veil and the characters already written are one cached layer, rebuilt
+// only when another character is finished; only the characters being
+// written are drawn afresh.
 func (w *writing) draw(img *image.RGBA, t float64) {
-	veil := float32(min(1, max(0, t/0.5))) * 0.55
-	if veil > 0 {
-		r := w.veil
-		feather := max(8, w.feather)
-		parallel(r.Dy(), func(from, to int) {
-			for yy := from; yy < to; yy++ {
-				y := r.Min.Y + yy
-				dy := min(float64(y-r.Min.Y), float64(r.Max.Y-1-y))
-				row := img.Pix[y*img.Stride:]
-				for x := r.Min.X; x < r.Max.X; x++ {
-					dx := min(float64(x-r.Min.X), float64(r.Max.X-1-x))
-					e := float32(smooth(min(1, min(dx, dy)/feather)))
-					a := veil * e
-					o := row[4*x : 4*x+3 : 4*x+3]
-					for c := range 3 {
-						v := float32(o[c])
-						o[c] = clamp8(v + (w.paper[c]-v)*a)
-					}
-				}
-			}
-		})
+	if t < 0.5 {
+		w.drawVeil(img, float32(max(0, t/0.5))*veilOpacity)
+		for _, m := range w.marks {
+			w.drawMark(img, m, t)
+		}
+		return
 	}
-	ink := [3]float32{float32(w.ink.R), float32(w.ink.G), float32(w.ink.B)}
+	done := 0
 	for _, m := range w.marks {
-		if t < m.start {
-			continue
+		if t >= m.start+m.dur {
+			done++
 		}
-		p := 1.0
-		if m.dur > 0 {
-			p = min(1, (t-m.start)/m.dur)
-		}
-		h := m.sprite.Rect.Dy()
-		edge := float64(h) * 0.25
-		front := p * (float64(h) + edge) // rows above front-edge are written
-		for sy := 0; sy < h; sy++ {
-			y := m.y + sy
-			if y < 0 || y >= img.Rect.Dy() {
-				continue
-			}
-			k := float32(min(1, max(0, (front-float64(sy))/edge)))
-			if k == 0 {
-				break
-			}
-			row := img.Pix[y*img.Stride:]
-			src := m.sprite.Pix[sy*m.sprite.Stride:]
-			for sx := 0; sx < m.sprite.Rect.Dx(); sx++ {
-				a := src[sx]
-				x := m.x + sx
-				if a == 0 || x < 0 || x >= img.Rect.Dx() {
+	}
+	if w.layer == nil || done != w.layerDone {
+		w.buildLayer(t)
+		w.layerDone = done
+	}
+	r := w.veil
+	parallel(r.Dy(), func(from, to int) {
+		for yy := from; yy < to; yy++ {
+			src := w.layer.Pix[yy*w.layer.Stride : yy*w.layer.Stride+4*r.Dx()]
+			dst := img.Pix[(r.Min.Y+yy)*img.Stride+4*r.Min.X : (r.Min.Y+yy)*img.Stride+4*r.Max.X]
+			for k := 0; k < len(src); k += 4 {
+				a := uint32(src[k+3])
+				if a == 0 {
 					continue
 				}
-				al := float32(a) / 255 * k * 0.96
-				o := row[4*x : 4*x+3 : 4*x+3]
+				p := binary.LittleEndian.Uint32(dst[k:])
+				q := binary.LittleEndian.Uint32(src[k:])
+				// Premultiplied over, two channels a word.
+				lo := (q&0x00ff00ff + ((p&0x00ff00ff)*(255-a)+0x00800080)>>8&0x00ff00ff)
+				hi := (q>>8&0x00ff00ff + ((p>>8&0x00ff00ff)*(255-a)+0x00800080)>>8&0x00ff00ff) << 8
+				binary.LittleEndian.PutUint32(dst[k:], (lo&0x00ff00ff|hi&0xff00ff00)|0xff000000)
+			}
+		}
+	})
+	for _, m := range w.marks {
+		if t >= m.start && t < m.start+m.dur {
+			w.drawMark(img, m, t)
+		}
+	}
+}
+
+// veilOpacity is the paper veil's opacity where it is full.
+const veilOpacity = 0.55
+
+// buildLayer makes the cached layer: the full veil and every character
+// finished by t, premultiplied, the size of the veil.
+func (w *writing) buildLayer(t float64) {
+	r := w.veil
+	// Drawn on black and on white, the layer's alpha is what white loses
+	// (as the label's overlay is made).
+	black, white := image.NewRGBA(r), image.NewRGBA(r)
+	for i := range black.Pix {
+		black.Pix[i], white.Pix[i] = 0, 255
+		if i%4 == 3 {
+			black.Pix[i] = 255
+		}
+	}
+	for _, bg := range []*image.RGBA{black, white} {
+		w.drawVeil(bg, veilOpacity)
+		for _, m := range w.marks {
+			if t >= m.start+m.dur {
+				w.drawMark(bg, m, t)
+			}
+		}
+	}
+	w.layer = image.NewRGBA(image.Rect(0, 0, r.Dx(), r.Dy()))
+	for i := 0; i < len(black.Pix); i += 4 {
+		a := 255 - (int(white.Pix[i+1]) - int(black.Pix[i+1]))
+		a = min(255, max(0, a))
+		for c := range 3 {
+			w.layer.Pix[i+c] = uint8(min(a, int(black.Pix[i+c])))
+		}
+		w.layer.Pix[i+3] = uint8(a)
+	}
+}
+
+// drawVeil lays the paper veil at the given opacity, fading over the
+// feather at its edges.
+func (w *writing) drawVeil(img *image.RGBA, veil float32) {
+	if veil <= 0 {
+		return
+	}
+	r := w.veil
+	feather := max(8, w.feather)
+	parallel(r.Dy(), func(from, to int) {
+		for yy := from; yy < to; yy++ {
+			y := r.Min.Y + yy
+			dy := min(float64(y-r.Min.Y), float64(r.Max.Y-1-y))
+			for x := r.Min.X; x < r.Max.X; x++ {
+				dx := min(float64(x-r.Min.X), float64(r.Max.X-1-x))
+				e := float32(smooth(min(1, min(dx, dy)/feather)))
+				a := veil * e
+				o := img.Pix[img.PixOffset(x, y):]
 				for c := range 3 {
 					v := float32(o[c])
-					o[c] = clamp8(v + (ink[c]-v)*al)
+					o[c] = clamp8(v + (w.paper[c]-v)*a)
 				}
+			}
+		}
+	})
+}
+
+// drawMark writes one character as far as the brush has gone at t.
+func (w *writing) drawMark(img *image.RGBA, m mark, t float64) {
+	if t < m.start {
+		return
+	}
+	ink := [3]float32{float32(w.ink.R), float32(w.ink.G), float32(w.ink.B)}
+	p := 1.0
+	if m.dur > 0 {
+		p = min(1, (t-m.start)/m.dur)
+	}
+	b := img.Rect
+	h := m.sprite.Rect.Dy()
+	edge := float64(h) * 0.25
+	front := p * (float64(h) + edge) // rows above front-edge are written
+	for sy := 0; sy < h; sy++ {
+		y := m.y + sy
+		if y < b.Min.Y || y >= b.Max.Y {
+			continue
+		}
+		k := float32(min(1, max(0, (front-float64(sy))/edge)))
+		if k == 0 {
+			break
+		}
+		src := m.sprite.Pix[sy*m.sprite.Stride:]
+		for sx := 0; sx < m.sprite.Rect.Dx(); sx++ {
+			a := src[sx]
+			x := m.x + sx
+			if a == 0 || x < b.Min.X || x >= b.Max.X {
+				continue
+			}
+			al := float32(a) / 255 * k * 0.96
+			o := img.Pix[img.PixOffset(x, y):]
+			for c := range 3 {
+				v := float32(o[c])
+				o[c] = clamp8(v + (ink[c]-v)*al)
 			}
 		}
 	}

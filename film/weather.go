@@ -209,9 +209,11 @@ func (s *sky) row(y int, row []byte, arow []int32) {
 				continue
 			}
 			any = true
+			// 8.16 fixed point, stepped across the cell.
+			v, d := int32(l*65536), int32((r-l)*65536/mistStep)
 			for k := gx * mistStep; k < end; k++ {
-				fx := float32(k-gx*mistStep) / mistStep
-				arow[k] = int32((l + (r-l)*fx) * 256)
+				arow[k] = v >> 8
+				v += d
 			}
 		}
 	}
