@@ -23,7 +23,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -297,21 +299,36 @@ func recite(ctx context.Context, r Recitation) (*pcm.Audio, []Said, error) {
 	lead := 0.8 // seconds of silence (or music) before the voice
 	voice := make([]float32, int(lead*Rate)*2)
 	var said []Said
+	// espeak-ng speaks every unit at once, as many at a time as there are
+	// cores; the units are then laid out in order.
+	spoken := make([][]byte, len(units))
+	errs := make([]error, len(units))
+	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+	var wg sync.WaitGroup
 	for i, u := range units {
 		speed := r.Speed
 		if u.slow {
 			speed = speed * 8 / 10
 		}
-		path := filepath.Join(dir, fmt.Sprintf("u%d.wav", i))
-		cmd := exec.CommandContext(ctx, espeak, "-v", "cmn", "-s", fmt.Sprint(speed), "-p", fmt.Sprint(r.Pitch), "-w", path, "[["+u.phonemes+"]]")
-		if msg, err := cmd.CombinedOutput(); err != nil {
-			return nil, nil, fmt.Errorf("sound: espeak-ng: %v: %s", err, strings.TrimSpace(string(msg)))
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			path := filepath.Join(dir, fmt.Sprintf("u%d.wav", i))
+			cmd := exec.CommandContext(ctx, espeak, "-v", "cmn", "-s", fmt.Sprint(speed), "-p", fmt.Sprint(r.Pitch), "-w", path, "[["+u.phonemes+"]]")
+			if msg, err := cmd.CombinedOutput(); err != nil {
+				errs[i] = fmt.Errorf("sound: espeak-ng: %v: %s", err, strings.TrimSpace(string(msg)))
+				return
+			}
+			spoken[i], errs[i] = os.ReadFile(path)
+		}()
+	}
+	wg.Wait()
+	for i, u := range units {
+		if errs[i] != nil {
+			return nil, nil, errs[i]
 		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return nil, nil, err
-		}
-		a, err := label.DecodeWAV(b)
+		a, err := label.DecodeWAV(spoken[i])
 		if err != nil {
 			return nil, nil, fmt.Errorf("sound: espeak-ng's WAV: %w", err)
 		}
