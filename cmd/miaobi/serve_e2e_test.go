@@ -305,6 +305,21 @@ func TestStudioCLI(t *testing.T) {
 	if err != nil || !strings.Contains(string(sout), "publish") || !strings.Contains(string(sout), "0% by the person") {
 		t.Fatalf("studio show: %v\n%s", err, sout)
 	}
+	// The work as a film, through the same API: a progress bar, a
+	// labelled and signed MP4.
+	if _, err := exec.LookPath("ffmpeg"); err == nil {
+		mp4 := filepath.Join(dir, "lamp.mp4")
+		fc := exec.Command(binary, "film", "--work", id[1], "--size", "720x1280", "--seconds", "12", "--no-voice", "-o", mp4, "--url", p.URL, "--key", key)
+		fout, err := fc.CombinedOutput()
+		if err != nil || !regexp.MustCompile(`100% `).Match(fout) || !strings.Contains(string(fout), "720x1280") {
+			t.Fatalf("film --work: %v\n%s\n%s", err, fout, p.stderr)
+		}
+		v := exec.Command(binary, "verify", mp4)
+		v.Env = append(os.Environ(), "MIAOBI_HOME="+home)
+		if vout, err := v.CombinedOutput(); err != nil || !strings.Contains(string(vout), "trusted yes") || !strings.Contains(string(vout), "watermark  yes") {
+			t.Fatalf("verify the studio's film: %v\n%s", err, vout)
+		}
+	}
 	bad := exec.Command(binary, "studio", "show", id[1], "--url", p.URL, "--key", "mbk_wrong")
 	bout, err := bad.CombinedOutput()
 	if err == nil || !strings.Contains(string(bout), "API key") {
