@@ -104,7 +104,7 @@ func TestEditCommand(t *testing.T) {
 	if m, _ := filepath.Glob(filepath.Join(dir, "x.*")); len(m) != 0 {
 		t.Errorf("refused edits left files: %v", m)
 	}
-	if m, _ := filepath.Glob(filepath.Join(dir, ".miaobi-edit-*")); len(m) != 0 {
+	if m, _ := filepath.Glob(filepath.Join(dir, ".miaobi-*")); len(m) != 0 {
 		t.Errorf("temporary files left: %v", m)
 	}
 }

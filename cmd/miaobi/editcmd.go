@@ -167,19 +167,11 @@ func runEdit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	debug.SetMemoryLimit(192 << 20)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	f, err := os.CreateTemp(filepath.Dir(*out), ".miaobi-edit-*.mp4")
-	if err != nil {
-		return fail(1, err)
-	}
-	defer os.Remove(f.Name())
-	rep, err := film.Cut(ctx, f, e, prov)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), *out)
-	}
-	if err != nil {
+	var rep *film.EditReport
+	if err := writeVia(*out, func(w io.Writer) (err error) {
+		rep, err = film.Cut(ctx, w, e, prov)
+		return err
+	}); err != nil {
 		return fail(1, err)
 	}
 	if *srtOut != "" && len(e.Cues) > 0 {

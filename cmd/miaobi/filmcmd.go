@@ -141,19 +141,11 @@ func runFilm(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// Ctrl-C stops the render; nothing is left half-written.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	f, err := os.CreateTemp(filepath.Dir(*out), ".miaobi-film-*.mp4")
-	if err != nil {
-		return fail(1, err)
-	}
-	defer os.Remove(f.Name())
-	rep, err := film.MakePoem(ctx, f, p, prov)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), *out)
-	}
-	if err != nil {
+	var rep *film.Report
+	if err := writeVia(*out, func(w io.Writer) (err error) {
+		rep, err = film.MakePoem(ctx, w, p, prov)
+		return err
+	}); err != nil {
 		return fail(1, err)
 	}
 	if *jsonOut {
@@ -226,19 +218,9 @@ func filmWork(id, url, key string, w, h int, seconds float64, seed int64, noVoic
 	if wk.Content.Film == nil {
 		return fail(1, errors.New("the studio made no film"))
 	}
-	f, err := os.CreateTemp(filepath.Dir(out), ".miaobi-film-*.mp4")
-	if err != nil {
-		return fail(1, err)
-	}
-	defer os.Remove(f.Name())
-	err = c.Call("GET", "/api/works/"+id+"/assets/"+wk.Content.Film.Asset, nil, f)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), out)
-	}
-	if err != nil {
+	if err := writeVia(out, func(w io.Writer) error {
+		return c.Call("GET", "/api/works/"+id+"/assets/"+wk.Content.Film.Asset, nil, w)
+	}); err != nil {
 		return fail(1, err)
 	}
 	fmt.Fprintf(stdout, "film %s: 《%s》, %dx%d, %.1f s, from the studio's work %s\n", out, wk.Content.Title, w, h, wk.Content.Film.Seconds, id)

@@ -95,6 +95,25 @@ func writeLabelled(path string, img *image.RGBA, lf labelFlags, p label.Provenan
 	return writeFileAtomic(path, b)
 }
 
+// writeVia writes a file through a temporary one beside it, renamed into
+// place only when write succeeded, so a failed or interrupted command
+// leaves nothing half-written (and no temporary file).
+func writeVia(path string, write func(io.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".miaobi-*"+filepath.Ext(path))
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	err = write(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
 // writeFileAtomic writes through a temporary file, so a failed write
 // leaves nothing half-written.
 func writeFileAtomic(path string, b []byte) error {

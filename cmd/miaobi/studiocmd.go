@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -90,19 +89,7 @@ func runStudio(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if *out == "" {
 			return nil
 		}
-		f, err := os.CreateTemp(filepath.Dir(*out), ".bundle-*")
-		if err != nil {
-			return err
-		}
-		defer os.Remove(f.Name())
-		if err := c.Call("GET", "/api/works/"+id+"/bundle", nil, f); err != nil {
-			f.Close()
-			return err
-		}
-		if err := f.Close(); err != nil {
-			return err
-		}
-		if err := os.Rename(f.Name(), *out); err != nil {
+		if err := writeVia(*out, func(w io.Writer) error { return c.Call("GET", "/api/works/"+id+"/bundle", nil, w) }); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "wrote %s\n", *out)
