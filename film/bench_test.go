@@ -64,3 +64,11 @@ func BenchmarkWriting(b *testing.B) {
 		f.text.draw(dst, 5+float64(i%300)/30)
 	}
 }
+
+func BenchmarkShootTall(b *testing.B) {
+	f := benchFrames(b, 1080, 1920)
+	dst := image.NewRGBA(image.Rect(0, 0, 1080, 1920))
+	for i := 0; b.Loop(); i++ {
+		shoot(dst, f.pic, f.move.At(float64(i%480)/480), nil)
+	}
+}

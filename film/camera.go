@@ -78,34 +78,39 @@ func shoot(dst, src *image.RGBA, v View, after func(y int, row []byte, scratch [
 	lo, hi := int(x0[0]), min(sw-1, int(x0[W-1])+1) // the source columns used
 	rows := func(from, to int) {
 		// Each row: the two source rows blended vertically into tmp, then
-		// tmp resampled horizontally.
-		tmp := make([]int32, 4*(hi-lo+2))
+		// tmp resampled horizontally; both two channels a word (SWAR,
+		// 8-bit weights that sum to 256).
+		tmp := make([]byte, 4*(hi-lo+2))
 		scratch := make([]int32, W)
 		for y := from; y < to; y++ {
 			fy := v.Y + (float64(y)+0.5)*sy - 0.5
 			fy = min(max(fy, 0), float64(sh-1)-1e-6)
 			iy := int(fy)
-			wy := int32((fy - float64(iy)) * 256)
+			b := uint32((fy - float64(iy)) * 256)
+			a := 256 - b
 			r0 := src.Pix[iy*src.Stride+4*lo : iy*src.Stride+4*(hi+1)]
 			r1 := src.Pix[min(iy+1, sh-1)*src.Stride+4*lo : min(iy+1, sh-1)*src.Stride+4*(hi+1)]
 			t := tmp[:len(r0)]
 			r1 = r1[:len(r0)]
-			for k := range t {
-				a := int32(r0[k])
-				t[k] = a<<8 + (int32(r1[k])-a)*wy
+			for k := 0; k+4 <= len(t); k += 4 {
+				p := binary.LittleEndian.Uint32(r0[k:])
+				q := binary.LittleEndian.Uint32(r1[k:])
+				lo := ((p&0x00ff00ff)*a + (q&0x00ff00ff)*b) >> 8 & 0x00ff00ff
+				hi := ((p>>8&0x00ff00ff)*a + (q>>8&0x00ff00ff)*b) & 0xff00ff00
+				binary.LittleEndian.PutUint32(t[k:], lo|hi)
 			}
 			last := len(t)/4 - 1
 			out := dst.Pix[y*dst.Stride : y*dst.Stride+4*W]
 			for x := 0; x < W; x++ {
 				i := int(x0[x]) - lo
 				j := min(i+1, last)
-				a := wx[x]
-				p, q := t[4*i:4*i+3:4*i+3], t[4*j:4*j+3:4*j+3]
-				o := out[4*x : 4*x+4 : 4*x+4]
-				o[0] = uint8((p[0]<<8 + (q[0]-p[0])*a) >> 16)
-				o[1] = uint8((p[1]<<8 + (q[1]-p[1])*a) >> 16)
-				o[2] = uint8((p[2]<<8 + (q[2]-p[2])*a) >> 16)
-				o[3] = 255
+				wb := uint32(wx[x])
+				wa := 256 - wb
+				p := binary.LittleEndian.Uint32(t[4*i:])
+				q := binary.LittleEndian.Uint32(t[4*j:])
+				l := ((p&0x00ff00ff)*wa + (q&0x00ff00ff)*wb) >> 8 & 0x00ff00ff
+				h := ((p>>8&0x00ff00ff)*wa + (q>>8&0x00ff00ff)*wb) & 0xff00ff00
+				binary.LittleEndian.PutUint32(out[4*x:], l|h|0xff000000)
 			}
 			if after != nil {
 				after(y, out, scratch)
