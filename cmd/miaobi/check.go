@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 
+	"miaobi/cmd/miaobi/internal/cli"
 	"miaobi/prosody"
 )
 
@@ -39,7 +40,7 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return parseExit(err)
+		return cli.ParseExit(err)
 	}
 	if *listTunes {
 		return printTunes(stdout, stderr)

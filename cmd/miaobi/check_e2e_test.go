@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"miaobi/cmd/miaobi/internal/cli"
 )
 
 const (
@@ -392,10 +394,10 @@ func TestCheckHugeLine(t *testing.T) {
 		if r.elapsed > 20*time.Second {
 			t.Errorf("%v: took %v for 100 MB", args, r.elapsed)
 		}
-		if rss, ok := maxRSS(r.state); ok && rss > 64<<20 {
+		if rss, ok := cli.MaxRSS(r.state); ok && rss > 64<<20 {
 			t.Errorf("%v: peak memory %d MiB reading one 100 MB line; want it bounded", args, rss>>20)
 		}
-		t.Logf("%v: %v, peak RSS %d MiB", args, r.elapsed, func() int64 { v, _ := maxRSS(r.state); return v >> 20 }())
+		t.Logf("%v: %v, peak RSS %d MiB", args, r.elapsed, func() int64 { v, _ := cli.MaxRSS(r.state); return v >> 20 }())
 	}
 }
 

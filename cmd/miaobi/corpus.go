@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"miaobi/cmd/miaobi/internal/cli"
 	"miaobi/corpus"
 )
 
@@ -47,7 +48,7 @@ func runCorpus(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	from := fs.String("from", "", "use this package tarball instead of downloading")
 	asJSON := fs.Bool("json", false, "print JSON (stats)")
 	if err := fs.Parse(args); err != nil {
-		return parseExit(err)
+		return cli.ParseExit(err)
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "miaobi corpus %s: unexpected argument %q\n", sub, fs.Arg(0))

@@ -14,6 +14,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"miaobi/cmd/miaobi/internal/cli"
 	"miaobi/film"
 	"miaobi/label"
 	"miaobi/label/c2pa"
@@ -67,7 +68,7 @@ func runEdit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.Usage = func() { fmt.Fprint(stderr, editHelp); fs.PrintDefaults() }
 	clips, args := leadingFiles(args)
 	if err := fs.Parse(args); err != nil {
-		return parseExit(err)
+		return cli.ParseExit(err)
 	}
 	clips = append(clips, fs.Args()...)
 	fail := func(code int, err error) int {
@@ -168,7 +169,7 @@ func runEdit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	var rep *film.EditReport
-	if err := writeVia(*out, func(w io.Writer) (err error) {
+	if err := cli.WriteVia(*out, func(w io.Writer) (err error) {
 		rep, err = film.Cut(ctx, w, e, prov)
 		return err
 	}); err != nil {
@@ -177,7 +178,7 @@ func runEdit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *srtOut != "" && len(e.Cues) > 0 {
 		var b strings.Builder
 		film.WriteSRT(&b, e.Cues)
-		if err := writeFileAtomic(*srtOut, []byte(b.String())); err != nil {
+		if err := cli.WriteFileAtomic(*srtOut, []byte(b.String())); err != nil {
 			return fail(1, err)
 		}
 	}

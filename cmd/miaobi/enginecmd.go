@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"miaobi/cmd/miaobi/internal/cli"
 	"miaobi/corpus"
 	"miaobi/engine"
 	"miaobi/poem"
@@ -81,7 +82,7 @@ func runEngines(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	timeout := fs.Duration("timeout", 5*time.Second, "how long to wait for each engine's model list")
 	fs.Usage = func() { fmt.Fprint(stderr, enginesHelp); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {
-		return parseExit(err)
+		return cli.ParseExit(err)
 	}
 	cs, err := loadEngines(*file)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"miaobi/cmd/miaobi/internal/cli"
 	"miaobi/film"
 	"miaobi/label"
 	"miaobi/models"
@@ -66,7 +67,7 @@ func runFilm(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	lf := addLabelFlags(fs)
 	fs.Usage = func() { fmt.Fprint(stderr, filmHelp); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {
-		return parseExit(err)
+		return cli.ParseExit(err)
 	}
 	fail := func(code int, err error) int {
 		fmt.Fprintf(stderr, "miaobi film: %v\n", err)
@@ -142,7 +143,7 @@ func runFilm(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	var rep *film.Report
-	if err := writeVia(*out, func(w io.Writer) (err error) {
+	if err := cli.WriteVia(*out, func(w io.Writer) (err error) {
 		rep, err = film.MakePoem(ctx, w, p, prov)
 		return err
 	}); err != nil {
@@ -218,7 +219,7 @@ func filmWork(id, url, key string, w, h int, seconds float64, seed int64, noVoic
 	if wk.Content.Film == nil {
 		return fail(1, errors.New("the studio made no film"))
 	}
-	if err := writeVia(out, func(w io.Writer) error {
+	if err := cli.WriteVia(out, func(w io.Writer) error {
 		return c.Call("GET", "/api/works/"+id+"/assets/"+wk.Content.Film.Asset, nil, w)
 	}); err != nil {
 		return fail(1, err)

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"miaobi/cmd/miaobi/internal/cli"
 	"miaobi/corpus"
 	"miaobi/label"
 	"miaobi/label/c2pa"
@@ -92,37 +93,7 @@ func writeLabelled(path string, img *image.RGBA, lf labelFlags, p label.Provenan
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(path, b)
-}
-
-// writeVia writes a file through a temporary one beside it, renamed into
-// place only when write succeeded, so a failed or interrupted command
-// leaves nothing half-written (and no temporary file).
-func writeVia(path string, write func(io.Writer) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".miaobi-*"+filepath.Ext(path))
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	err = write(f)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
-}
-
-// writeFileAtomic writes through a temporary file, so a failed write
-// leaves nothing half-written.
-func writeFileAtomic(path string, b []byte) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return os.Rename(tmp, path)
+	return cli.WriteFileAtomic(path, b)
 }
 
 const keysHelp = `Usage: miaobi keys init [--org NAME] [--force]
@@ -153,9 +124,9 @@ func runKeys(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	force := fs.Bool("force", false, "replace existing keys")
 	fs.Usage = func() { fmt.Fprint(stderr, keysHelp); fs.PrintDefaults() }
 	if err := fs.Parse(args[1:]); err != nil {
-		return parseExit(err)
+		return cli.ParseExit(err)
 	}
-	fail := failer(stderr, "keys")
+	fail := cli.Failer(stderr, "keys")
 	dir, err := keysDir()
 	if err != nil {
 		return fail(1, err)
@@ -199,9 +170,9 @@ func runLabel(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	wording := fs.String("label-text", label.DefaultImageLabel, "wording of the visible label")
 	fs.Usage = func() { fmt.Fprint(stderr, labelHelp); fs.PrintDefaults() }
 	if err := parseInterspersed(fs, args); err != nil {
-		return parseExit(err)
+		return cli.ParseExit(err)
 	}
-	fail := failer(stderr, "label")
+	fail := cli.Failer(stderr, "label")
 	var want label.Layers
 	for _, l := range strings.Split(*layers, ",") {
 		switch strings.TrimSpace(l) {
@@ -263,7 +234,7 @@ func runLabel(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	} else if b, _, err = label.File(in, p); err != nil {
 		return fail(2, err)
 	}
-	if err := writeFileAtomic(*pio.out, b); err != nil {
+	if err := cli.WriteFileAtomic(*pio.out, b); err != nil {
 		return fail(1, err)
 	}
 	fmt.Fprintf(stdout, "labelled %s → %s (%s)\n", fs.Arg(0), *pio.out, *layers)
@@ -293,9 +264,9 @@ func runVerify(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	trust := fs.String("trust", "", "PEM file of further trusted root certificates")
 	fs.Usage = func() { fmt.Fprint(stderr, verifyHelp); fs.PrintDefaults() }
 	if err := parseInterspersed(fs, args); err != nil {
-		return parseExit(err)
+		return cli.ParseExit(err)
 	}
-	fail := failer(stderr, "verify")
+	fail := cli.Failer(stderr, "verify")
 	if fs.NArg() != 1 {
 		return fail(2, fmt.Errorf("give one file to verify (got %d)", fs.NArg()))
 	}

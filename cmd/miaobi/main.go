@@ -5,13 +5,12 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 
-	"miaobi/corpus"
+	"miaobi/cmd/miaobi/internal/bench"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -51,7 +50,7 @@ func commands() []command {
 		{"keys", "create or show the key that signs Content Credentials (C2PA)", runKeys},
 		{"train", "train the poem generator's models from the corpus", runTrain},
 		{"panel", "make and score a blind panel: Miaobi's poems mixed with held-out human poems", runPanel},
-		{"bench", "measure the checker, poems, painting, styles and watermarks", runBench},
+		{"bench", "measure the checker, poems, painting, styles and watermarks", bench.Run},
 		{"version", "print the version", func(_ []string, _ io.Reader, stdout, _ io.Writer) int {
 			fmt.Fprintln(stdout, "miaobi", version)
 			return 0
@@ -109,30 +108,5 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "miaobi: unknown command %q\n\n", args[0])
 	usage(stderr)
-	return 2
-}
-
-// corpusFlag registers --corpus and returns a function that gives its value,
-// or the corpus in the data directory when it is not set.
-func corpusFlag(fs *flag.FlagSet) func() (string, error) {
-	p := fs.String("corpus", "", "corpus file (default: the one in the data dir)")
-	return func() (string, error) {
-		if *p != "" {
-			return *p, nil
-		}
-		dir, err := corpus.DataDir()
-		if err != nil {
-			return "", err
-		}
-		return corpus.DefaultPath(dir), nil
-	}
-}
-
-// parseExit is the exit status for a flag parsing error: 0 after --help,
-// 2 for a bad flag (the flag package has printed why).
-func parseExit(err error) int {
-	if err == flag.ErrHelp {
-		return 0
-	}
 	return 2
 }

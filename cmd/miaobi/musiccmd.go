@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"miaobi/cmd/miaobi/internal/cli"
 	"miaobi/label"
 	"miaobi/models"
 	"miaobi/poem"
@@ -60,7 +61,7 @@ func runMusic(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	midiOut := fs.String("midi", "", "also write the tune as a MIDI file here")
 	fs.Usage = func() { fmt.Fprint(stderr, musicHelp); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {
-		return parseExit(err)
+		return cli.ParseExit(err)
 	}
 	fail := func(code int, err error) int {
 		fmt.Fprintf(stderr, "miaobi music: %v\n", err)
@@ -149,7 +150,7 @@ func runMusic(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, score.Text())
 	}
 	if *midiOut != "" {
-		if b, err := sound.WriteMIDI(score); err != nil || writeFileAtomic(*midiOut, b) != nil {
+		if b, err := sound.WriteMIDI(score); err != nil || cli.WriteFileAtomic(*midiOut, b) != nil {
 			return fail(1, fmt.Errorf("--midi %s: cannot write it (%v)", *midiOut, err))
 		}
 	}
@@ -215,7 +216,7 @@ func writeSound(a *pcm.Audio, out string, m soundMeta) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(out, b)
+	return cli.WriteFileAtomic(out, b)
 }
 
 // musicFromMelody answers (or varies) a person's melody and writes it.
@@ -255,7 +256,7 @@ func musicFromMelody(path, out, midiOut string, opt sound.Options, vary, notes b
 		fmt.Fprint(stdout, score.Text())
 	}
 	if midiOut != "" {
-		if b, err := sound.WriteMIDI(score); err != nil || writeFileAtomic(midiOut, b) != nil {
+		if b, err := sound.WriteMIDI(score); err != nil || cli.WriteFileAtomic(midiOut, b) != nil {
 			return fail(1, fmt.Errorf("--midi %s: cannot write it (%v)", midiOut, err))
 		}
 	}

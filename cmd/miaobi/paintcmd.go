@@ -7,8 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"image"
-	"image/jpeg"
-	"image/png"
 	"io"
 	"log/slog"
 	"os"
@@ -16,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"miaobi/cmd/miaobi/internal/cli"
 	"miaobi/engine"
 	"miaobi/label"
 	"miaobi/label/c2pa"
@@ -60,9 +59,9 @@ func runPaint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	lf := addLabelFlags(fs)
 	fs.Usage = func() { fmt.Fprint(stderr, paintHelp); fs.PrintDefaults() }
 	if err := parseInterspersed(fs, args); err != nil {
-		return parseExit(err)
+		return cli.ParseExit(err)
 	}
-	fail := failer(stderr, "paint")
+	fail := cli.Failer(stderr, "paint")
 	if err := lf.check(); err != nil {
 		return fail(2, err)
 	}
@@ -159,21 +158,4 @@ func enginePicture(name, model, file, text string, w, h int) (*image.RGBA, strin
 	}
 	slog.Debug("engine picture", "engine", name, "format", format, "size", pic.Bounds().Size())
 	return photo.Flatten(pic), r.Engine + "/" + r.Model, nil
-}
-
-// writeImage encodes img, unlabelled, by the file's extension and writes
-// it through a temporary file (see writeFileAtomic). Products go through
-// writeLabelled instead; this is for working files such as the bench's.
-func writeImage(path string, img image.Image) error {
-	var b bytes.Buffer
-	var err error
-	if strings.HasSuffix(strings.ToLower(path), ".png") {
-		err = png.Encode(&b, img)
-	} else {
-		err = jpeg.Encode(&b, img, &jpeg.Options{Quality: 92})
-	}
-	if err != nil {
-		return err
-	}
-	return writeFileAtomic(path, b.Bytes())
 }

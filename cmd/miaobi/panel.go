@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"miaobi/cmd/miaobi/internal/cli"
 	"miaobi/corpus"
 	"miaobi/judge"
 	"miaobi/poem"
@@ -65,13 +66,13 @@ func runPanel(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	fs := flag.NewFlagSet("panel make", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	corpusPath := corpusFlag(fs)
+	corpusPath := cli.CorpusFlag(fs)
 	dir := fs.String("dir", "", "panel directory to write (required)")
 	seed := fs.Int64("seed", 1, "seed of the poems (set i uses seed+i), the human picks and the shuffle")
 	modelsDir := fs.String("models", "", "model directory (default: the built-in model)")
 	fs.Usage = func() { fmt.Fprint(stderr, panelHelp); fs.PrintDefaults() }
 	if err := fs.Parse(args[1:]); err != nil {
-		return parseExit(err)
+		return cli.ParseExit(err)
 	}
 	if *dir == "" {
 		fmt.Fprintln(stderr, "miaobi panel make: --dir is required")

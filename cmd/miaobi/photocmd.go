@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"miaobi/cmd/miaobi/internal/cli"
 	"miaobi/label"
 	"miaobi/models"
 	"miaobi/paint"
@@ -59,19 +60,6 @@ func (io imageIO) open(fs *flag.FlagSet) (image.Image, []byte, error) {
 	return img, raw, err
 }
 
-// failer returns a function that reports err for the named subcommand,
-// without the package prefixes a user does not need, and returns code.
-func failer(stderr io.Writer, cmd string) func(code int, err error) int {
-	return func(code int, err error) int {
-		msg := err.Error()
-		for _, pkg := range []string{"photo: ", "paint: ", "label: "} {
-			msg = strings.ReplaceAll(msg, pkg, "")
-		}
-		fmt.Fprintf(stderr, "miaobi %s: %s\n", cmd, msg)
-		return code
-	}
-}
-
 // checkOut checks an output path names a format Miaobi writes.
 func checkOut(out string) error {
 	if out == "" {
@@ -97,9 +85,9 @@ func runAdjust(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	lf := addLabelFlags(fs)
 	fs.Usage = func() { fmt.Fprint(stderr, adjustHelp); fs.PrintDefaults() }
 	if err := parseInterspersed(fs, args); err != nil {
-		return parseExit(err)
+		return cli.ParseExit(err)
 	}
-	fail := failer(stderr, "adjust")
+	fail := cli.Failer(stderr, "adjust")
 	if err := lf.check(); err != nil {
 		return fail(2, err)
 	}
@@ -177,9 +165,9 @@ func runStylize(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	lf := addLabelFlags(fs)
 	fs.Usage = func() { fmt.Fprint(stderr, stylizeHelp); fs.PrintDefaults() }
 	if err := parseInterspersed(fs, args); err != nil {
-		return parseExit(err)
+		return cli.ParseExit(err)
 	}
-	fail := failer(stderr, "stylize")
+	fail := cli.Failer(stderr, "stylize")
 	if err := lf.check(); err != nil {
 		return fail(2, err)
 	}
@@ -239,9 +227,9 @@ func runInscribe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	lf := addLabelFlags(fs)
 	fs.Usage = func() { fmt.Fprint(stderr, inscribeHelp); fs.PrintDefaults() }
 	if err := parseInterspersed(fs, args); err != nil {
-		return parseExit(err)
+		return cli.ParseExit(err)
 	}
-	fail := failer(stderr, "inscribe")
+	fail := cli.Failer(stderr, "inscribe")
 	if err := lf.check(); err != nil {
 		return fail(2, err)
 	}

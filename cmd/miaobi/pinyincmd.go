@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"miaobi/cmd/miaobi/internal/cli"
 	"miaobi/hanzi"
 	"miaobi/prosody"
 	"miaobi/sound"
@@ -34,7 +35,7 @@ func runPinyin(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	verse := fs.Bool("verse", false, "read every line as a line of verse (on by itself for a poem)")
 	fs.Usage = func() { fmt.Fprint(stderr, pinyinHelp); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {
-		return parseExit(err)
+		return cli.ParseExit(err)
 	}
 	var text string
 	switch {

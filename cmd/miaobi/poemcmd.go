@@ -6,12 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"strings"
 
+	"miaobi/cmd/miaobi/internal/cli"
 	"miaobi/label"
-	"miaobi/models"
 	"miaobi/poem"
 )
 
@@ -76,14 +75,7 @@ func newPoemFlags(name string, stderr io.Writer, help string) *poemFlags {
 func (pf *poemFlags) engine() (*poem.Engine, error) { return pf.engineModel("kn") }
 
 func (pf *poemFlags) engineModel(kind string) (*poem.Engine, error) {
-	var dir fs.FS = models.Poem()
-	if *pf.modelsDir != "" {
-		if _, err := os.Stat(*pf.modelsDir); err != nil {
-			return nil, fmt.Errorf("--models: %w", err)
-		}
-		dir = os.DirFS(*pf.modelsDir)
-	}
-	return poem.LoadModel(dir, kind)
+	return cli.PoemEngine(*pf.modelsDir, kind)
 }
 
 // splitKeywords splits on ASCII and Chinese commas, 、 and spaces.
@@ -113,7 +105,7 @@ func runPoem(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	model := pf.fs.String("model", "", "with --engine: the model to ask for (default: the engine's)")
 	enginesFile := pf.fs.String("engines", "", "with --engine: the engines file (default $MIAOBI_HOME/engines.conf)")
 	if err := parseInterspersed(pf.fs, args); err != nil {
-		return parseExit(err)
+		return cli.ParseExit(err)
 	}
 	if pf.fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "miaobi poem: unexpected argument %q; give keywords with -k (e.g. -k %s)\n", pf.fs.Arg(0), strings.Join(pf.fs.Args(), ","))
@@ -164,7 +156,7 @@ func writePoems(out string, inband bool, poems []*poem.Poem, pf *poemFlags, stdo
 	for _, f := range []struct {
 		path, text string
 	}{{out, text}, {out + ".aigc.json", a.JSON() + "\n"}} {
-		if err := writeFileAtomic(f.path, []byte(f.text)); err != nil {
+		if err := cli.WriteFileAtomic(f.path, []byte(f.text)); err != nil {
 			fmt.Fprintf(stderr, "miaobi poem: %v\n", err)
 			return 1
 		}
@@ -280,7 +272,7 @@ func runRevise(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	pf := newPoemFlags("poem revise", stderr, reviseHelp)
 	redo := pf.fs.String("redo", "", "lines to rewrite whole, e.g. 2,4 or 2-4")
 	if err := parseInterspersed(pf.fs, args); err != nil {
-		return parseExit(err)
+		return cli.ParseExit(err)
 	}
 	lines, err := parseLineList(*redo)
 	if err != nil {
@@ -350,7 +342,7 @@ Flags:
 func runMend(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	pf := newPoemFlags("poem mend", stderr, mendHelp)
 	if err := parseInterspersed(pf.fs, args); err != nil {
-		return parseExit(err)
+		return cli.ParseExit(err)
 	}
 	text, err := readInput(pf.fs, stdin)
 	if err != nil {
@@ -397,7 +389,7 @@ func runAlt(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	line := pf.fs.Int("line", 0, "the line (1-based)")
 	col := pf.fs.Int("col", 0, "the character (1-based); 0 for the whole line")
 	if err := parseInterspersed(pf.fs, args); err != nil {
-		return parseExit(err)
+		return cli.ParseExit(err)
 	}
 	if *line < 1 {
 		fmt.Fprintln(stderr, "miaobi poem alt: give the line with --line N (and a character with --col C)")
@@ -457,7 +449,7 @@ func runCouplet(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	pf := newPoemFlags("couplet", stderr, coupletHelp)
 	chars := pf.fs.Int("chars", 7, "characters per line for a couplet from keywords: 5 or 7")
 	if err := parseInterspersed(pf.fs, args); err != nil {
-		return parseExit(err)
+		return cli.ParseExit(err)
 	}
 	upper := strings.Join(pf.fs.Args(), "")
 	if upper == "" && *pf.keywords == "" {

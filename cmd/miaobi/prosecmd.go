@@ -12,6 +12,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"miaobi/cmd/miaobi/internal/cli"
 	"miaobi/label"
 	"miaobi/prose"
 )
@@ -77,11 +78,11 @@ func (tf *textFlags) emit(stdout, stderr io.Writer, kind, text string, extra map
 	}
 	a := label.New(label.DefaultProducer, label.ProduceID(append([]string{kind}, append(idParts, text)...)...), "")
 	if *tf.out != "" {
-		if err := writeFileAtomic(*tf.out, []byte(labelled)); err != nil {
+		if err := cli.WriteFileAtomic(*tf.out, []byte(labelled)); err != nil {
 			fmt.Fprintf(stderr, "miaobi %s: %v\n", kind, err)
 			return 1
 		}
-		if err := writeFileAtomic(*tf.out+".aigc.json", []byte(a.JSON()+"\n")); err != nil {
+		if err := cli.WriteFileAtomic(*tf.out+".aigc.json", []byte(a.JSON()+"\n")); err != nil {
 			fmt.Fprintf(stderr, "miaobi %s: %v\n", kind, err)
 			return 1
 		}
@@ -122,7 +123,7 @@ func runSummarize(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	n := tf.fs.Int("sentences", 0, "keep this many sentences (default: about a fifth, 1 to 7)")
 	chars := tf.fs.Int("chars", 0, "keep what fits in this many characters (with --engine: the summary's length)")
 	if err := parseInterspersed(tf.fs, args); err != nil {
-		return parseExit(err)
+		return cli.ParseExit(err)
 	}
 	text, err := readInput(tf.fs, stdin)
 	if err != nil {
@@ -171,7 +172,7 @@ func runStory(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	chars := tf.fs.Int("chars", 800, "about how long, in characters (at most 5000)")
 	style := tf.fs.String("style", "", "a style in words, e.g. 童话, 武侠, 科幻")
 	if err := parseInterspersed(tf.fs, args); err != nil {
-		return parseExit(err)
+		return cli.ParseExit(err)
 	}
 	if *tf.engine == "" {
 		fmt.Fprintln(stderr, "miaobi story: stories need a language model: configure an engine (see 'miaobi engines --help') and pass --engine NAME")
@@ -214,7 +215,7 @@ func runPolish(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	style := tf.fs.String("style", "", "rewrite in this style (文言, 白话, or words such as 正式)")
 	yes := tf.fs.Bool("yes", false, "keep the rewrite without asking")
 	if err := parseInterspersed(tf.fs, args); err != nil {
-		return parseExit(err)
+		return cli.ParseExit(err)
 	}
 	if *tf.engine == "" {
 		fmt.Fprintln(stderr, "miaobi polish: polishing needs a language model: configure an engine (see 'miaobi engines --help') and pass --engine NAME")

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"miaobi/cmd/miaobi/internal/cli"
 	"miaobi/engine"
 	"miaobi/label"
 	"miaobi/models"
@@ -57,7 +58,7 @@ func runRecite(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		input, args = args[0], args[1:]
 	}
 	if err := fs.Parse(args); err != nil {
-		return parseExit(err)
+		return cli.ParseExit(err)
 	}
 	fail := func(code int, err error) int {
 		fmt.Fprintf(stderr, "miaobi recite: %v\n", err)

@@ -19,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"miaobi/cmd/miaobi/internal/cli"
 	"miaobi/corpus"
 	"miaobi/judge"
 	"miaobi/models"
@@ -225,9 +226,9 @@ func parseSettings(name, help string, args []string, stderr io.Writer) (s settin
 	fs.SetOutput(stderr)
 	bindSettings(fs, &s, name == "worker")
 	fs.Usage = func() { fmt.Fprint(stderr, help); fs.PrintDefaults() }
-	fail = failer(stderr, name)
+	fail = cli.Failer(stderr, name)
 	if err := fs.Parse(args); err != nil {
-		return s, "", fail, parseExit(err)
+		return s, "", fail, cli.ParseExit(err)
 	}
 	if fs.NArg() > 0 {
 		return s, "", fail, fail(2, fmt.Errorf("unexpected argument %q", fs.Arg(0)))

@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 
+	"miaobi/cmd/miaobi/internal/cli"
 	"miaobi/film"
 )
 
@@ -28,7 +29,7 @@ func runShots(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.Usage = func() { fmt.Fprint(stderr, shotsHelp); fs.PrintDefaults() }
 	files, args := leadingFiles(args)
 	if err := fs.Parse(args); err != nil {
-		return parseExit(err)
+		return cli.ParseExit(err)
 	}
 	files = append(files, fs.Args()...)
 	if len(files) != 1 {

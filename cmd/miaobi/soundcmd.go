@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"miaobi/cmd/miaobi/internal/cli"
 	"miaobi/label"
 	"miaobi/sound"
 )
@@ -58,7 +59,7 @@ func runSoundScene(args []string, stdout, stderr io.Writer) int {
 		words, args = args[0], args[1:]
 	}
 	if err := fs.Parse(args); err != nil {
-		return parseExit(err)
+		return cli.ParseExit(err)
 	}
 	fail := func(code int, err error) int {
 		fmt.Fprintf(stderr, "miaobi sound scene: %v\n", err)

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"miaobi/cmd/miaobi/internal/cli"
 	"miaobi/label"
 	"miaobi/sound"
 	"miaobi/sound/pcm"
@@ -57,7 +58,7 @@ func runSoundEdit(args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() { fmt.Fprint(stderr, soundEditHelp); fs.PrintDefaults() }
 	files, args := leadingFiles(args)
 	if err := fs.Parse(args); err != nil {
-		return parseExit(err)
+		return cli.ParseExit(err)
 	}
 	fail := func(code int, err error) int {
 		fmt.Fprintf(stderr, "miaobi sound edit: %v\n", err)

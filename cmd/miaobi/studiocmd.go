@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"miaobi/cmd/miaobi/internal/cli"
 	"miaobi/server"
 )
 
@@ -55,9 +56,9 @@ func runStudio(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	sub := args[0]
 	if err := parseInterspersed(fs, args[1:]); err != nil {
-		return parseExit(err)
+		return cli.ParseExit(err)
 	}
-	fail := failer(stderr, "studio "+sub)
+	fail := cli.Failer(stderr, "studio "+sub)
 	if *url == "" {
 		*url = "http://127.0.0.1:8080"
 	}
@@ -89,7 +90,7 @@ func runStudio(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if *out == "" {
 			return nil
 		}
-		if err := writeVia(*out, func(w io.Writer) error { return c.Call("GET", "/api/works/"+id+"/bundle", nil, w) }); err != nil {
+		if err := cli.WriteVia(*out, func(w io.Writer) error { return c.Call("GET", "/api/works/"+id+"/bundle", nil, w) }); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "wrote %s\n", *out)

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 
+	"miaobi/cmd/miaobi/internal/cli"
 	"miaobi/corpus"
 	"miaobi/lm"
 	"miaobi/poem/train"
@@ -42,11 +43,11 @@ Flags:
 func runTrainReadings(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("train readings", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	corpusPath := corpusFlag(fs)
+	corpusPath := cli.CorpusFlag(fs)
 	out := fs.String("out", "prosody/data/readings.txt", "where to write the counts")
 	fs.Usage = func() { fmt.Fprint(stderr, trainReadingsHelp); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {
-		return parseExit(err)
+		return cli.ParseExit(err)
 	}
 	path, err := corpusPath()
 	if err != nil {
@@ -91,7 +92,7 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	cfg := train.DefaultTrainConfig()
 	fs := flag.NewFlagSet("train poem", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	corpusPath := corpusFlag(fs)
+	corpusPath := cli.CorpusFlag(fs)
 	out := fs.String("out", "models/poem", "where to write the artefacts")
 	order := fs.Int("order", cfg.KN.Order, "n-gram order (2–4)")
 	fs.Float64Var(&cfg.GuardFPR, "guard-fpr", cfg.GuardFPR, "false-positive rate of the originality guard")
@@ -99,7 +100,7 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	nnTokens := fs.Int("nn-tokens", 0, "cap on the neural model's training tokens per epoch (0: its default)")
 	fs.Usage = func() { fmt.Fprint(stderr, trainHelp); fs.PrintDefaults() }
 	if err := fs.Parse(args[1:]); err != nil {
-		return parseExit(err)
+		return cli.ParseExit(err)
 	}
 	path, err := corpusPath()
 	if err != nil {

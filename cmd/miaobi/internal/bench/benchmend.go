@@ -1,10 +1,11 @@
-package main
+package bench
 
 import (
 	"flag"
 	"fmt"
 	"io"
 
+	"miaobi/cmd/miaobi/internal/cli"
 	"miaobi/corpus"
 	"miaobi/judge"
 	"miaobi/prosody"
@@ -32,12 +33,12 @@ func runBenchMend(args []string, stdout, stderr io.Writer) int {
 func runBenchFix(name, help string, guard bool, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("bench "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	corpusPath := corpusFlag(fs)
+	corpusPath := cli.CorpusFlag(fs)
 	n := fs.Int("n", 300, "poems to break and repair")
 	seed := fs.Int64("seed", 1, "seed of the breaks and of the repair")
 	fs.Usage = func() { fmt.Fprint(stderr, help); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {
-		return parseExit(err)
+		return cli.ParseExit(err)
 	}
 	fail := func(code int, err error) int {
 		fmt.Fprintf(stderr, "miaobi bench %s: %v\n", name, err)
@@ -47,8 +48,7 @@ func runBenchFix(name, help string, guard bool, args []string, stdout, stderr io
 	if err != nil {
 		return fail(2, err)
 	}
-	pf := &poemFlags{modelsDir: new(string)}
-	e, err := pf.engine()
+	e, err := cli.PoemEngine("", "kn")
 	if err != nil {
 		return fail(1, err)
 	}

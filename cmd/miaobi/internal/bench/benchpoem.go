@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"encoding/json"
@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"miaobi/cmd/miaobi/internal/cli"
 	"miaobi/corpus"
 	"miaobi/judge"
 	"miaobi/lm"
@@ -32,7 +33,7 @@ Flags:
 func runBenchPoem(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("bench poem", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	corpusPath := corpusFlag(fs)
+	corpusPath := cli.CorpusFlag(fs)
 	modelsDir := fs.String("models", "", "model directory (default: the built-in model)")
 	kind := fs.String("model", "kn", "language model: kn (shipped) or nn (the neural model of 'train poem --nn', in --models)")
 	perForm := fs.Int("per-form", 60, "keyword sets per form (4 forms)")
@@ -42,15 +43,14 @@ func runBenchPoem(args []string, stdout, stderr io.Writer) int {
 	asJSON := fs.Bool("json", false, "print the figures as JSON")
 	fs.Usage = func() { fmt.Fprint(stderr, benchPoemHelp); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {
-		return parseExit(err)
+		return cli.ParseExit(err)
 	}
 	path, err := corpusPath()
 	if err != nil {
 		fmt.Fprintf(stderr, "miaobi bench poem: %v\n", err)
 		return 2
 	}
-	pf := &poemFlags{modelsDir: modelsDir}
-	e, err := pf.engineModel(*kind)
+	e, err := cli.PoemEngine(*modelsDir, *kind)
 	if err != nil {
 		fmt.Fprintf(stderr, "miaobi bench poem: %v\n", err)
 		return 1

@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"flag"
@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"miaobi/cmd/miaobi/internal/cli"
 	"miaobi/label"
 	"miaobi/label/c2pa"
 	"miaobi/label/watermark"
@@ -69,9 +70,9 @@ func runBenchLabel(args []string, stdout, stderr io.Writer) int {
 	write := fs.Bool("write", false, "update docs/benchmarks.md")
 	fs.Usage = func() { fmt.Fprint(stderr, benchLabelHelp); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {
-		return parseExit(err)
+		return cli.ParseExit(err)
 	}
-	fail := failer(stderr, "bench label")
+	fail := cli.Failer(stderr, "bench label")
 	pics, err := benchPictures()
 	if err != nil {
 		return fail(2, err)

@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"bufio"
@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"miaobi/cmd/miaobi/internal/cli"
 	"miaobi/server"
 	"miaobi/store"
 )
@@ -64,7 +65,7 @@ func runBenchServe(args []string, stdout, stderr io.Writer) int {
 	procs := fs.Int("procs", 0, "run the server with GOMAXPROCS set to this (0: the machine's cores)")
 	fs.Usage = func() { fmt.Fprint(stderr, benchServeHelp); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {
-		return parseExit(err)
+		return cli.ParseExit(err)
 	}
 	fail := func(code int, err error) int {
 		fmt.Fprintf(stderr, "miaobi bench serve: %v\n", err)
@@ -208,7 +209,7 @@ func runBenchServe(args []string, stdout, stderr io.Writer) int {
 	}
 	ps := srv.ProcessState
 	exitCode := ps.ExitCode()
-	if rss, ok := maxRSS(ps); ok && rss > finalRSS {
+	if rss, ok := cli.MaxRSS(ps); ok && rss > finalRSS {
 		finalRSS = rss
 	}
 	cpuTotal := ps.UserTime() + ps.SystemTime()

@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"miaobi/cmd/miaobi/internal/cli"
 	"miaobi/paint"
 	"miaobi/photo"
 )
@@ -76,7 +77,7 @@ func runBenchPaint(args []string, stdout, stderr io.Writer) int {
 	job := fs.String("job", "", "run one job in this process (used by the parent)")
 	fs.Usage = func() { fmt.Fprint(stderr, benchPaintHelp); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {
-		return parseExit(err)
+		return cli.ParseExit(err)
 	}
 	if *runs < 1 {
 		fmt.Fprintln(stderr, "miaobi bench paint: --runs must be at least 1")
@@ -105,7 +106,7 @@ func runBenchPaint(args []string, stdout, stderr io.Writer) int {
 	}
 	defer os.RemoveAll(tmp)
 	mp := filepath.Join(tmp, "photo-1mp.png")
-	if err := writeImage(mp, one); err != nil {
+	if err := cli.WriteImage(mp, one); err != nil {
 		fmt.Fprintf(stderr, "miaobi bench paint: %v\n", err)
 		return 1
 	}
@@ -191,7 +192,7 @@ func runJob(cmd *exec.Cmd) (benchJob, error) {
 	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
 		return benchJob{}, fmt.Errorf("reading %q: %v", out.String(), err)
 	}
-	rss, _ := maxRSS(cmd.ProcessState)
+	rss, _ := cli.MaxRSS(cmd.ProcessState)
 	return benchJob{MS: r.MS, Cores: r.Cores, RSS: rss, Detail: r.Version}, nil
 }
 

@@ -1,4 +1,8 @@
-package main
+// Package bench is 'miaobi bench': the commands that measure Miaobi's
+// parts — the checker against the corpus, poem generation, pictures,
+// labels, the taste ranker, the studio under load, mending and the engine
+// guard — and write their figures into docs/benchmarks.md.
+package bench
 
 import (
 	"encoding/json"
@@ -6,6 +10,7 @@ import (
 	"fmt"
 	"io"
 
+	"miaobi/cmd/miaobi/internal/cli"
 	"miaobi/judge"
 	"miaobi/prosody"
 )
@@ -30,7 +35,8 @@ Needs the corpus ('miaobi corpus fetch').
 Flags:
 `
 
-func runBench(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+// Run is 'miaobi bench': it measures Miaobi's parts (see the help).
+func Run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "poem" {
 		return runBenchPoem(args[1:], stdout, stderr)
 	}
@@ -61,12 +67,12 @@ func runBench(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	fs := flag.NewFlagSet("bench check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	corpusPath := corpusFlag(fs)
+	corpusPath := cli.CorpusFlag(fs)
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	top := fs.Int("top", 20, "how many of the most frequent disagreements to list")
 	fs.Usage = func() { fmt.Fprint(stderr, benchHelp); fs.PrintDefaults() }
 	if err := fs.Parse(args[1:]); err != nil {
-		return parseExit(err)
+		return cli.ParseExit(err)
 	}
 	path, err := corpusPath()
 	if err != nil {

@@ -1,6 +1,6 @@
 //go:build unix
 
-package main
+package cli
 
 import (
 	"os"
@@ -8,8 +8,8 @@ import (
 	"syscall"
 )
 
-// maxRSS returns the peak resident memory of a finished process in bytes.
-func maxRSS(ps *os.ProcessState) (int64, bool) {
+// MaxRSS returns the peak resident memory of a finished process in bytes.
+func MaxRSS(ps *os.ProcessState) (int64, bool) {
 	if ps == nil {
 		return 0, false
 	}

@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"flag"
@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"miaobi/cmd/miaobi/internal/cli"
 	"miaobi/judge"
 	"miaobi/models"
 	"miaobi/poem"
@@ -46,9 +47,9 @@ func runBenchTaste(args []string, stdout, stderr io.Writer) int {
 	write := fs.Bool("write", false, "update docs/benchmarks.md")
 	fs.Usage = func() { fmt.Fprint(stderr, benchTasteHelp); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {
-		return parseExit(err)
+		return cli.ParseExit(err)
 	}
-	fail := failer(stderr, "bench taste")
+	fail := cli.Failer(stderr, "bench taste")
 	if *perSet < 1 || *perSet > 50 || *raters < 1 || *ratings < 10 {
 		return fail(2, fmt.Errorf("--n 1–50, --raters ≥ 1 and --ratings ≥ 10"))
 	}
