@@ -29,23 +29,7 @@ func TestFilmCommand(t *testing.T) {
 	if streamMD5(t, a) != streamMD5(t, b) {
 		t.Error("the same keywords and seed gave different pictures or sound")
 	}
-	v := e.run(t, nil, "verify", "--json", a)
-	v.wantCode(t, 0)
-	var rep struct {
-		Explicit  struct{ Found bool } `json:"explicit"`
-		Implicit  struct{ Found bool } `json:"implicit"`
-		C2PA      struct{ Valid, Trusted bool }
-		Watermark struct {
-			Found bool `json:"found"`
-		} `json:"watermark"`
-		Matches *bool `json:"watermark_matches_produce_id"`
-	}
-	if err := json.Unmarshal([]byte(v.stdout), &rep); err != nil {
-		t.Fatalf("verify --json: %v\n%s", err, v.stdout)
-	}
-	if !rep.Explicit.Found || !rep.Implicit.Found || !rep.C2PA.Valid || !rep.Watermark.Found || rep.Matches == nil || !*rep.Matches {
-		t.Errorf("verify: %s", v.stdout)
-	}
+	wantAllLayers(t, e, a, true)
 	probe, err := exec.Command("ffprobe", "-v", "error", "-show_entries", "format_tags=AIGC", "-of", "default=nw=1", a).Output()
 	if err != nil || !strings.Contains(string(probe), `"ContentProducer":"Miaobi"`) {
 		t.Errorf("ffprobe shows no AIGC metadata: %v %s", err, probe)

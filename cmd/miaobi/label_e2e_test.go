@@ -21,6 +21,24 @@ func verified(t *testing.T, e *env, path string, code int) map[string]any {
 	return rep
 }
 
+// wantAllLayers checks miaobi verify finds every label layer in a file:
+// the visible label, the AIGC metadata, a valid C2PA manifest and the
+// watermark (and, when matched, the watermark carrying the ProduceID).
+func wantAllLayers(t *testing.T, e *env, path string, matched bool) map[string]any {
+	t.Helper()
+	rep := verified(t, e, path, 0)
+	ok := field(rep, "explicit", "found") == true && field(rep, "implicit", "found") == true &&
+		field(rep, "c2pa", "Valid") == true && field(rep, "watermark", "found") == true
+	if matched {
+		ok = ok && field(rep, "watermark_matches_produce_id") == true
+	}
+	if !ok {
+		b, _ := json.Marshal(rep)
+		t.Errorf("%s: not every layer verified: %s", filepath.Base(path), b)
+	}
+	return rep
+}
+
 func field(rep map[string]any, path ...string) any {
 	var v any = rep
 	for _, k := range path {
