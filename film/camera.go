@@ -92,7 +92,17 @@ func shoot(dst, src *image.RGBA, v View, after func(y int, row []byte, scratch [
 			r1 := src.Pix[min(iy+1, sh-1)*src.Stride+4*lo : min(iy+1, sh-1)*src.Stride+4*(hi+1)]
 			t := tmp[:len(r0)]
 			r1 = r1[:len(r0)]
-			for k := 0; k+4 <= len(t); k += 4 {
+			// Two pixels a 64-bit word.
+			a64, b64 := uint64(a), uint64(b)
+			k := 0
+			for ; k+8 <= len(t); k += 8 {
+				p := binary.LittleEndian.Uint64(r0[k : k+8 : k+8])
+				q := binary.LittleEndian.Uint64(r1[k : k+8 : k+8])
+				lo := ((p&0x00ff00ff00ff00ff)*a64 + (q&0x00ff00ff00ff00ff)*b64) >> 8 & 0x00ff00ff00ff00ff
+				hi := ((p>>8&0x00ff00ff00ff00ff)*a64 + (q>>8&0x00ff00ff00ff00ff)*b64) & 0xff00ff00ff00ff00
+				binary.LittleEndian.PutUint64(t[k:k+8:k+8], lo|hi)
+			}
+			for ; k+4 <= len(t); k += 4 {
 				p := binary.LittleEndian.Uint32(r0[k:])
 				q := binary.LittleEndian.Uint32(r1[k:])
 				lo := ((p&0x00ff00ff)*a + (q&0x00ff00ff)*b) >> 8 & 0x00ff00ff
@@ -136,7 +146,17 @@ func slide(dst, src *image.RGBA, v View, after func(y int, row []byte, scratch [
 			out := dst.Pix[y*dst.Stride : y*dst.Stride+4*W]
 			// Two channels at a time in one word (SWAR): a+b = 256, so each
 			// 16-bit lane holds at most 255·256.
-			for k := 0; k+4 <= len(out); k += 4 {
+			// Two pixels a 64-bit word, each mixed with the next.
+			a64, b64 := uint64(a), uint64(b)
+			k := 0
+			for ; k+8 <= len(out); k += 8 {
+				p := binary.LittleEndian.Uint64(in[k : k+8 : k+8])
+				q := binary.LittleEndian.Uint64(in[k+4 : k+12 : k+12])
+				lo := ((p&0x00ff00ff00ff00ff)*b64 + (q&0x00ff00ff00ff00ff)*a64) >> 8 & 0x00ff00ff00ff00ff
+				hi := ((p>>8&0x00ff00ff00ff00ff)*b64 + (q>>8&0x00ff00ff00ff00ff)*a64) & 0xff00ff00ff00ff00
+				binary.LittleEndian.PutUint64(out[k:k+8:k+8], lo|hi)
+			}
+			for ; k+4 <= len(out); k += 4 {
 				p := binary.LittleEndian.Uint32(in[k:])
 				q := binary.LittleEndian.Uint32(in[k+4:])
 				lo := ((p&0x00ff00ff)*b + (q&0x00ff00ff)*a) >> 8 & 0x00ff00ff
