@@ -334,32 +334,29 @@ func readRun(run []rune) []Syllable {
 	return out
 }
 
-// ReadVerse reads each line of a poem as Pinyin does, and as a reciter
-// corrects it: 还 at the end of a line or half-line reads huan2, "to return", since the
-// adverb hai2 ("still") cannot end a clause (千里江陵一日还).
+// ReadVerse reads a line of verse as Pinyin does, and as a reciter
+// corrects it: 还 at the end of a line or half-line reads huan2, "to
+// return", since the adverb hai2 ("still") cannot end a clause (千里江陵一
+// 日还). It has Pinyin's signature, so a reader can take either.
 //
 // Deciding a 多音字 by the tone class its place in the metre demands (胜
 // sheng1 in 浑欲不胜簪) was tried and left out: a modern tone does not
 // always carry the old class (不教胡马度阴山 reads jiao4 where the metre
 // has 平), and a single line's metre is unsure in old-style verse (锄禾日
 // 当午), so on the development set it mended three lines and broke five.
-func ReadVerse(lines []string) ([][]Syllable, error) {
-	out := make([][]Syllable, len(lines))
-	for li, line := range lines {
-		syl, err := Pinyin(line)
-		if err != nil {
-			return nil, err
-		}
-		for i, s := range syl {
-			end := i+1 == len(syl) || syl[i+1].Pinyin == "" && IsSentencePunct(syl[i+1].Char)
-			if (s.Char == '还' || s.Char == '還') && end {
-				syl[i] = syllable(s.Char, "huan2")
-				sandhi(syl)
-			}
-		}
-		out[li] = syl
+func ReadVerse(line string) ([]Syllable, error) {
+	syl, err := Pinyin(line)
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	for i, s := range syl {
+		end := i+1 == len(syl) || syl[i+1].Pinyin == "" && IsSentencePunct(syl[i+1].Char)
+		if (s.Char == '还' || s.Char == '還') && end {
+			syl[i] = syllable(s.Char, "huan2")
+			sandhi(syl)
+		}
+	}
+	return syl, nil
 }
 
 func syllable(c rune, p string) Syllable {

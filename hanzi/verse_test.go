@@ -10,17 +10,11 @@ import (
 // ReadVerse, anything else by Pinyin.
 func readAloud(t *testing.T, text string, verse bool) string {
 	t.Helper()
-	var syl []Syllable
-	var err error
+	read := Pinyin
 	if verse {
-		var lines [][]Syllable
-		lines, err = ReadVerse([]string{text})
-		if err == nil {
-			syl = lines[0]
-		}
-	} else {
-		syl, err = Pinyin(text)
+		read = ReadVerse
 	}
+	syl, err := read(text)
 	if err != nil {
 		t.Fatal(err)
 	}

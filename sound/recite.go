@@ -148,13 +148,7 @@ func (r *Recitation) units() ([]speechUnit, error) {
 	var out []speechUnit
 	read := hanzi.Pinyin
 	if r.Verse {
-		read = func(line string) ([]hanzi.Syllable, error) {
-			s, err := hanzi.ReadVerse([]string{line})
-			if err != nil {
-				return nil, err
-			}
-			return s[0], nil
-		}
+		read = hanzi.ReadVerse
 	}
 	for li, line := range r.Lines {
 		syl, err := read(line)

@@ -52,17 +52,12 @@ func runPinyin(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if p, err := prosody.ParsePoem(text); err == nil && sound.IsVerse(p.Lines) {
 		*verse = true
 	}
+	read := hanzi.Pinyin
+	if *verse {
+		read = hanzi.ReadVerse
+	}
 	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
-		var syl []hanzi.Syllable
-		var err error
-		if *verse {
-			var lines [][]hanzi.Syllable
-			if lines, err = hanzi.ReadVerse([]string{line}); err == nil {
-				syl = lines[0]
-			}
-		} else {
-			syl, err = hanzi.Pinyin(line)
-		}
+		syl, err := read(line)
 		if err != nil {
 			fmt.Fprintf(stderr, "miaobi pinyin: %v\n", err)
 			return 1
