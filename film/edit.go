@@ -89,10 +89,10 @@ func ParseCorner(s string) (string, error) {
 // stickerLayer scales a sticker to at most a fifth of the frame's width
 // and a quarter of its height and places it in its corner, as a
 // premultiplied layer.
-func stickerLayer(W, H int, st Sticker) (*image.RGBA, image.Rectangle, error) {
+func stickerLayer(W, H int, st Sticker) (*image.RGBA, error) {
 	b := st.Image.Bounds()
 	if b.Empty() {
-		return nil, image.Rectangle{}, fmt.Errorf("film: a sticker with no pixels")
+		return nil, fmt.Errorf("film: a sticker with no pixels")
 	}
 	k := min(1, float64(W)/5/float64(b.Dx()), float64(H)/4/float64(b.Dy()))
 	w, h := max(1, int(float64(b.Dx())*k)), max(1, int(float64(b.Dy())*k))
@@ -105,11 +105,11 @@ func stickerLayer(W, H int, st Sticker) (*image.RGBA, image.Rectangle, error) {
 		y = H - m - h
 	}
 	box := image.Rect(x, y, x+w, y+h)
-	out := image.NewRGBA(image.Rect(0, 0, W, H))
+	out := image.NewRGBA(box)
 	// Catmull–Rom keeps the sticker's transparency (photo.Resize lays
 	// pictures on white).
 	xdraw.CatmullRom.Scale(out, box, st.Image, b, xdraw.Src, nil)
-	return out, box, nil
+	return out, nil
 }
 
 // Piece is one stretch of a clip in the cut.
@@ -548,51 +548,52 @@ func renderEdit(ctx context.Context, e Edit, clips []*clipInfo, pieces []Piece, 
 	}
 	// Overlays: subtitles, then the label (in full for its seconds, then
 	// the corner mark), each a picture Miaobi drew.
+	// Each layer is drawn where it goes on the frame (its bounds).
 	type layer struct {
 		img        *image.RGBA
-		box        image.Rectangle
 		start, end float64
 	}
+	total := float64(track.Frames()) / float64(track.Rate)
 	var layers []layer
 	for _, c := range e.Cues {
-		img, box, err := subtitleLayer(e.W, e.H, c.Text)
+		img, err := subtitleLayer(e.W, e.H, c.Text)
 		if err != nil {
 			return nil, err
 		}
-		layers = append(layers, layer{img, box, c.Start, c.End})
+		layers = append(layers, layer{img, c.Start, c.End})
 	}
 	for _, st := range e.Stickers {
-		img, box, err := stickerLayer(e.W, e.H, st)
+		img, err := stickerLayer(e.W, e.H, st)
 		if err != nil {
 			return nil, err
 		}
-		layers = append(layers, layer{img, box, 0, float64(track.Frames())/float64(track.Rate) + 1})
+		layers = append(layers, layer{img, 0, total + 1})
 	}
-	full, fullBox, err := overlay(e.W, e.H, prov.Wording, label.Image)
+	full, err := overlay(e.W, e.H, prov.Wording, label.Image)
 	if err != nil {
 		return nil, err
 	}
-	mark, markBox, err := overlay(e.W, e.H, prov.Wording, label.CornerMark)
+	mark, err := overlay(e.W, e.H, prov.Wording, label.CornerMark)
 	if err != nil {
 		return nil, err
 	}
-	total := float64(track.Frames()) / float64(track.Rate)
-	layers = append(layers, layer{full, fullBox, 0, float64(label.VideoLabelSeconds)}, layer{mark, markBox, float64(label.VideoLabelSeconds), total + 1})
+	layers = append(layers, layer{full, 0, float64(label.VideoLabelSeconds)}, layer{mark, float64(label.VideoLabelSeconds), total + 1})
 	for i, l := range layers {
 		path := filepath.Join(dir, fmt.Sprintf("layer%d.png", i))
 		var b bytes.Buffer
-		if err := png.Encode(&b, l.img.SubImage(l.box)); err != nil {
+		if err := png.Encode(&b, l.img); err != nil {
 			return nil, err
 		}
 		if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
 			return nil, err
 		}
-		layers[i].img = nil // written; a full frame of memory each
 		args = append(args, "-i", path)
 		out := fmt.Sprintf("o%d", i)
-		fmt.Fprintf(&graph, "[%s][%d:v]overlay=x=%d:y=%d:enable='between(t,%.3f,%.3f)'[%s];", last, nIn+i, l.box.Min.X, l.box.Min.Y, l.start, l.end, out)
+		fmt.Fprintf(&graph, "[%s][%d:v]overlay=x=%d:y=%d:enable='between(t,%.3f,%.3f)'[%s];", last, nIn+i, l.img.Rect.Min.X, l.img.Rect.Min.Y, l.start, l.end, out)
 		last = out
 	}
+	audioIn := nIn + len(layers) // the sound's input comes after the layers
+	layers = nil                 // written; let them go before ffmpeg runs
 	g := strings.TrimSuffix(graph.String(), ";")
 	ar, aw, err := os.Pipe()
 	if err != nil {
@@ -602,7 +603,7 @@ func renderEdit(ctx context.Context, e Edit, clips []*clipInfo, pieces []Piece, 
 	out := filepath.Join(dir, "edit.mp4")
 	v := Video{W: e.W, H: e.H, FPS: e.FPS, Preset: e.Preset}
 	full2 := append([]string{"-hide_banner", "-v", "error", "-y"}, args...)
-	full2 = append(full2, "-f", "wav", "-i", "pipe:3", "-filter_complex", g, "-map", "["+last+"]", "-map", fmt.Sprintf("%d:a", nIn+len(layers)),
+	full2 = append(full2, "-f", "wav", "-i", "pipe:3", "-filter_complex", g, "-map", "["+last+"]", "-map", fmt.Sprintf("%d:a", audioIn),
 		"-c:a", "aac", "-b:a", "160k", "-shortest")
 	full2 = append(full2, v.args()...)
 	full2 = append(full2, "-pix_fmt", "yuv420p", "-movflags", "+faststart", "-f", "mp4", out)
@@ -740,10 +741,10 @@ func restyle(ctx context.Context, r io.Reader, w io.Writer, fw, fh int, style ph
 
 // subtitleLayer draws one subtitle — the plain hand, white on a soft dark
 // plate, centred near the foot of the frame — as a premultiplied layer.
-func subtitleLayer(W, H int, text string) (*image.RGBA, image.Rectangle, error) {
+func subtitleLayer(W, H int, text string) (*image.RGBA, error) {
 	text = strings.ReplaceAll(text, "\n", " ")
 	if r := glyph.Writable(text); r != 0 {
-		return nil, image.Rectangle{}, fmt.Errorf("film: subtitle %q: no font has 「%c」", text, r)
+		return nil, fmt.Errorf("film: subtitle %q: no font has 「%c」", text, r)
 	}
 	size := max(14, min(W, H)/18)
 	for size > 10 && glyph.CaptionBox(text, size, image.Pt(0, 0)).Dx() > W*9/10 {
@@ -752,11 +753,10 @@ func subtitleLayer(W, H int, text string) (*image.RGBA, image.Rectangle, error) 
 	box := glyph.CaptionBox(text, size, image.Pt(0, 0))
 	// Above the label's corner plate (its top is about 0.9 of the height).
 	corner := image.Pt((W+box.Dx())/2, H*85/100)
-	img, rect, err := overlay(W, H, text, func(dst *image.RGBA, s string) (image.Rectangle, error) {
+	return overlay(W, H, text, func(dst *image.RGBA, s string) (image.Rectangle, error) {
 		r, _, err := glyph.Caption(dst, s, size, corner, subtitleInk, subtitlePlate)
 		return r, err
 	})
-	return img, rect.Intersect(image.Rect(0, 0, W, H)), err
 }
 
 // Subtitle colours: white on a soft dark plate.

@@ -158,7 +158,7 @@ func TestColumnsFollowTheVoice(t *testing.T) {
 // The label layer composited over a frame gives what the label draws on
 // that frame directly.
 func TestOverlayMatchesLabel(t *testing.T) {
-	ov, box, err := overlay(640, 360, label.DefaultImageLabel, label.Image)
+	ov, err := overlay(640, 360, label.DefaultImageLabel, label.Image)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +176,7 @@ func TestOverlayMatchesLabel(t *testing.T) {
 	if _, err := label.Image(want, label.DefaultImageLabel); err != nil {
 		t.Fatal(err)
 	}
-	over(got, ov, box)
+	over(got, ov)
 	worst := 0
 	for i := range want.Pix {
 		worst = max(worst, abs(int(want.Pix[i])-int(got.Pix[i])))

@@ -272,8 +272,6 @@ type poemFrames struct {
 	sky        *sky
 	text       *writing
 	full, mark *image.RGBA // the label's overlays (premultiplied), drawn on transparent frames
-	fullBox    image.Rectangle
-	markBox    image.Rectangle
 	labelUntil float64
 	cols       []column
 	onFrame    func(i, n int)
@@ -340,10 +338,10 @@ func newPoemFrames(p Poem, said []sound.Said, length float64, prov label.Provena
 	if f.text, err = layoutWriting(p.W, p.H, f.cols); err != nil {
 		return nil, err
 	}
-	if f.full, f.fullBox, err = overlay(p.W, p.H, prov.Wording, label.Image); err != nil {
+	if f.full, err = overlay(p.W, p.H, prov.Wording, label.Image); err != nil {
 		return nil, err
 	}
-	if f.mark, f.markBox, err = overlay(p.W, p.H, prov.Wording, label.CornerMark); err != nil {
+	if f.mark, err = overlay(p.W, p.H, prov.Wording, label.CornerMark); err != nil {
 		return nil, err
 	}
 	f.labelUntil = float64(label.VideoLabelSeconds)
@@ -435,61 +433,24 @@ func (f *poemFrames) Frame(i int, dst *image.RGBA) error {
 		})
 	}
 	if t < f.labelUntil {
-		over(dst, f.full, f.fullBox)
+		over(dst, f.full)
 	} else {
-		over(dst, f.mark, f.markBox)
+		over(dst, f.mark)
 	}
 	return nil
 }
 
-// overlay renders what draw puts on a W×H frame as a premultiplied RGBA
-// layer, by drawing it on black and on white (difference matting: the
-// alpha is what white loses, the colour what black gains), so the label's
-// translucent plate can go over every frame as the label would draw it.
-func overlay(W, H int, wording string, draw func(*image.RGBA, string) (image.Rectangle, error)) (*image.RGBA, image.Rectangle, error) {
-	black, white := image.NewRGBA(image.Rect(0, 0, W, H)), image.NewRGBA(image.Rect(0, 0, W, H))
-	for i := range black.Pix {
-		black.Pix[i], white.Pix[i] = 0, 255
-		if i%4 == 3 {
-			black.Pix[i] = 255
-		}
-	}
-	box, err := draw(black, wording)
+// overlay renders what draw puts on a W×H frame (a label, a subtitle) as
+// a premultiplied layer the size of what it drew, so it can go over every
+// frame as draw would draw it there.
+func overlay(W, H int, text string, draw func(*image.RGBA, string) (image.Rectangle, error)) (*image.RGBA, error) {
+	black, white := canvases(image.Rect(0, 0, W, H))
+	box, err := draw(black, text)
 	if err != nil {
-		return nil, box, fmt.Errorf("film: %w", err)
+		return nil, fmt.Errorf("film: %w", err)
 	}
-	if _, err := draw(white, wording); err != nil {
-		return nil, box, fmt.Errorf("film: %w", err)
+	if _, err := draw(white, text); err != nil {
+		return nil, fmt.Errorf("film: %w", err)
 	}
-	out := image.NewRGBA(black.Rect)
-	for y := box.Min.Y; y < box.Max.Y; y++ {
-		for x := box.Min.X; x < box.Max.X; x++ {
-			o := black.PixOffset(x, y)
-			a := 255 - (int(white.Pix[o+1]) - int(black.Pix[o+1]))
-			a = min(255, max(0, a))
-			for c := range 3 {
-				out.Pix[o+c] = uint8(min(a, int(black.Pix[o+c])))
-			}
-			out.Pix[o+3] = uint8(a)
-		}
-	}
-	return out, box, nil
-}
-
-// over composites the premultiplied src onto the opaque dst inside box.
-func over(dst, src *image.RGBA, box image.Rectangle) {
-	box = box.Intersect(dst.Rect)
-	for y := box.Min.Y; y < box.Max.Y; y++ {
-		d := dst.Pix[dst.PixOffset(box.Min.X, y):]
-		s := src.Pix[src.PixOffset(box.Min.X, y):]
-		for k := 0; k < 4*box.Dx(); k += 4 {
-			a := uint32(s[k+3])
-			if a == 0 {
-				continue
-			}
-			for c := range 3 {
-				d[k+c] = uint8(uint32(s[k+c]) + uint32(d[k+c])*(255-a)/255)
-			}
-		}
-	}
+	return matte(black, white, box), nil
 }

@@ -1,7 +1,6 @@
 package film
 
 import (
-	"encoding/binary"
 	"fmt"
 	"image"
 	"image/color"
@@ -28,7 +27,7 @@ type writing struct {
 	feather float64 // pixels over which the veil fades out at its edges
 	ink     color.NRGBA
 	// layer caches the veil and the finished characters (premultiplied,
-	// the veil's size); layerDone counts the characters in it.
+	// where the veil is); layerDone counts the characters in it.
 	layer     *image.RGBA
 	layerDone int
 	paper     [3]float32
@@ -149,25 +148,7 @@ func (w *writing) draw(img *image.RGBA, t float64) {
 		w.buildLayer(t)
 		w.layerDone = done
 	}
-	r := w.veil
-	parallel(r.Dy(), func(from, to int) {
-		for yy := from; yy < to; yy++ {
-			src := w.layer.Pix[yy*w.layer.Stride : yy*w.layer.Stride+4*r.Dx()]
-			dst := img.Pix[(r.Min.Y+yy)*img.Stride+4*r.Min.X : (r.Min.Y+yy)*img.Stride+4*r.Max.X]
-			for k := 0; k < len(src); k += 4 {
-				a := uint32(src[k+3])
-				if a == 0 {
-					continue
-				}
-				p := binary.LittleEndian.Uint32(dst[k:])
-				q := binary.LittleEndian.Uint32(src[k:])
-				// Premultiplied over, two channels a word.
-				lo := (q&0x00ff00ff + ((p&0x00ff00ff)*(255-a)+0x00800080)>>8&0x00ff00ff)
-				hi := (q>>8&0x00ff00ff + ((p>>8&0x00ff00ff)*(255-a)+0x00800080)>>8&0x00ff00ff) << 8
-				binary.LittleEndian.PutUint32(dst[k:], (lo&0x00ff00ff|hi&0xff00ff00)|0xff000000)
-			}
-		}
-	})
+	over(img, w.layer)
 	for _, m := range w.marks {
 		if t >= m.start && t < m.start+m.dur {
 			w.drawMark(img, m, t)
@@ -181,16 +162,9 @@ const veilOpacity = 0.55
 // buildLayer makes the cached layer: the full veil and every character
 // finished by t, premultiplied, the size of the veil.
 func (w *writing) buildLayer(t float64) {
-	r := w.veil
-	// Drawn on black and on white, the layer's alpha is what white loses
-	// (as the label's overlay is made).
-	black, white := image.NewRGBA(r), image.NewRGBA(r)
-	for i := range black.Pix {
-		black.Pix[i], white.Pix[i] = 0, 255
-		if i%4 == 3 {
-			black.Pix[i] = 255
-		}
-	}
+	// Drawn on black and on white, matted into one layer (as the label's
+	// overlay is made).
+	black, white := canvases(w.veil)
 	for _, bg := range []*image.RGBA{black, white} {
 		w.drawVeil(bg, veilOpacity)
 		for _, m := range w.marks {
@@ -199,15 +173,7 @@ func (w *writing) buildLayer(t float64) {
 			}
 		}
 	}
-	w.layer = image.NewRGBA(image.Rect(0, 0, r.Dx(), r.Dy()))
-	for i := 0; i < len(black.Pix); i += 4 {
-		a := 255 - (int(white.Pix[i+1]) - int(black.Pix[i+1]))
-		a = min(255, max(0, a))
-		for c := range 3 {
-			w.layer.Pix[i+c] = uint8(min(a, int(black.Pix[i+c])))
-		}
-		w.layer.Pix[i+3] = uint8(a)
-	}
+	w.layer = matte(black, white, w.veil)
 }
 
 // drawVeil lays the paper veil at the given opacity, fading over the
