@@ -171,10 +171,8 @@ func (e *Edit) check() error {
 		return fmt.Errorf("film: edit: a crossfade of %g s: use 0 to 2", e.Transition)
 	case e.W != 0 && (e.W < MinSide || e.H < MinSide || e.W > MaxSide || e.H > MaxSide || e.W%2 != 0 || e.H%2 != 0):
 		return fmt.Errorf("film: edit: size %d×%d: give even sides of %d to %d pixels", e.W, e.H, MinSide, MaxSide)
-	case e.Preset != "" && !slices.Contains(Presets, e.Preset):
-		return fmt.Errorf("film: unknown preset %q: use one of %s", e.Preset, strings.Join(Presets, ", "))
 	}
-	return nil
+	return checkPreset(e.Preset)
 }
 
 func (e *Edit) progress(stage string, done float64) {
@@ -595,38 +593,32 @@ func renderEdit(ctx context.Context, e Edit, clips []*clipInfo, pieces []Piece, 
 	audioIn := nIn + len(layers) // the sound's input comes after the layers
 	layers = nil                 // written; let them go before ffmpeg runs
 	g := strings.TrimSuffix(graph.String(), ";")
-	ar, aw, err := os.Pipe()
-	if err != nil {
-		return nil, err
-	}
-	defer ar.Close()
 	out := filepath.Join(dir, "edit.mp4")
 	v := Video{W: e.W, H: e.H, FPS: e.FPS, Preset: e.Preset}
 	full2 := append([]string{"-hide_banner", "-v", "error", "-y"}, args...)
-	full2 = append(full2, "-f", "wav", "-i", "pipe:3", "-filter_complex", g, "-map", "["+last+"]", "-map", fmt.Sprintf("%d:a", audioIn),
-		"-c:a", "aac", "-b:a", "160k", "-shortest")
-	full2 = append(full2, v.args()...)
-	full2 = append(full2, "-pix_fmt", "yuv420p", "-movflags", "+faststart", "-f", "mp4", out)
+	full2 = append(full2, "-f", "wav", "-i", "pipe:3", "-filter_complex", g, "-map", "["+last+"]", "-map", fmt.Sprintf("%d:a", audioIn))
+	full2 = append(full2, aacArgs...)
+	full2 = append(full2, v.output(out)...)
 	// The layers' frames are garbage now; hand them back before ffmpeg
 	// decodes and encodes (its peak is the edit's).
 	debug.FreeOSMemory()
 	cmd := exec.CommandContext(ctx, "ffmpeg", full2...)
-	cmd.ExtraFiles = []*os.File{ar}
+	feed, err := feedSound(cmd)
+	if err != nil {
+		return nil, err
+	}
+	defer feed.close()
 	if frames != nil {
 		cmd.Stdin = frames
 	}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
-		aw.Close()
 		return nil, fmt.Errorf("film: edit: start ffmpeg: %w", err)
 	}
-	ar.Close()
-	go func() {
-		aw.Write(label.EncodeWAV(track))
-		aw.Close()
-	}()
+	sent := feed.send(track)
 	werr := cmd.Wait()
+	<-sent // a failed write shows as ffmpeg's error
 	if styleDone != nil {
 		if err := <-styleDone; err != nil {
 			return nil, err

@@ -84,6 +84,60 @@ func (v Video) args() []string {
 	return []string{"-c:v", "libx264", "-preset", preset, "-crf", "20"}
 }
 
+// checkPreset refuses a preset x264 does not know ("" is the default).
+func checkPreset(p string) error {
+	if p != "" && !slices.Contains(Presets, p) {
+		return fmt.Errorf("film: unknown preset %q: use one of %s", p, strings.Join(Presets, ", "))
+	}
+	return nil
+}
+
+// aacArgs are ffmpeg's options for the sound of every MP4 Miaobi makes.
+var aacArgs = []string{"-c:a", "aac", "-b:a", "160k", "-shortest"}
+
+// output is ffmpeg's options for the pictures of an MP4 written to path:
+// the codec, 4:2:0, the index first (so players can start at once).
+func (v Video) output(path string) []string {
+	return append(v.args(), "-pix_fmt", "yuv420p", "-movflags", "+faststart", "-f", "mp4", path)
+}
+
+// soundFeed hands a sound to ffmpeg as a WAV on its fd 3 ("pipe:3").
+type soundFeed struct {
+	r, w *os.File
+}
+
+// feedSound makes cmd's fd 3 a pipe; call it before cmd.Start, then send
+// (after a successful start) and close (always).
+func feedSound(cmd *exec.Cmd) (*soundFeed, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	cmd.ExtraFiles = append(cmd.ExtraFiles, r)
+	return &soundFeed{r, w}, nil
+}
+
+// send writes a to ffmpeg in the background (ffmpeg holds its own copy of
+// the pipe's reading end, so Miaobi's is closed); the channel says how the
+// writing went.
+func (f *soundFeed) send(a *pcm.Audio) <-chan error {
+	f.r.Close()
+	done := make(chan error, 1)
+	go func() {
+		_, err := f.w.Write(label.EncodeWAV(a))
+		f.w.Close()
+		done <- err
+	}()
+	return done
+}
+
+// close closes both ends (once a send has finished, or when ffmpeg never
+// started).
+func (f *soundFeed) close() {
+	f.r.Close()
+	f.w.Close()
+}
+
 // FFmpeg finds ffmpeg, or says how to get it.
 func FFmpeg() (string, error) {
 	p, err := exec.LookPath("ffmpeg")
@@ -106,8 +160,8 @@ func Encode(ctx context.Context, w io.Writer, v Video, frames Frames, audio *pcm
 	if v.W <= 0 || v.H <= 0 || v.W%2 != 0 || v.H%2 != 0 || v.FPS <= 0 {
 		return fmt.Errorf("film: frame size %d×%d at %d fps: give an even width and height and a positive rate", v.W, v.H, v.FPS)
 	}
-	if v.Preset != "" && !slices.Contains(Presets, v.Preset) {
-		return fmt.Errorf("film: unknown preset %q: use one of %s", v.Preset, strings.Join(Presets, ", "))
+	if err := checkPreset(v.Preset); err != nil {
+		return err
 	}
 	if frames.Len() <= 0 {
 		return fmt.Errorf("film: a film needs at least one frame")
@@ -124,25 +178,22 @@ func Encode(ctx context.Context, w io.Writer, v Video, frames Frames, audio *pcm
 	args := []string{"-hide_banner", "-v", "error", "-y",
 		"-f", "rawvideo", "-pix_fmt", "yuv420p", "-color_range", "tv", "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709",
 		"-s", fmt.Sprintf("%dx%d", v.W, v.H), "-r", strconv.Itoa(v.FPS), "-i", "pipe:0"}
-	var audioW *os.File
 	cmd := exec.CommandContext(ctx, ff)
+	var feed *soundFeed
 	if audio != nil {
-		ar, aw, err := os.Pipe()
-		if err != nil {
+		if feed, err = feedSound(cmd); err != nil {
 			return err
 		}
-		defer ar.Close()
-		audioW = aw
-		cmd.ExtraFiles = []*os.File{ar} // fd 3
+		defer feed.close()
 		args = append(args, "-f", "wav", "-i", "pipe:3")
 	}
 	args = append(args, "-map", "0:v")
 	if audio != nil {
-		args = append(args, "-map", "1:a", "-c:a", "aac", "-b:a", "160k", "-shortest")
+		args = append(args, "-map", "1:a")
+		args = append(args, aacArgs...)
 	}
-	args = append(args, v.args()...)
-	args = append(args, "-pix_fmt", "yuv420p", "-color_range", "tv", "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709",
-		"-movflags", "+faststart", "-f", "mp4", out)
+	args = append(args, "-color_range", "tv", "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709")
+	args = append(args, v.output(out)...)
 	cmd.Args = append([]string{ff}, args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -158,16 +209,13 @@ func Encode(ctx context.Context, w io.Writer, v Video, frames Frames, audio *pcm
 		return fmt.Errorf("film: start ffmpeg: %w", err)
 	}
 	pr.Close() // ffmpeg holds its own copy
-	audioDone := make(chan error, 1)
+	var audioDone <-chan error
 	if audio != nil {
-		cmd.ExtraFiles[0].Close() // ffmpeg holds its own copy
-		go func() {
-			_, err := audioW.Write(label.EncodeWAV(audio))
-			audioW.Close()
-			audioDone <- err
-		}()
+		audioDone = feed.send(audio)
 	} else {
-		audioDone <- nil
+		none := make(chan error, 1)
+		none <- nil
+		audioDone = none
 	}
 	werr := writeFrames(ctx, stdin, v, frames)
 	stdin.Close()

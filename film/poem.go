@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"math"
-	"slices"
 	"strings"
 	"time"
 
@@ -93,8 +92,6 @@ func (p *Poem) check() error {
 		return fmt.Errorf("film: size %d×%d: give even sides of %d to %d pixels (1920x1080 or 1080x1920)", p.W, p.H, MinSide, MaxSide)
 	case p.FPS < 1 || p.FPS > MaxFPS:
 		return fmt.Errorf("film: %d frames a second: use 1 to %d", p.FPS, MaxFPS)
-	case p.Preset != "" && !slices.Contains(Presets, p.Preset):
-		return fmt.Errorf("film: unknown preset %q: use one of %s", p.Preset, strings.Join(Presets, ", "))
 	case p.Codec != "" && p.Codec != H264 && p.Codec != H265 && p.Codec != VP9:
 		return fmt.Errorf("film: unknown codec %q: use h264, h265 or vp9", p.Codec)
 	case p.NoVoice && p.NoMusic:
@@ -109,7 +106,7 @@ func (p *Poem) check() error {
 			return errors.New("film: the poem has an empty line")
 		}
 	}
-	return nil
+	return checkPreset(p.Preset)
 }
 
 // MakePoem films a poem: its painting under a slow camera, weather from
