@@ -420,12 +420,11 @@ func (f *poemFrames) Frame(i int, dst *image.RGBA) error {
 	if out := f.length - t; out < 1.2 {
 		g := float32(max(0, out/1.2))
 		parallel(dst.Rect.Dy(), func(from, to int) {
-			for _, px := range [][]uint8{dst.Pix[from*dst.Stride : to*dst.Stride]} {
-				for k := 0; k < len(px); k += 4 {
-					px[k] = uint8(float32(px[k]) * g)
-					px[k+1] = uint8(float32(px[k+1]) * g)
-					px[k+2] = uint8(float32(px[k+2]) * g)
-				}
+			px := dst.Pix[from*dst.Stride : to*dst.Stride]
+			for k := 0; k < len(px); k += 4 {
+				px[k] = uint8(float32(px[k]) * g)
+				px[k+1] = uint8(float32(px[k+1]) * g)
+				px[k+2] = uint8(float32(px[k+2]) * g)
 			}
 		})
 	}
