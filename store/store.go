@@ -240,6 +240,56 @@ var schema = []string{
 	// A running job's lease: while a worker renews it, no other worker
 	// starts the job, even if its message is delivered again.
 	`ALTER TABLE jobs ADD COLUMN lease_until BIGINT NOT NULL DEFAULT 0`,
+	// The arena: rounds, their pools of poems, the items dealt to each
+	// reader with the answers, and every poem a reader has seen (by its
+	// text), so that nobody is shown the same poem twice.
+	`CREATE TABLE arena_rounds (
+		id TEXT PRIMARY KEY,
+		name TEXT NOT NULL,
+		size INTEGER NOT NULL,
+		state TEXT NOT NULL,
+		note TEXT NOT NULL DEFAULT '',
+		job_id TEXT NOT NULL DEFAULT '',
+		created_by TEXT NOT NULL,
+		created BIGINT NOT NULL
+	);
+	CREATE TABLE arena_poems (
+		id TEXT PRIMARY KEY,
+		round_id TEXT NOT NULL REFERENCES arena_rounds(id) ON DELETE CASCADE,
+		source TEXT NOT NULL,
+		version TEXT NOT NULL,
+		form TEXT NOT NULL,
+		prompt TEXT NOT NULL,
+		lines TEXT NOT NULL,
+		origin TEXT NOT NULL,
+		pkey TEXT NOT NULL,
+		created BIGINT NOT NULL
+	);
+	CREATE INDEX arena_poems_round ON arena_poems(round_id);
+	CREATE TABLE arena_deals (
+		id TEXT PRIMARY KEY,
+		round_id TEXT NOT NULL REFERENCES arena_rounds(id) ON DELETE CASCADE,
+		user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		pos INTEGER NOT NULL,
+		poem_a TEXT NOT NULL,
+		poem_b TEXT NOT NULL DEFAULT '',
+		created BIGINT NOT NULL,
+		answered BIGINT NOT NULL DEFAULT 0,
+		human_a INTEGER NOT NULL DEFAULT 0,
+		score_a INTEGER NOT NULL DEFAULT 0,
+		human_b INTEGER NOT NULL DEFAULT 0,
+		score_b INTEGER NOT NULL DEFAULT 0,
+		better INTEGER NOT NULL DEFAULT -1,
+		UNIQUE (round_id, user_id, pos)
+	);
+	CREATE INDEX arena_deals_answered ON arena_deals(round_id, answered);
+	CREATE TABLE arena_seen (
+		user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		pkey TEXT NOT NULL,
+		round_id TEXT NOT NULL REFERENCES arena_rounds(id) ON DELETE CASCADE,
+		PRIMARY KEY (user_id, pkey)
+	);
+	CREATE INDEX arena_seen_round ON arena_seen(round_id)`,
 }
 
 // migrate brings the schema up to date inside one transaction per step.
