@@ -284,3 +284,30 @@ func WriteCSV(w io.Writer, answers []Answer) error {
 	cw.Flush()
 	return cw.Error()
 }
+
+// WriteCSV writes the results as one table: a row per source, per source
+// and form, and per source and version, with the share taken for a
+// person's, the mean score and the strength, each with its interval.
+func (r *Results) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"by", "source", "form", "version", "rated", "taken_human", "human_lo", "human_hi", "mean_score", "score_lo", "score_hi", "strength", "strength_lo", "strength_hi"})
+	f := func(v float64) string { return strconv.FormatFloat(v, 'f', 4, 64) }
+	row := func(by, source, form, version string, h Share, m Mean, s *Strength) {
+		rec := []string{by, source, form, version, strconv.Itoa(h.N), f(h.P), f(h.Lo), f(h.Hi), f(m.Mean), f(m.Lo), f(m.Hi), "", "", ""}
+		if s != nil {
+			rec[11], rec[12], rec[13] = f(s.Theta), f(s.Lo), f(s.Hi)
+		}
+		cw.Write(rec)
+	}
+	for _, s := range r.Sources {
+		row("source", s.Source, "", "", s.Human, s.Score, s.Strength)
+	}
+	for _, s := range r.Forms {
+		row("form", s.Source, s.Form, "", s.Human, s.Score, nil)
+	}
+	for _, s := range r.Versions {
+		row("version", s.Source, "", s.Version, s.Human, s.Score, s.Strength)
+	}
+	cw.Flush()
+	return cw.Error()
+}

@@ -421,3 +421,15 @@ func siftUp[T any](h []T, i int, less func(a, b T) bool) {
 }
 
 // ---- originality ----
+
+// Select returns the poems keep accepts, given each poem's ID and form, in
+// corpus order; only those are built, so a narrow keep is cheap.
+func (r *Refs) Select(keep func(id, form string) bool) []RefPoem {
+	var out []RefPoem
+	for p := 0; p < r.Len(); p++ {
+		if keep(r.meta[r.metaOff[2*p]:r.metaOff[2*p+1]], r.names[r.form[p]]) {
+			out = append(out, r.poem(uint32(p)))
+		}
+	}
+	return out
+}

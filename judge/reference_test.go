@@ -632,3 +632,18 @@ func TestRefsFullCorpus(t *testing.T) {
 		t.Logf("明月 故乡 → %s · %s %s %v", p.Title, p.Author, p.Form, p.Matched)
 	}
 }
+
+func TestRefsSelect(t *testing.T) {
+	r := refsOf(
+		&corpus.Poem{ID: "a", Title: "甲", Form: "五绝", Lines: []string{"千山鸟飞绝", "万径人踪灭"}},
+		&corpus.Poem{ID: "b", Title: "乙", Form: "七绝", Lines: []string{"朝辞白帝彩云间", "千里江陵一日还"}},
+		&corpus.Poem{ID: "c", Title: "丙", Form: "五绝", Lines: []string{"床前明月光", "疑是地上霜"}},
+	)
+	got := r.Select(func(id, form string) bool { return form == "五绝" })
+	if len(got) != 2 || got[0].ID != "a" || got[1].ID != "c" || got[1].Lines[0] != "床前明月光" || got[0].Title != "甲" {
+		t.Fatalf("Select: %+v", got)
+	}
+	if got := (&Refs{}).Select(func(string, string) bool { return true }); len(got) != 0 {
+		t.Fatalf("empty index: %+v", got)
+	}
+}

@@ -63,6 +63,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/ratings", s.api(s.ratings))
 	m.HandleFunc("GET /api/jobs/{id}", s.api(s.job))
 	m.HandleFunc("GET /api/jobs/{id}/events", s.api(s.jobEvents))
+	s.arenaRoutes(m)
 	m.HandleFunc("GET /v1/models", s.openaiAPI(false, s.v1Models))
 	m.HandleFunc("POST /v1/chat/completions", s.openaiAPI(true, s.v1Chat))
 	m.HandleFunc("POST /v1/images/generations", s.openaiAPI(true, s.v1Images))
@@ -78,6 +79,7 @@ func (s *Server) routes() {
 		writeError(w, r, http.StatusNotFound, fmt.Sprintf("no API route %s %s; see /openapi.json", r.Method, r.URL.Path))
 	})
 	s.webRoutes()
+	s.arenaWebRoutes()
 }
 
 // routeRecorder registers the API's routes and remembers their patterns,

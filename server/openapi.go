@@ -62,6 +62,15 @@ var operations = []op{
 	{"GET", "/api/ratings", "All the caller's ratings.", "", 200, false},
 	{"GET", "/api/jobs/{id}", "A job: state, progress, result or error.", "", 200, false},
 	{"GET", "/api/jobs/{id}/events", "A job's progress as server-sent events (progress…, done).", "", 200, false},
+	{"GET", "/api/arena/rounds", "The arena's rounds with their state and counts of poems, readers and answers.", "", 200, false},
+	{"POST", "/api/arena/rounds", "Start an arena round (administrators only; 202 with the round and the job writing its poems).", "RoundInput", 202, false},
+	{"GET", "/api/arena/rounds/{id}", "One round.", "", 200, false},
+	{"GET", "/api/arena/rounds/{id}/play", "The caller's place in a round: dealt on the first call; the next item shows the poems' lines only.", "", 200, false},
+	{"GET", "/api/arena/rounds/{id}/mine", "The caller's answers with the poems' sources: 409 until every item of the round is answered.", "", 200, false},
+	{"GET", "/api/arena/rounds/{id}/export", "Every answer of a round, one poem a row (administrators only; ?format=csv or json).", "", 200, false},
+	{"POST", "/api/arena/rounds/{id}/reset", "Delete a round's deals and answers; its poems stay (administrators only).", "", 200, false},
+	{"POST", "/api/arena/items/{id}/answer", "Answer an item once: human and scores per poem (A, then B), better for a pair; 409 when answered already, 429 when too fast.", "Answer", 200, false},
+	{"GET", "/api/arena/results", "The arena's figures per source, form, version and day, with 95 % intervals (?round=ID; ?format=csv).", "", 200, false},
 }
 
 // schemas are the request bodies.
@@ -94,7 +103,10 @@ var schemas = map[string]any{
 		"messages": arr(obj(map[string]any{"role": enum("system", "developer", "user", "assistant"), "content": str()}, "role", "content"))}},
 	"ImageGeneration": map[string]any{"type": "object", "required": []string{"prompt"}, "properties": map[string]any{
 		"model": enum("miaobi-painter"), "prompt": str(), "n": integer("1 only"), "size": str(), "response_format": enum("b64_json"), "seed": integer("")}},
-	"Error": obj(map[string]any{"error": str(), "status": integer("")}, "error", "status"),
+	"RoundInput": obj(map[string]any{"name": str(), "size": integer("items per reader, 1–100 (default 20)"), "per_form": integer("prompts per form, 1–500 (default 10)"),
+		"forms": arr(enum("五绝", "七绝", "五律", "七律")), "sources": arr(str()), "seed": integer("")}, "name"),
+	"Answer": obj(map[string]any{"human": arr(boolean()), "scores": arr(integer("1–10")), "better": enum("A", "B")}, "human", "scores"),
+	"Error":  obj(map[string]any{"error": str(), "status": integer("")}, "error", "status"),
 }
 
 func obj(props map[string]any, required ...string) map[string]any {

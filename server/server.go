@@ -33,6 +33,8 @@ type Server struct {
 	closeOnce sync.Once
 	// patterns are the API routes registered.
 	patterns []string
+	// limits pace each reader's arena answers.
+	limits answerLimits
 }
 
 // Limits on what a request may carry.

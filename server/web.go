@@ -40,6 +40,7 @@ func parsePages() map[string]*template.Template {
 			"sub1":  func(f float64) float64 { return 1 - f },
 			"join":  func(s []string, sep string) string { return strings.Join(s, sep) },
 			"inc":   func(i int) int { return i + 1 },
+			"mod":   func(i, n int) int { return i % n },
 			"inc64": func(i uint64) uint64 { return i + 1 },
 			"runes": func(s string) []string { return strings.Split(s, "") },
 			"has":   func(list []string, s string) bool { return slices.Contains(list, s) },

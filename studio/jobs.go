@@ -278,6 +278,11 @@ func (s *Studio) RunJob(ctx context.Context, t queue.Task) (err error) {
 		if err = json.Unmarshal(j.Input, &in); err == nil {
 			result, err = s.runFilm(ctx, a, j, in)
 		}
+	case "arena":
+		var in RoundInput
+		if err = json.Unmarshal(j.Input, &in); err == nil {
+			result, err = s.runRound(ctx, j, in)
+		}
 	default:
 		err = fmt.Errorf("unknown job kind %q", j.Kind)
 	}
