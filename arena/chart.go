@@ -114,11 +114,34 @@ func shorten(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
+// ChartWords are the charts' titles and axis labels, by key, in English;
+// Charts takes a translation of them.
+var ChartWords = map[string]string{
+	"chart_human":    "Taken for a person's poem (95 % interval)",
+	"chart_score":    "Score 1–10 (95 % interval)",
+	"chart_strength": "Preferred in pairs: Bradley–Terry strength (log-odds, 95 % interval)",
+	"chart_days":     "Taken for a person's poem, by day",
+	"chart_versions": "Taken for a person's poem, by engine version (oldest first)",
+	"axis_human":     "share guessed human",
+	"axis_score":     "mean score",
+	"axis_strength":  "strength",
+	"all":            "all",
+}
+
 // Charts are the results page's charts: how often each source was taken
 // for a person's, by form; its scores by form; its Bradley–Terry
 // strength; the share taken for human day by day; and per engine version
 // in the order versions first appeared, so a change to an engine shows.
-func (r *Results) Charts() []Chart {
+// words translates ChartWords' keys; nil keeps the English.
+func (r *Results) Charts(words func(key string) string) []Chart {
+	w := func(k string) string {
+		if words != nil {
+			if s := words(k); s != "" && s != k {
+				return s
+			}
+		}
+		return ChartWords[k]
+	}
 	var sources []string
 	for _, s := range r.Sources {
 		sources = append(sources, s.Source)
@@ -129,8 +152,8 @@ func (r *Results) Charts() []Chart {
 			forms = append(forms, f.Form)
 		}
 	}
-	human := Chart{Title: "Taken for a person's poem (95 % interval)", YLabel: "share guessed human", YMin: 0, YMax: 1, Ref: 0.5, Percent: true, Groups: append([]string{"all"}, forms...)}
-	score := Chart{Title: "Score 1–10 (95 % interval)", YLabel: "mean score", YMin: 1, YMax: 10, Ref: math.NaN(), Groups: human.Groups}
+	human := Chart{Title: w("chart_human"), YLabel: w("axis_human"), YMin: 0, YMax: 1, Ref: 0.5, Percent: true, Groups: append([]string{w("all")}, forms...)}
+	score := Chart{Title: w("chart_score"), YLabel: w("axis_score"), YMin: 1, YMax: 10, Ref: math.NaN(), Groups: human.Groups}
 	for _, s := range r.Sources {
 		hs := Series{Name: s.Source, Points: []Point{sharePoint(s.Human)}}
 		ss := Series{Name: s.Source, Points: []Point{meanPoint(s.Score)}}
@@ -147,7 +170,7 @@ func (r *Results) Charts() []Chart {
 		human.Series = append(human.Series, hs)
 		score.Series = append(score.Series, ss)
 	}
-	bt := Chart{Title: "Preferred in pairs: Bradley–Terry strength (log-odds, 95 % interval)", YLabel: "strength", Ref: 0}
+	bt := Chart{Title: w("chart_strength"), YLabel: w("axis_strength"), Ref: 0}
 	lo, hi := -1.0, 1.0
 	var btPoints []Point
 	for _, s := range r.Sources {
@@ -159,8 +182,8 @@ func (r *Results) Charts() []Chart {
 		lo, hi = math.Min(lo, s.Strength.Lo), math.Max(hi, s.Strength.Hi)
 	}
 	bt.YMin, bt.YMax = math.Floor(lo), math.Ceil(hi)
-	bt.Series = []Series{{Name: "strength", Points: btPoints}}
-	days := Chart{Title: "Taken for a person's poem, by day", YLabel: "share guessed human", YMin: 0, YMax: 1, Ref: 0.5, Percent: true}
+	bt.Series = []Series{{Name: w("axis_strength"), Points: btPoints}}
+	days := Chart{Title: w("chart_days"), YLabel: w("axis_human"), YMin: 0, YMax: 1, Ref: 0.5, Percent: true}
 	for _, d := range r.Days {
 		if !slices.Contains(days.Groups, d.Day) {
 			days.Groups = append(days.Groups, d.Day)
@@ -175,7 +198,7 @@ func (r *Results) Charts() []Chart {
 		}
 		days.Series = append(days.Series, ser)
 	}
-	vers := Chart{Title: "Taken for a person's poem, by engine version (oldest first)", YLabel: "share guessed human", YMin: 0, YMax: 1, Ref: 0.5, Percent: true}
+	vers := Chart{Title: w("chart_versions"), YLabel: w("axis_human"), YMin: 0, YMax: 1, Ref: 0.5, Percent: true}
 	for _, s := range sources {
 		ser := Series{Name: s}
 		for _, v := range r.Versions {

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -170,13 +171,13 @@ func Summarise(answers []Answer) (*Results, error) {
 		return cmp.Or(cmp.Compare(sourceOrder(a.Source), sourceOrder(b.Source)), a.First.Compare(b.First), cmp.Compare(a.Version, b.Version))
 	})
 	for k, r := range form {
-		res.Forms = append(res.Forms, FormRow{Form: k[0], Source: k[1], Human: Wilson(r.human, r.n), Score: r.score.result()})
+		res.Forms = append(res.Forms, FormRow{Form: k[0], Source: k[1], Human: Wilson(r.human, r.n), Score: r.scoreMean()})
 	}
 	slices.SortFunc(res.Forms, func(a, b FormRow) int {
 		return cmp.Or(cmp.Compare(formOrder(a.Form), formOrder(b.Form)), cmp.Compare(sourceOrder(a.Source), sourceOrder(b.Source)))
 	})
 	for k, r := range day {
-		res.Days = append(res.Days, DayPoint{Day: k[0], Source: k[1], Human: Wilson(r.human, r.n), Score: r.score.result()})
+		res.Days = append(res.Days, DayPoint{Day: k[0], Source: k[1], Human: Wilson(r.human, r.n), Score: r.scoreMean()})
 	}
 	slices.SortFunc(res.Days, func(a, b DayPoint) int {
 		return cmp.Or(cmp.Compare(a.Day, b.Day), cmp.Compare(sourceOrder(a.Source), sourceOrder(b.Source)))
@@ -185,7 +186,15 @@ func Summarise(answers []Answer) (*Results, error) {
 }
 
 func (r *rowAcc) row(source, version string, s *Strength) SourceRow {
-	return SourceRow{Source: source, Version: version, First: r.first, Rated: r.n, Human: Wilson(r.human, r.n), Score: r.score.result(), Strength: s}
+	return SourceRow{Source: source, Version: version, First: r.first, Rated: r.n, Human: Wilson(r.human, r.n), Score: r.scoreMean(), Strength: s}
+}
+
+// scoreMean is the mean score with its interval cut to the 1–10 scale:
+// with few answers the t interval runs past what a score can be.
+func (r *rowAcc) scoreMean() Mean {
+	m := r.score.result()
+	m.Lo, m.Hi = math.Max(m.Lo, 1), math.Min(m.Hi, 10)
+	return m
 }
 
 // sourceOrder puts people first, then Miaobi, published works and the

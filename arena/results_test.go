@@ -90,7 +90,7 @@ func TestCharts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	charts := r.Charts()
+	charts := r.Charts(nil)
 	if len(charts) != 5 {
 		t.Fatalf("%d charts", len(charts))
 	}

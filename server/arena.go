@@ -43,8 +43,9 @@ func (s *Server) arenaWebRoutes() {
 	m.HandleFunc("POST /arena/{id}/reset", s.web(s.webResetRound))
 }
 
-// answerLimits keeps one reader from flooding the arena: a burst of 20
-// answers (a whole round answered quickly), then one every 3 s.
+// answerLimits keeps one reader from flooding the arena: a burst of 30
+// answers (a whole round answered quickly, with room for mistakes), then
+// one every 3 s. Only answers that are taken spend the allowance.
 type answerLimits struct {
 	mu sync.Mutex
 	m  map[string]*limitEntry
@@ -56,13 +57,13 @@ type limitEntry struct {
 }
 
 const (
-	answerBurst = 20
+	answerBurst = 30
 	answerEvery = 3 * time.Second
 )
 
 // allow reports whether the user may answer now, and if not how long to
-// wait.
-func (a *answerLimits) allow(user string) (bool, time.Duration) {
+// wait; spend takes one answer from the allowance once it is accepted.
+func (a *answerLimits) allow(user string) (ok bool, wait time.Duration, spend func()) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	now := time.Now()
@@ -83,12 +84,10 @@ func (a *answerLimits) allow(user string) (bool, time.Duration) {
 		a.m[user] = e
 	}
 	e.used = now
-	r := e.l.ReserveN(now, 1)
-	if d := r.DelayFrom(now); d > 0 {
-		r.CancelAt(now)
-		return false, d
+	if tokens := e.l.TokensAt(now); tokens < 1 {
+		return false, time.Duration((1 - tokens) * float64(answerEvery)), func() {}
 	}
-	return true, 0
+	return true, 0, func() { e.l.AllowN(time.Now(), 1) }
 }
 
 func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, wait time.Duration) {
@@ -156,7 +155,8 @@ func (s *Server) answerItem(w http.ResponseWriter, r *http.Request, c *who) {
 	if !readJSON(w, r, &in) {
 		return
 	}
-	if ok, wait := s.limits.allow(c.user.ID); !ok {
+	ok, wait, spend := s.limits.allow(c.user.ID)
+	if !ok {
 		s.tooMany(w, r, wait)
 		return
 	}
@@ -165,6 +165,7 @@ func (s *Server) answerItem(w http.ResponseWriter, r *http.Request, c *who) {
 		fail(w, r, err)
 		return
 	}
+	spend()
 	writeJSON(w, http.StatusOK, st)
 }
 
@@ -338,7 +339,7 @@ func (s *Server) webAnswer(w http.ResponseWriter, r *http.Request, c *who) {
 	back := "/arena/" + r.PathValue("id")
 	var in studio.AnswerInput
 	for _, slot := range []string{"A", "B"} {
-		g := r.PostFormValue("human_" + slot)
+		g := r.PostFormValue("guess_" + slot)
 		if g == "" && slot == "B" {
 			break
 		}
@@ -350,12 +351,16 @@ func (s *Server) webAnswer(w http.ResponseWriter, r *http.Request, c *who) {
 		}
 	}
 	in.Better = r.PostFormValue("better")
-	if ok, wait := s.limits.allow(c.user.ID); !ok {
+	ok, wait, spend := s.limits.allow(c.user.ID)
+	if !ok {
 		s.setFlash(w, "error", fmt.Sprintf("%s (%d s)", translate(s.lang(w, r), "too_fast"), int(wait.Seconds())+1))
 		http.Redirect(w, r, back, http.StatusSeeOther)
 		return
 	}
-	if _, err := s.Studio.Answer(r.Context(), c.actor(), r.PostFormValue("item"), in); err != nil {
+	_, err := s.Studio.Answer(r.Context(), c.actor(), r.PostFormValue("item"), in)
+	if err == nil {
+		spend()
+	} else {
 		status, msg := statusOf(err)
 		if status == http.StatusInternalServerError {
 			fail(w, r, err)
@@ -388,7 +393,8 @@ func (s *Server) resultsPage(w http.ResponseWriter, r *http.Request, c *who) {
 		return
 	}
 	v := resultsView{Round: round, Rounds: rs, Res: res}
-	for _, ch := range res.Charts() {
+	lang := s.lang(w, r)
+	for _, ch := range res.Charts(func(k string) string { return translate(lang, k) }) {
 		v.Charts = append(v.Charts, template.HTML(ch.SVG())) // built from escaped text only
 	}
 	s.render(w, r, http.StatusOK, "arena_results.html", page{User: c.user, CSRF: c.session.CSRF, Title: translate(s.lang(w, r), "results"), Data: v})
@@ -407,7 +413,10 @@ var arenaMessages = map[string]map[string]string{
 		"done": "本轮已答完", "you_right": "你判断对了", "your_guess": "你的判断", "truth": "出处", "prompt": "题目", "too_fast": "答得太快了，请稍后再答",
 		"told": "读者在「人诗 vs 机器诗」成对题中同时判断正确的比例", "taken_human": "被当作人写的比例", "mean_score": "平均分", "strength": "两两比较强度（Bradley–Terry）",
 		"by_form": "按体裁", "by_version": "按引擎版本", "all_rounds": "全部场次", "interval": "95% 区间", "no_answers": "还没有答卷。",
-		"rated": "评次", "first_seen": "首次出现", "state": "状态", "json": "JSON", "csv": "CSV",
+		"rated": "评次", "first_seen": "首次出现", "state": "状态",
+		"chart_human": "被当作人写的比例（95% 区间）", "chart_score": "评分 1–10（95% 区间）", "chart_strength": "两两比较：Bradley–Terry 强度（对数几率，95% 区间）",
+		"chart_days": "被当作人写的比例，按日", "chart_versions": "被当作人写的比例，按引擎版本（由旧到新）",
+		"axis_human": "判为人写的比例", "axis_score": "平均分", "axis_strength": "强度", "all": "全部", "json": "JSON", "csv": "CSV",
 	},
 	"en": {
 		"arena": "Arena", "arena_intro": "Blind rating: each item shows one poem, or two on the same prompt, without saying who wrote them. Say whether a person or a machine wrote each, score each 1–10, and for two, pick the better. The sources are revealed when you have answered the whole round.",

@@ -3,7 +3,9 @@ package server
 import (
 	"context"
 	"encoding/csv"
-	"fmt"
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -16,41 +18,32 @@ import (
 	"miaobi/studio"
 )
 
-// heldOutID returns the n-th ID that falls in the corpus's test split, so
-// that the arena takes the poem as held out.
-func heldOutID(n int) string {
-	for i := 0; ; i++ {
-		id := fmt.Sprintf("arena-%d", i)
-		if corpus.SplitOf(id) == corpus.Test {
-			if n == 0 {
-				return id
-			}
-			n--
+// arenaCorpus reads the arena's fixture of real Tang poems under held-out
+// IDs (arena/testdata/tang.jsonl) and the words that would give their
+// source away: the authors, and the corpus's and sources' names.
+func arenaCorpus(t *testing.T) (*judge.Refs, []string) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "arena", "testdata", "tang.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ps []*corpus.Poem
+	leaks := []string{"human", "miaobi", "engine", "source", "version", "origin", "chinese-poetry", "held-out", "p_", "seed"}
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var p corpus.Poem
+		if err := json.Unmarshal([]byte(line), &p); err != nil {
+			t.Fatal(err)
+		}
+		if corpus.SplitOf(p.ID) != corpus.Test {
+			t.Fatalf("fixture poem %s is not in the held-out split", p.ID)
+		}
+		ps = append(ps, &p)
+		if !slices.Contains(leaks, p.Author) {
+			leaks = append(leaks, p.Author)
 		}
 	}
+	return judge.NewRefs(slices.Values(ps)), leaks
 }
-
-// arenaCorpus is a small index of real Tang poems under held-out IDs.
-func arenaCorpus() *judge.Refs {
-	ps := []*corpus.Poem{
-		{Title: "江雪", Author: "柳宗元", Form: "五绝", Lines: []string{"千山鸟飞绝", "万径人踪灭", "孤舟蓑笠翁", "独钓寒江雪"}},
-		{Title: "春晓", Author: "孟浩然", Form: "五绝", Lines: []string{"春眠不觉晓", "处处闻啼鸟", "夜来风雨声", "花落知多少"}},
-		{Title: "枫桥夜泊", Author: "张继", Form: "七绝", Lines: []string{"月落乌啼霜满天", "江枫渔火对愁眠", "姑苏城外寒山寺", "夜半钟声到客船"}},
-		{Title: "早发白帝城", Author: "李白", Form: "七绝", Lines: []string{"朝辞白帝彩云间", "千里江陵一日还", "两岸猿声啼不住", "轻舟已过万重山"}},
-		{Title: "春望", Author: "杜甫", Form: "五律", Lines: []string{"国破山河在", "城春草木深", "感时花溅泪", "恨别鸟惊心", "烽火连三月", "家书抵万金", "白头搔更短", "浑欲不胜簪"}},
-		{Title: "山居秋暝", Author: "王维", Form: "五律", Lines: []string{"空山新雨后", "天气晚来秋", "明月松间照", "清泉石上流", "竹喧归浣女", "莲动下渔舟", "随意春芳歇", "王孙自可留"}},
-		{Title: "黄鹤楼", Author: "崔颢", Form: "七律", Lines: []string{"昔人已乘黄鹤去", "此地空余黄鹤楼", "黄鹤一去不复返", "白云千载空悠悠", "晴川历历汉阳树", "芳草萋萋鹦鹉洲", "日暮乡关何处是", "烟波江上使人愁"}},
-		// One keyword only from its title: no prompt.
-		{Title: "登高", Author: "杜甫", Form: "七律", Lines: []string{"风急天高猿啸哀", "渚清沙白鸟飞回", "无边落木萧萧下", "不尽长江滚滚来", "万里悲秋常作客", "百年多病独登台", "艰难苦恨繁霜鬓", "潦倒新停浊酒杯"}},
-	}
-	for i, p := range ps {
-		p.ID, p.Dynasty = heldOutID(i), "唐"
-	}
-	return judge.NewRefs(slices.Values(ps))
-}
-
-// leaks lists words that would tell a reader where a poem came from.
-var leaks = []string{"human", "miaobi", "engine", "source", "version", "origin", "chinese-poetry", "柳宗元", "孟浩然", "张继", "李白", "杜甫", "王维", "崔颢", "p_", "seed", "枫桥夜泊", "早发白帝城", "山居秋暝", "春望"}
 
 func TestArenaRound(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
@@ -70,7 +63,8 @@ func TestArenaRound(t *testing.T) {
 		if !strings.Contains(string(b), "miaobi corpus fetch") {
 			t.Errorf("no corpus: %s", b)
 		}
-		e.st.SetRefs(arenaCorpus(), "")
+		refs, leaks := arenaCorpus(t)
+		e.st.SetRefs(refs, "")
 		reader.do("POST", "/api/arena/rounds", in, 403, nil)
 		for _, bad := range []map[string]any{
 			{"name": ""}, {"name": "x", "size": 1000}, {"name": "x", "sources": []string{"robot"}},
@@ -89,9 +83,8 @@ func TestArenaRound(t *testing.T) {
 		}
 		var rd store.Round
 		admin.do("GET", "/api/arena/rounds/"+made.Round.ID, nil, 200, &rd)
-		// 7 titles give two keywords or more; each prompt has the human
-		// poem and Miaobi's.
-		if rd.State != store.RoundOpen || rd.Poems != 14 {
+		// Two prompts of each form, each with the human poem and Miaobi's.
+		if rd.State != store.RoundOpen || rd.Poems != 16 {
 			t.Fatalf("round %+v", rd)
 		}
 
@@ -179,7 +172,9 @@ func TestArenaRound(t *testing.T) {
 
 		// Reset: the answers go, the pool stays.
 		reader.do("POST", "/api/arena/rounds/"+rd.ID+"/reset", nil, 403, nil)
-		var reset struct{ DeletedAnswers int `json:"deleted_answers"` }
+		var reset struct {
+			DeletedAnswers int `json:"deleted_answers"`
+		}
 		admin.do("POST", "/api/arena/rounds/"+rd.ID+"/reset", nil, 200, &reset)
 		reader.do("GET", "/api/arena/results?round="+rd.ID, nil, 200, &res)
 		if reset.DeletedAnswers != 6 || res.Answers != 0 {
@@ -193,15 +188,24 @@ func TestArenaRound(t *testing.T) {
 func TestAnswerLimits(t *testing.T) {
 	var l answerLimits
 	for i := range answerBurst {
-		if ok, _ := l.allow("u"); !ok {
+		ok, _, spend := l.allow("u")
+		if !ok {
 			t.Fatalf("answer %d refused within the burst", i+1)
 		}
+		if i > 0 { // the first was refused by the studio: it spends nothing
+			spend()
+		}
 	}
-	ok, wait := l.allow("u")
+	if ok, _, spend := l.allow("u"); !ok {
+		t.Fatal("the refused answer's allowance is gone")
+	} else {
+		spend()
+	}
+	ok, wait, _ := l.allow("u")
 	if ok || wait <= 0 || wait > answerEvery {
 		t.Fatalf("answer past the burst: ok=%v wait=%v", ok, wait)
 	}
-	if ok, _ := l.allow("v"); !ok {
+	if ok, _, _ := l.allow("v"); !ok {
 		t.Fatal("another reader was refused")
 	}
 }

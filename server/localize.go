@@ -54,6 +54,17 @@ var notes = map[string][][2]string{
 		{"line # has # characters; a line has 1 to #", "第 # 行有 # 个字；每行 1 到 # 字"},
 		{"a title has 1 to # characters", "标题为 1 到 # 个字"},
 		{"the form has expired or came from another site (CSRF check); reload the page and try again", "表单已过期或来自其他网站；请刷新页面后重试"},
+		// The arena.
+		{"this item is answered already; an answer cannot be changed", "这一题已经答过；答案不能更改"},
+		{"answer every item of the round first", "请先答完本轮所有题目"},
+		{"a score is a whole number from 1 to #", "评分是 1 到 # 的整数"},
+		{"say which poem is better: better is \"A\" or \"B\"", "请选出更好的一首"},
+		{"this item has # poem(s): give human and scores for each, in order A, B", "这一题有 # 首诗：请对每首判断出处并评分"},
+		{"you have seen every poem of round * already; wait for a new round", "你已看过场次 * 的全部诗作；请等待新的场次"},
+		{"round * is *, not open", "场次 * 尚未开放（*）"},
+		{"# poems on # prompts", "# 首诗，# 个题目"},
+		{"# poems on # prompts; # could not be written (first: *)", "# 首诗，# 个题目；# 首未能写成（第一处：*）"},
+		{"wrote on # of # prompts", "已写 # / # 个题目"},
 	},
 }
 

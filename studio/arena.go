@@ -378,12 +378,15 @@ type ArenaPoemView struct {
 	Lines []string `json:"lines"`
 }
 
-// ArenaItem is one item to answer.
+// ArenaItem is one item to answer: the prompt and form its poems were
+// written to (the same for both poems of a pair), and their lines.
 type ArenaItem struct {
-	ID    string          `json:"id"`
-	Pos   int             `json:"pos"`
-	Kind  string          `json:"kind"` // pair or single
-	Poems []ArenaPoemView `json:"poems"`
+	ID     string          `json:"id"`
+	Pos    int             `json:"pos"`
+	Kind   string          `json:"kind"` // pair or single
+	Form   string          `json:"form"`
+	Prompt string          `json:"prompt"`
+	Poems  []ArenaPoemView `json:"poems"`
 }
 
 // Sitting is where a reader stands in a round.
@@ -485,7 +488,7 @@ func (s *Studio) item(ctx context.Context, d *store.DealRow) (*ArenaItem, error)
 	if err != nil {
 		return nil, err
 	}
-	it := &ArenaItem{ID: d.ID, Pos: d.Pos, Kind: "single"}
+	it := &ArenaItem{ID: d.ID, Pos: d.Pos, Kind: "single", Form: ps[0].Form, Prompt: ps[0].Prompt}
 	if len(ps) == 2 {
 		it.Kind = "pair"
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -20,6 +21,17 @@ import (
 // e2e/artifacts). It needs Debian's chromium and 'npm install' in e2e/; it
 // is skipped without them, except under CI, where it fails.
 func TestStudioBrowser(t *testing.T) {
+	out := browserSetup(t, "MIAOBI_E2E_ARTIFACTS", "artifacts")
+	srv := startStudio(t, t.TempDir())
+	runBrowser(t, srv, "studio.mjs", out, 4*time.Minute)
+}
+
+// browserSetup finds what the browser tests need (Chromium, node and
+// playwright-core in e2e/), skipping the test without them except under CI,
+// and returns the screenshot directory — $env, or e2e/dir — emptied of an
+// earlier run's screenshots.
+func browserSetup(t *testing.T, env, dir string) string {
+	t.Helper()
 	root, err := filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
 		t.Fatal(err)
@@ -38,13 +50,12 @@ func TestStudioBrowser(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(root, "e2e", "node_modules", "playwright-core")); err != nil {
 		missing("e2e/node_modules/playwright-core", "cd e2e && npm ci --ignore-scripts")
 	}
-	node, err := exec.LookPath("node")
-	if err != nil {
+	if _, err := exec.LookPath("node"); err != nil {
 		missing("node", "install Node.js")
 	}
-	out := os.Getenv("MIAOBI_E2E_ARTIFACTS")
+	out := os.Getenv(env)
 	if out == "" {
-		out = filepath.Join(root, "e2e", "artifacts")
+		out = filepath.Join(root, "e2e", dir)
 	} else if out, err = filepath.Abs(out); err != nil {
 		t.Fatal(err)
 	}
@@ -55,14 +66,21 @@ func TestStudioBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	return out
+}
 
-	srv := startStudio(t, t.TempDir())
-
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+// runBrowser runs e2e/SCRIPT against the studio, then stops the studio
+// and checks it exited cleanly; env adds to the script's environment. It
+// returns the script's output.
+func runBrowser(t *testing.T, srv *studioProc, script, out string, limit time.Duration, env ...string) string {
+	t.Helper()
+	root, _ := filepath.Abs(filepath.Join("..", ".."))
+	node, _ := exec.LookPath("node")
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, filepath.Join(root, "e2e", "studio.mjs"), srv.URL+"/", out)
+	cmd := exec.CommandContext(ctx, node, filepath.Join(root, "e2e", script), srv.URL+"/", out)
 	cmd.Dir = filepath.Join(root, "e2e")
-	cmd.Env = append(os.Environ(), "MIAOBI_ADMIN_PASSWORD="+studioPassword)
+	cmd.Env = append(append(os.Environ(), "MIAOBI_ADMIN_PASSWORD="+studioPassword), env...)
 	// Node starts Chromium: on a timeout the whole process group goes.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
@@ -76,18 +94,18 @@ func TestStudioBrowser(t *testing.T) {
 	}
 	cmd.Stdout, cmd.Stderr = w, w
 	start := time.Now()
-	err = cmd.Run()
-	t.Logf("node e2e/studio.mjs ran %.1f s; screenshots in %s", time.Since(start).Seconds(), out)
+	err := cmd.Run()
+	t.Logf("node e2e/%s ran %.1f s; screenshots in %s", script, time.Since(start).Seconds(), out)
 	if err != nil {
 		why := err.Error()
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			why = "timed out after 4 minutes"
+			why = fmt.Sprintf("timed out after %v", limit)
 		}
 		output := log.String()
 		if testing.Verbose() {
 			output = "(its output is above)"
 		}
-		t.Errorf("node e2e/studio.mjs: %s\n%s\nserver log:\n%s", why, output, tail(srv.stderr.String()))
+		t.Errorf("node e2e/%s: %s\n%s\nserver log:\n%s", script, why, output, tail(srv.stderr.String()))
 	}
 
 	if err := srv.stop(syscall.SIGTERM, 30*time.Second); err != nil {
@@ -96,4 +114,5 @@ func TestStudioBrowser(t *testing.T) {
 	if panicRE.MatchString(srv.stderr.String()) {
 		t.Errorf("miaobi serve panicked:\n%s", tail(srv.stderr.String()))
 	}
+	return log.String()
 }
