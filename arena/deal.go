@@ -22,6 +22,9 @@ type Poem struct {
 	// Origin says where it came from (a corpus poem's author and title, a
 	// generated poem's seed, a work's id); readers never see it.
 	Origin string `json:"origin,omitempty"`
+	// Key is Key(Lines), when the store has it at hand (the dealer then
+	// needs no lines).
+	Key string `json:"-"`
 }
 
 // Key identifies a poem by its text: the same lines from two rounds, or
@@ -59,7 +62,10 @@ func DealFor(pool []Poem, seen map[string]bool, n int, rng *rand.Rand) []Deal {
 	var groups []*group
 	var forms []string
 	for i, p := range pool {
-		keys[i] = Key(p.Lines)
+		keys[i] = p.Key
+		if keys[i] == "" {
+			keys[i] = Key(p.Lines)
+		}
 		if byKey[keys[i]] {
 			used[i] = true
 			continue

@@ -131,3 +131,14 @@ func TestDealForRunsOut(t *testing.T) {
 		t.Fatalf("duplicate text dealt %+v", d)
 	}
 }
+
+func BenchmarkDealFor10k(b *testing.B) {
+	pool := testPool(1250, "human", "miaobi") // 4 forms × 1,250 prompts × 2 = 10,000 poems
+	rng := rand.New(rand.NewSource(1))
+	b.ReportAllocs()
+	for b.Loop() {
+		if d := DealFor(pool, nil, 20, rng); len(d) != 20 {
+			b.Fatal(len(d))
+		}
+	}
+}

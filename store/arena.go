@@ -151,6 +151,18 @@ func (db *DB) Pool(ctx context.Context, round string) ([]arena.Poem, error) {
 	return list(db, ctx, "arena pool", scanPoem, `SELECT `+poemCols+` FROM arena_poems WHERE round_id = ? ORDER BY id`, round)
 }
 
+// DealPool returns what the dealer needs of a round's poems — ID, source,
+// form, prompt and text key, no lines — which is much less to read.
+func (db *DB) DealPool(ctx context.Context, round string) ([]arena.Poem, error) {
+	return list(db, ctx, "arena pool", func(row scanner) (arena.Poem, error) {
+		var p arena.Poem
+		if err := row.Scan(&p.ID, &p.Source, &p.Form, &p.Prompt, &p.Key); err != nil {
+			return p, fmt.Errorf("store: arena pool: %w", err)
+		}
+		return p, nil
+	}, `SELECT id, source, form, prompt, pkey FROM arena_poems WHERE round_id = ? ORDER BY id`, round)
+}
+
 // ArenaPoems returns poems by ID (any round), in the order asked; an
 // unknown ID is ErrNotFound.
 func (db *DB) ArenaPoems(ctx context.Context, ids ...string) ([]arena.Poem, error) {

@@ -40,6 +40,10 @@ func TestArena(t *testing.T) {
 		if err != nil || len(pool) != 3 {
 			t.Fatalf("pool %v %v", pool, err)
 		}
+		dp, err := db.DealPool(ctx, r.ID)
+		if err != nil || len(dp) != 3 || dp[0].Key == "" || dp[0].Key != arena.Key(pool[0].Lines) || dp[0].Lines != nil {
+			t.Fatalf("deal pool %+v %v", dp, err)
+		}
 		got, err := db.ArenaPoems(ctx, poems[0].ID)
 		if err != nil || got[0].Origin != "柳宗元《江雪》" || len(got[0].Lines) != 4 {
 			t.Fatalf("poem %+v %v", got, err)

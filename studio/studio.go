@@ -54,6 +54,8 @@ type Studio struct {
 	// corpus is loaded (or when it is not installed).
 	refs    refsHolder
 	Metrics *Metrics
+	// pools caches open arena rounds' pools for the dealer.
+	pools poolCache
 }
 
 // refsHolder holds the corpus index once it is loaded.
