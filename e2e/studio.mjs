@@ -310,6 +310,12 @@ async function main() {
     await submit(page, '#publish', step);
     const dl = page.locator('a#download');
     check(await dl.count() === 1, 'after publishing the page has no download link (a#download)');
+    // The published work shows its value traits and Lovelace report.
+    const traits = await page.locator('#report #traits tr').count() - 1;
+    check(traits === 7, `the published work shows ${traits} value traits, want 7`);
+    const lovelace = (await page.locator('#lovelace').innerText()).trim();
+    check(lovelace.length > 40, `the Lovelace report says "${lovelace}"`);
+    log(`Lovelace report: ${lovelace}`);
     await screenshot(page, 'work-published');
 
     step = 'download';

@@ -31,6 +31,7 @@ func (s *Server) arenaRoutes(m routeRecorder) {
 	m.HandleFunc("POST /api/arena/rounds/{id}/reset", s.api(s.resetRound))
 	m.HandleFunc("POST /api/arena/items/{id}/answer", s.api(s.answerItem))
 	m.HandleFunc("GET /api/arena/results", s.api(s.arenaResults))
+	m.HandleFunc("GET /api/works/{id}/report", s.api(s.workReport))
 }
 
 func (s *Server) arenaWebRoutes() {
@@ -249,6 +250,15 @@ func (s *Server) arenaResults(w http.ResponseWriter, r *http.Request, c *who) {
 	}
 }
 
+func (s *Server) workReport(w http.ResponseWriter, r *http.Request, c *who) {
+	rep, err := s.Studio.Report(r.Context(), c.actor(), r.PathValue("id"))
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, rep)
+}
+
 // Pages.
 
 func (s *Server) arenaPage(w http.ResponseWriter, r *http.Request, c *who) {
@@ -416,6 +426,9 @@ var arenaMessages = map[string]map[string]string{
 		"rated": "评次", "first_seen": "首次出现", "state": "状态",
 		"chart_human": "被当作人写的比例（95% 区间）", "chart_score": "评分 1–10（95% 区间）", "chart_strength": "两两比较：Bradley–Terry 强度（对数几率，95% 区间）",
 		"chart_days": "被当作人写的比例，按日", "chart_versions": "被当作人写的比例，按引擎版本（由旧到新）",
+		"traits": "价值特征与洛夫莱斯报告", "trait_value": "测量值", "trait_how": "怎样测的", "trait_metre": "格律", "trait_rhyme": "用韵",
+		"trait_readability": "易读", "trait_uniqueness": "独特", "trait_imagery": "意象密度", "trait_tone": "情感基调", "trait_form": "体裁与长度",
+		"lovelace": "洛夫莱斯报告：是否只是拼贴？", "images": "意象", "novel_images": "关键词通常不带出的意象", "how_made": "怎样做成的", "not_rated": "尚无读者盲评",
 		"axis_human": "判为人写的比例", "axis_score": "平均分", "axis_strength": "强度", "all": "全部", "json": "JSON", "csv": "CSV",
 	},
 	"en": {
@@ -429,7 +442,10 @@ var arenaMessages = map[string]map[string]string{
 		"done": "Round finished", "you_right": "You were right on", "your_guess": "Your guess", "truth": "Source", "prompt": "Prompt", "too_fast": "Too many answers at once; wait a moment",
 		"told": "In pairs of a person's poem and a machine's, readers got both right", "taken_human": "Taken for a person's", "mean_score": "Mean score", "strength": "Pairwise strength (Bradley–Terry)",
 		"by_form": "By form", "by_version": "By engine version", "all_rounds": "All rounds", "interval": "95% interval", "no_answers": "No answers yet.",
-		"rated": "Rated", "first_seen": "First seen", "state": "State", "json": "JSON", "csv": "CSV",
+		"rated": "Rated", "first_seen": "First seen", "state": "State",
+		"traits": "Value traits and Lovelace report", "trait_value": "Measured", "trait_how": "How it was measured", "trait_metre": "Metre", "trait_rhyme": "Rhyme",
+		"trait_readability": "Readability", "trait_uniqueness": "Uniqueness", "trait_imagery": "Imagery density", "trait_tone": "Emotional tone", "trait_form": "Form and length",
+		"lovelace": "Lovelace report: more than recombination?", "images": "Images", "novel_images": "images the keywords do not usually bring", "how_made": "How it was made", "not_rated": "no reader has rated it blind yet", "json": "JSON", "csv": "CSV",
 	},
 }
 

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -207,5 +209,74 @@ func TestAnswerLimits(t *testing.T) {
 	}
 	if ok, _, _ := l.allow("v"); !ok {
 		t.Fatal("another reader was refused")
+	}
+}
+
+// TestArenaPublished puts a published work in a round against Miaobi's
+// poems on the panel's keyword sets; once readers have rated it, its report
+// shows their figures beside its value traits and Lovelace report, and the
+// bundle carries the report.
+func TestArenaPublished(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t))
+	admin := e.program(e.admin, 100)
+	var nw workReply
+	admin.do("POST", "/api/works", map[string]any{"keywords": []string{"秋风", "落叶"}, "form": "五绝", "autopilot": true, "seed": 5}, 202, &nw)
+	if j := admin.wait(nw.Job.ID); j.State != store.JobDone {
+		t.Fatalf("autopilot: %+v", j)
+	}
+	var rep studio.WorkReport
+	admin.do("GET", "/api/works/"+nw.Work.ID+"/report", nil, 200, &rep)
+	if len(rep.Traits) != 7 || rep.Panel != nil || !strings.Contains(rep.Lovelace.Corpus, "not installed") || len(rep.Lovelace.Made) < 2 {
+		t.Fatalf("report before any round: %+v", rep)
+	}
+	var made struct {
+		Round store.Round
+		Job   store.Job
+	}
+	admin.do("POST", "/api/arena/rounds", map[string]any{"name": "作品轮", "size": 100, "per_form": 1, "sources": []string{"miaobi", "published"}}, 202, &made)
+	if j := admin.wait(made.Job.ID); j.State != store.JobDone {
+		t.Fatalf("round job: %+v", j)
+	}
+	var st studio.Sitting
+	admin.do("GET", "/api/arena/rounds/"+made.Round.ID+"/play", nil, 200, &st)
+	// 4 forms × 1 panel set + the work's keywords, each with Miaobi's poem;
+	// the work's prompt also has the work: 6 poems, all dealt.
+	poems := 0
+	for !st.Done {
+		n := len(st.Item.Poems)
+		poems += n
+		ans := studio.AnswerInput{Human: make([]bool, n), Scores: slices.Repeat([]int{6}, n)}
+		if n == 2 {
+			ans.Better = "B"
+			ans.Human[0] = true
+		}
+		admin.do("POST", "/api/arena/items/"+st.Item.ID+"/answer", ans, 200, &st)
+	}
+	if poems != 6 {
+		t.Fatalf("%d poems dealt, want 6", poems)
+	}
+	admin.do("GET", "/api/works/"+nw.Work.ID+"/report", nil, 200, &rep)
+	if rep.Panel == nil || rep.Panel.Rated != 1 || rep.Panel.Score.Mean != 6 {
+		t.Fatalf("the work's panel figures: %+v", rep.Panel)
+	}
+	// Published again, the bundle holds the report.
+	var wk studio.Work
+	admin.do("GET", "/api/works/"+nw.Work.ID, nil, 200, &wk)
+	admin.do("POST", "/api/works/"+nw.Work.ID+"/publish", map[string]any{"base": wk.Head, "ack": true}, 200, nil)
+	status, zipped := admin.raw("GET", "/api/works/"+nw.Work.ID+"/bundle", "", nil, nil)
+	zr, err := zip.NewReader(bytes.NewReader(zipped), int64(len(zipped)))
+	if status != 200 || err != nil {
+		t.Fatalf("bundle: %d %v", status, err)
+	}
+	var inBundle studio.WorkReport
+	for _, f := range zr.File {
+		if f.Name == "report.json" {
+			rc, _ := f.Open()
+			err = json.NewDecoder(rc).Decode(&inBundle)
+			rc.Close()
+		}
+	}
+	if err != nil || len(inBundle.Traits) != 7 || inBundle.Panel == nil {
+		t.Fatalf("report.json in the bundle: %+v %v", inBundle, err)
 	}
 }

@@ -422,6 +422,9 @@ func (s *Server) workPage(w http.ResponseWriter, r *http.Request, c *who) {
 		if rev, err := s.Studio.Review(r.Context(), a, id); err == nil {
 			data["Review"] = rev
 		}
+		if rep, err := s.Studio.Report(r.Context(), a, id); err == nil {
+			data["Report"] = rep
+		}
 	}
 	if l := r.URL.Query().Get("alt_line"); l != "" {
 		line, _ := strconv.Atoi(l)

@@ -163,6 +163,13 @@ func (s *Studio) bundle(ctx context.Context, w *store.Work, c *Content, rev *Rev
 		}
 		add("film.mp4", mp4)
 	}
+	// The value traits and the Lovelace report travel with the work.
+	rep, err := s.report(ctx, w.ID, version, c)
+	if err != nil {
+		return nil, err
+	}
+	rj, _ := json.MarshalIndent(rep, "", "  ")
+	add("report.json", append(rj, '\n'))
 	vs, err := s.DB.Versions(ctx, w.ID)
 	if err != nil {
 		return nil, err

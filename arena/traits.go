@@ -1,0 +1,292 @@
+package arena
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+	"unicode"
+
+	"miaobi/judge"
+	"miaobi/poem"
+	"miaobi/prosody"
+)
+
+// Trait is one measured value trait of a work, with how it was measured
+// and the evidence, so a reader can check it rather than trust it.
+type Trait struct {
+	Name string `json:"name"` // metre, rhyme, readability, uniqueness, imagery, tone, form
+	// Value is on a 0–1 scale where higher is more of the trait (more
+	// regular, more readable, more unique, denser, more joyful); Label
+	// says it in words.
+	Value  float64  `json:"value"`
+	Label  string   `json:"label"`
+	How    string   `json:"how"`
+	Detail []string `json:"detail,omitempty"`
+}
+
+// Measurer measures traits with Miaobi's checker and the corpus's own
+// statistics; Refs (the corpus index) may be nil, and uniqueness then
+// rests on the copy guard alone.
+type Measurer struct {
+	Poems *poem.Engine
+	Refs  *judge.Refs
+}
+
+// Readability grades, by a character's rank in how often the annotated
+// corpus uses it.
+var gradeRanks = []int{500, 1500, 3000, 6000}
+
+// Tone seeds: characters whose feeling is plain. Every other character's
+// tone is learned from the company it keeps in the corpus (Imagery.Related,
+// normalised PMI of sharing a couplet).
+const (
+	joySeeds    = "喜欢乐笑悦欣畅"
+	sorrowSeeds = "悲愁哀伤泪恨怨凄怅惆"
+)
+
+// Traits measures a poem. form may be empty (the checker detects it).
+func (m Measurer) Traits(form, rhyme string, keywords, lines []string) ([]Trait, error) {
+	if len(lines) == 0 {
+		return nil, fmt.Errorf("arena: traits of an empty poem")
+	}
+	if !slices.Contains([]string{"五绝", "七绝", "五律", "七律"}, form) || prosody.ShapeForm(lines) != form {
+		form = ""
+	}
+	check, err := m.Poems.Check(rhyme, form, lines)
+	if err != nil {
+		return nil, fmt.Errorf("arena: traits: %w", err)
+	}
+	var out []Trait
+	out = append(out, metreTrait(check), rhymeTrait(check))
+	chars := hanOf(lines)
+	out = append(out, m.readability(chars), m.uniqueness(lines), m.imagery(chars, len(lines)), m.tone(chars))
+	out = append(out, Trait{Name: "form", Value: 1, Label: fmt.Sprintf("%s, %d lines, %d characters", cmp.Or(check.Form, "free"), len(lines), len(chars)),
+		How: "the checker's reading of the shape (lines × characters) and the form asked for"})
+	return out, nil
+}
+
+func hanOf(lines []string) []rune {
+	var out []rune
+	for _, l := range lines {
+		for _, r := range l {
+			if unicode.Is(unicode.Han, r) {
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}
+
+func metreTrait(c prosody.Result) Trait {
+	t := Trait{Name: "metre", Label: c.Verdict, How: "Miaobi's checker (平水韵 or 中华新韵 by the rhyme book; rules and their authorities in docs/prosody.md): 合律 1, 拗 0.5, 出律 0"}
+	switch c.Verdict {
+	case prosody.VerdictOK:
+		t.Value = 1
+	case prosody.VerdictAo:
+		t.Value = 0.5
+	}
+	for _, p := range c.Problems {
+		if p.Level == prosody.LevelWarn || isRhymeRule(p.Rule) {
+			continue
+		}
+		t.Detail = append(t.Detail, fmt.Sprintf("line %d: %s (%s, %s)", p.Line, p.Message, p.Rule, p.Level))
+	}
+	return t
+}
+
+func isRhymeRule(r string) bool {
+	return r == prosody.RuleChuyun || r == prosody.RuleYunjiao || r == prosody.RuleLinyun
+}
+
+func rhymeTrait(c prosody.Result) Trait {
+	t := Trait{Name: "rhyme", Value: 1, Label: cmp.Or(c.RhymeGroup, "—") + " (" + c.Book + ")", How: "the rhyme words' group in the rhyme book; 出韵 or a bad rhyme word 0, a neighbouring group (邻韵) 0.5"}
+	for _, p := range c.Problems {
+		if !isRhymeRule(p.Rule) {
+			continue
+		}
+		if p.Rule == prosody.RuleLinyun {
+			t.Value = math.Min(t.Value, 0.5)
+		} else {
+			t.Value = 0
+		}
+		t.Detail = append(t.Detail, fmt.Sprintf("line %d: %s (%s)", p.Line, p.Message, p.Rule))
+	}
+	return t
+}
+
+// ranks orders the characters by how often the annotated corpus uses them.
+var ranks struct {
+	once sync.Once
+	m    map[rune]int
+}
+
+func (m Measurer) rank(r rune) int {
+	ranks.once.Do(func() {
+		type cu struct {
+			r rune
+			n uint32
+		}
+		var all []cu
+		for r, u := range m.Poems.Imagery.Usage {
+			all = append(all, cu{r, u.Ping + u.Ze})
+		}
+		slices.SortFunc(all, func(a, b cu) int { return cmp.Or(cmp.Compare(b.n, a.n), cmp.Compare(a.r, b.r)) })
+		ranks.m = make(map[rune]int, len(all))
+		for i, c := range all {
+			if c.n > 0 {
+				ranks.m[c.r] = i + 1
+			}
+		}
+	})
+	return ranks.m[r]
+}
+
+// grade is 1 (among the 500 commonest) to 5 (past the 6,000th, or unseen).
+func (m Measurer) grade(r rune) int {
+	k := m.rank(r)
+	if k == 0 {
+		return 5
+	}
+	for i, g := range gradeRanks {
+		if k <= g {
+			return i + 1
+		}
+	}
+	return 5
+}
+
+func (m Measurer) readability(chars []rune) Trait {
+	sum, rare := 0, 0
+	var rares []string
+	for _, r := range chars {
+		g := m.grade(r)
+		sum += g
+		if g >= 4 {
+			rare++
+			if !slices.Contains(rares, string(r)) {
+				rares = append(rares, string(r))
+			}
+		}
+	}
+	mean := float64(sum) / float64(max(len(chars), 1))
+	share := float64(rare) / float64(max(len(chars), 1))
+	t := Trait{Name: "readability", Value: 1 - (mean-1)/4,
+		Label: fmt.Sprintf("grade %.1f of 5; %.0f%% rare characters", mean, 100*share),
+		How:   "each character graded by its rank in how often the annotated corpus uses it (1: among the 500 commonest, 2: 1,500, 3: 3,000, 4: 6,000, 5: rarer or unseen); rare means grade 4 or 5"}
+	if len(rares) > 0 {
+		t.Detail = []string{"rare: " + strings.Join(rares, " ")}
+	}
+	return t
+}
+
+func (m Measurer) uniqueness(lines []string) Trait {
+	o := m.Poems.Originality(lines)
+	t := Trait{Name: "uniqueness", Value: 1, How: "the longest run of characters shared with any corpus poem (the corpus index) and the copy guard's runs shared with a corpus line; 1 − the share of the poem's characters inside runs of 3 or more"}
+	for _, r := range o.CopiedRuns {
+		t.Detail = append(t.Detail, "copied run (guard): "+r)
+	}
+	if m.Refs == nil || m.Refs.Len() == 0 {
+		t.Label = "the corpus is not installed: the guard's verdict only"
+		if len(o.CopiedRuns) > 0 {
+			t.Value = 0
+		}
+		return t
+	}
+	ms := m.Refs.Closest(lines, 1)
+	longest := 0
+	covered := map[[2]int]bool{}
+	if len(ms) > 0 {
+		for _, sp := range ms[0].Spans {
+			longest = max(longest, sp.Len)
+			if sp.Len >= 3 {
+				for k := range sp.Len {
+					covered[[2]int{sp.Line, sp.At + k}] = true
+				}
+			}
+		}
+		p := ms[0].Poem
+		t.Detail = append(t.Detail, fmt.Sprintf("nearest: %s %s《%s》, sharing %.0f%% of the characters", p.Dynasty, p.Author, p.Title, 100*ms[0].Share))
+	}
+	n := len(hanOf(lines))
+	t.Value = 1 - float64(len(covered))/float64(max(n, 1))
+	t.Label = fmt.Sprintf("longest shared run %d characters", longest)
+	return t
+}
+
+func (m Measurer) imagery(chars []rune, lines int) Trait {
+	var imgs []string
+	for _, r := range chars {
+		if m.Poems.Lexicon.Imageable(r) {
+			imgs = append(imgs, string(r))
+		}
+	}
+	per := float64(len(imgs)) / float64(max(lines, 1))
+	t := Trait{Name: "imagery", Value: float64(len(imgs)) / float64(max(len(chars), 1)),
+		Label: fmt.Sprintf("%.1f images a line", per),
+		How:   "characters that are images (things or feelings a poem can show) in Miaobi's imagery lexicon, per line; the value is their share of the characters"}
+	if len(imgs) > 0 {
+		t.Detail = []string{strings.Join(imgs, " ")}
+	}
+	return t
+}
+
+// toneOf is a character's tone from the corpus: +1 or −1 for the seeds,
+// else the PMI-weighted balance of joyful and sorrowful seeds among the
+// characters it shares couplets with, in [−1, 1].
+func (m Measurer) toneOf(r rune) float64 {
+	switch {
+	case strings.ContainsRune(joySeeds, r):
+		return 1
+	case strings.ContainsRune(sorrowSeeds, r):
+		return -1
+	}
+	var j, s, all float64
+	for _, rel := range m.Poems.Imagery.Related[r] {
+		w := float64(rel.Score)
+		all += w
+		switch {
+		case strings.ContainsRune(joySeeds, rel.R):
+			j += w
+		case strings.ContainsRune(sorrowSeeds, rel.R):
+			s += w
+		}
+	}
+	if all == 0 {
+		return 0
+	}
+	return (j - s) / all
+}
+
+// Tone is a poem's tone in [−1, 1] and the characters that carry it.
+func (m Measurer) Tone(chars []rune) (float64, []string) {
+	var sum float64
+	var carriers []string
+	for _, r := range chars {
+		v := m.toneOf(r)
+		sum += v
+		if math.Abs(v) >= 0.1 {
+			carriers = append(carriers, fmt.Sprintf("%c%+.2f", r, v))
+		}
+	}
+	return math.Tanh(4 * sum / float64(max(len(chars), 1))), carriers
+}
+
+func (m Measurer) tone(chars []rune) Trait {
+	v, carriers := m.Tone(chars)
+	label := "even"
+	switch {
+	case v <= -0.05:
+		label = "sorrowful 悲"
+	case v >= 0.05:
+		label = "joyful 喜"
+	}
+	t := Trait{Name: "tone", Value: (v + 1) / 2, Label: fmt.Sprintf("%s (%+.2f)", label, v),
+		How: "each character's tone from the company it keeps in the corpus: the weighted balance of joyful (" + joySeeds + ") and sorrowful (" + sorrowSeeds + ") characters among those it shares couplets with most (normalised PMI); the poem's is tanh(4 × the mean)"}
+	if len(carriers) > 0 {
+		t.Detail = []string{strings.Join(carriers, " ")}
+	}
+	return t
+}
