@@ -193,7 +193,7 @@ func (s *Server) exportRound(w http.ResponseWriter, r *http.Request, c *who) {
 		return
 	}
 	id := r.PathValue("id")
-	_, answers, err := s.Studio.ArenaResults(r.Context(), id)
+	answers, err := s.Studio.ArenaAnswers(r.Context(), id)
 	if err != nil {
 		fail(w, r, err)
 		return
@@ -231,7 +231,7 @@ func (s *Server) resetRound(w http.ResponseWriter, r *http.Request, c *who) {
 // arenaResults answers the figures as JSON, or per source (and per form
 // and version) as CSV.
 func (s *Server) arenaResults(w http.ResponseWriter, r *http.Request, c *who) {
-	res, _, err := s.Studio.ArenaResults(r.Context(), r.URL.Query().Get("round"))
+	res, err := s.Studio.ArenaResults(r.Context(), r.URL.Query().Get("round"))
 	if err != nil {
 		fail(w, r, err)
 		return
@@ -392,7 +392,7 @@ type resultsView struct {
 
 func (s *Server) resultsPage(w http.ResponseWriter, r *http.Request, c *who) {
 	round := r.URL.Query().Get("round")
-	res, _, err := s.Studio.ArenaResults(r.Context(), round)
+	res, err := s.Studio.ArenaResults(r.Context(), round)
 	if err != nil {
 		fail(w, r, err)
 		return

@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math/rand"
 	"testing"
 
 	"miaobi/arena"
@@ -86,6 +88,10 @@ func TestArena(t *testing.T) {
 		if err != nil || len(answers) != 1 {
 			t.Fatalf("answers %+v %v", answers, err)
 		}
+		figs, err := db.Figures(ctx, r.ID)
+		if err != nil || len(figs) != 1 || figs[0].Reader != u1.ID || figs[0].B.Poem.Source != "human" || figs[0].A.Poem.Form != "五绝" || figs[0].B.Score != 9 || figs[0].Better != 1 {
+			t.Fatalf("figures %+v %v", figs, err)
+		}
 		a := answers[0]
 		if a.Reader != "reader1" || a.A.Poem.Source != "miaobi" || a.B == nil || a.B.Poem.Source != "human" || !a.B.Human || a.B.Score != 9 || a.Better != 1 || a.A.Score != 4 {
 			t.Fatalf("answer %+v / %+v", a, a.B)
@@ -108,4 +114,58 @@ func TestArena(t *testing.T) {
 			t.Fatalf("deal after reset: %v", err)
 		}
 	})
+}
+
+// BenchmarkResults10k reads 10,000 answers (500 readers × 20 items, half
+// of them pairs) from SQLite and summarises them, as the results page and
+// GET /api/arena/results do.
+func BenchmarkResults10k(b *testing.B) {
+	ctx := context.Background()
+	db := storetest.SQLite(b)
+	r := &store.Round{Name: "bench", Size: 20, State: store.RoundOpen, CreatedBy: "bench"}
+	if err := db.CreateRound(ctx, r); err != nil {
+		b.Fatal(err)
+	}
+	var pool []arena.Poem
+	for i := range 2000 {
+		pool = append(pool, arena.Poem{Source: []string{"human", "miaobi", "engine:x"}[i%3], Version: "v1", Form: []string{"五绝", "七绝", "五律", "七律"}[i/3%4], Prompt: fmt.Sprint(i / 12), Lines: []string{fmt.Sprint("诗", i)}})
+	}
+	if err := db.AddPoems(ctx, r.ID, pool); err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewSource(1))
+	keys := map[string]string{}
+	for _, p := range pool {
+		keys[p.ID] = arena.Key(p.Lines)
+	}
+	for u := range 500 {
+		user, err := db.CreateUser(ctx, fmt.Sprintf("reader%d", u), "a long enough password", false)
+		if err != nil {
+			b.Fatal(err)
+		}
+		deals := arena.DealFor(pool, nil, 20, rng)
+		if err := db.Deal(ctx, r.ID, user.ID, deals, keys); err != nil {
+			b.Fatal(err)
+		}
+		ds, _ := db.Deals(ctx, r.ID, user.ID)
+		for _, d := range ds {
+			rep := store.ArenaReply{HumanA: rng.Intn(2) == 0, ScoreA: 1 + rng.Intn(10), Better: -1}
+			if d.B != "" {
+				rep.HumanB, rep.ScoreB, rep.Better = rng.Intn(2) == 0, 1+rng.Intn(10), rng.Intn(2)
+			}
+			if err := db.Answer(ctx, d.ID, user.ID, rep); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		answers, err := db.Figures(ctx, "")
+		if err != nil || len(answers) != 10000 {
+			b.Fatal(len(answers), err)
+		}
+		if _, err := arena.Summarise(answers); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

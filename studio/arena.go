@@ -655,18 +655,26 @@ func (s *Studio) Round(ctx context.Context, id string) (*store.Round, error) {
 
 // ArenaResults summarises the answers of one round, or of every round
 // when roundID is empty.
-func (s *Studio) ArenaResults(ctx context.Context, roundID string) (*arena.Results, []arena.Answer, error) {
+func (s *Studio) ArenaResults(ctx context.Context, roundID string) (*arena.Results, error) {
 	if roundID != "" {
 		if _, err := s.round(ctx, roundID); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
-	answers, err := s.DB.Answers(ctx, roundID)
+	answers, err := s.DB.Figures(ctx, roundID)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	res, err := arena.Summarise(answers)
-	return res, answers, err
+	return arena.Summarise(answers)
+}
+
+// ArenaAnswers returns a round's answers in full, for its export.
+func (s *Studio) ArenaAnswers(ctx context.Context, roundID string) ([]arena.Answer, error) {
+	r, err := s.round(ctx, roundID)
+	if err != nil {
+		return nil, err
+	}
+	return s.DB.Answers(ctx, r.ID)
 }
 
 // ResetRound deletes a round's answers and deals (administrators only).
