@@ -18,13 +18,10 @@
 //     and the CSV export.
 //   - chart.go: those series as SVG interval charts, drawn on the server so
 //     the page needs no script to show them.
-//   - traits.go and lovelace.go: per work, the value traits (metre, rhyme,
-//     readability, uniqueness, imagery, tone, form) measured from the
-//     checker and the corpus's own statistics, each with how it was
-//     measured; and the Lovelace report — the longest runs shared with the
-//     corpus, the nearest corpus poems, how far its images stray from the
-//     keywords' usual ones, and how it was made — so a reader can judge
-//     whether it is more than recombination.
+//
+// Per work, the value traits and the Lovelace report are in arena/report,
+// which needs the poem engine; this package needs nothing of Miaobi's, so
+// the store can keep its types.
 //
 // The store keeps rounds, poems, deals and answers (store/arena.go); the
 // studio builds rounds and answers readers (studio/arena.go); the server

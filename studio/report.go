@@ -6,14 +6,15 @@ import (
 	"strings"
 
 	"miaobi/arena"
+	"miaobi/arena/report"
 )
 
 // WorkReport is a work's value traits and Lovelace report, with how the
 // arena's readers took it when it was in a round.
 type WorkReport struct {
-	Version  int            `json:"version"`
-	Traits   []arena.Trait  `json:"traits"`
-	Lovelace arena.Lovelace `json:"lovelace"`
+	Version  int             `json:"version"`
+	Traits   []report.Trait  `json:"traits"`
+	Lovelace report.Lovelace `json:"lovelace"`
 	// Panel is the work's own figures from the arena (rounds drawing
 	// published works); nil when no reader has rated it yet.
 	Panel *arena.SourceRow `json:"panel,omitempty"`
@@ -33,7 +34,7 @@ func (s *Studio) Report(ctx context.Context, a Actor, id string) (*WorkReport, e
 
 func (s *Studio) report(ctx context.Context, workID string, version int, c *Content) (*WorkReport, error) {
 	refs, _ := s.Refs()
-	m := arena.Measurer{Poems: s.Poems, Refs: refs}
+	m := report.Measurer{Poems: s.Poems, Refs: refs}
 	traits, err := m.Traits(c.Brief.Form, c.Brief.Rhyme, c.Brief.Keywords, c.Lines)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInput, err)

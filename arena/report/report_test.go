@@ -1,4 +1,4 @@
-package arena
+package report
 
 import (
 	"encoding/json"
@@ -31,7 +31,7 @@ func measurer(t *testing.T) (Measurer, map[string]*corpus.Poem) {
 			t.Fatal(err)
 		}
 		testEngine = e
-		data, err := os.ReadFile("testdata/tang.jsonl")
+		data, err := os.ReadFile("../testdata/tang.jsonl")
 		if err != nil {
 			t.Fatal(err)
 		}

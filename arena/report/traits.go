@@ -1,4 +1,12 @@
-package arena
+// Package report measures a work for a reader who must judge whether it is
+// creative: its value traits (metre, rhyme, readability, uniqueness,
+// imagery, tone, form), each with how it was measured and the evidence,
+// from Miaobi's checker and the corpus's own statistics; and its Lovelace
+// report — the longest runs it shares with the corpus, the nearest corpus
+// poems, the images its keywords do not usually bring, and how it was made
+// — so that a reader can tell whether it is more than recombination. The
+// studio shows both beside the arena's figures and puts them in the bundle.
+package report
 
 import (
 	"cmp"
