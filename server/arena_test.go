@@ -6,14 +6,18 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"miaobi/arena"
 	"miaobi/corpus"
+	mbengine "miaobi/engine"
 	"miaobi/judge"
 	"miaobi/store"
 	"miaobi/store/storetest"
@@ -278,5 +282,62 @@ func TestArenaPublished(t *testing.T) {
 	}
 	if err != nil || len(inBundle.Traits) != 7 || inBundle.Panel == nil {
 		t.Fatalf("report.json in the bundle: %+v %v", inBundle, err)
+	}
+}
+
+// TestArenaEngine draws a round from Miaobi and a configured engine — a
+// second real Miaobi server behind its OpenAI-compatible /v1 — whose
+// poems carry the engine and model as their version; a round whose engine
+// is down fails and says why.
+func TestArenaEngine(t *testing.T) {
+	other := newEnv(t, storetest.SQLite(t))
+	_, secret, err := other.st.DB.CreateKey(t.Context(), other.admin.ID, "engine", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, storetest.SQLite(t))
+	down := httptest.NewServer(http.NotFoundHandler())
+	down.Close()
+	e.st.Engines = map[string]mbengine.Config{
+		"m2":   {Name: "m2", Kind: "openai", URL: other.srv.URL + "/v1", Key: secret, Model: "miaobi-poet", Timeout: 30 * time.Second},
+		"down": {Name: "down", Kind: "openai", URL: down.URL + "/v1", Model: "x", Timeout: 5 * time.Second, Retries: -1},
+	}
+	admin := e.program(e.admin, 100)
+	var made struct {
+		Round store.Round
+		Job   store.Job
+	}
+	admin.do("POST", "/api/arena/rounds", map[string]any{"name": "引擎轮", "size": 4, "per_form": 1, "forms": []string{"七绝"}, "sources": []string{"miaobi", "engine:m2"}, "seed": 2}, 202, &made)
+	if j := admin.wait(made.Job.ID); j.State != store.JobDone {
+		t.Fatalf("round job: %+v", j)
+	}
+	pool, err := e.st.DB.Pool(t.Context(), made.Round.ID)
+	if err != nil || len(pool) != 2 {
+		t.Fatalf("pool %+v %v", pool, err)
+	}
+	versions := map[string]string{}
+	for _, p := range pool {
+		versions[p.Source] = p.Version
+	}
+	if versions["engine:m2"] != "m2/miaobi-poet" || !strings.HasPrefix(versions["miaobi"], "kn") {
+		t.Fatalf("versions %v", versions)
+	}
+	var st studio.Sitting
+	admin.do("GET", "/api/arena/rounds/"+made.Round.ID+"/play", nil, 200, &st)
+	admin.do("POST", "/api/arena/items/"+st.Item.ID+"/answer", studio.AnswerInput{Human: []bool{true, false}, Scores: []int{7, 4}, Better: "A"}, 200, &st)
+	var res arena.Results
+	admin.do("GET", "/api/arena/results?round="+made.Round.ID, nil, 200, &res)
+	if len(res.Versions) != 2 || res.Versions[1].Source != "engine:m2" || res.Versions[1].Strength == nil {
+		t.Fatalf("versions %+v", res.Versions)
+	}
+
+	// Every poem of the engine fails: the round is made of Miaobi's alone,
+	// and its note says what failed.
+	admin.do("POST", "/api/arena/rounds", map[string]any{"name": "坏引擎", "per_form": 1, "forms": []string{"五绝"}, "sources": []string{"miaobi", "engine:down"}}, 202, &made)
+	admin.wait(made.Job.ID)
+	var rd store.Round
+	admin.do("GET", "/api/arena/rounds/"+made.Round.ID, nil, 200, &rd)
+	if rd.State != store.RoundOpen || rd.Poems != 1 || !strings.Contains(rd.Note, "engine:down") {
+		t.Fatalf("round with a down engine: %+v", rd)
 	}
 }

@@ -226,7 +226,14 @@ func (s *Studio) fillRound(ctx context.Context, j *store.Job, in RoundInput) (*R
 					}
 					engines[name] = t
 				}
-				g, err := s.Poems.FromPoet(ctx, engine.Poet{Name: name, Text: t, Model: model, Seed: &seed}, req)
+				// Each source its own seed: an engine that is itself a
+				// Miaobi would otherwise write Miaobi's poem again.
+				h := fnv.New32a()
+				h.Write([]byte(src))
+				es := seed + int64(h.Sum32())
+				er := req
+				er.Seed = es
+				g, err := s.Poems.FromPoet(ctx, engine.Poet{Name: name, Text: t, Model: model, Seed: &es}, er)
 				if err != nil {
 					if ctx.Err() != nil {
 						return nil, ctx.Err()
@@ -238,7 +245,7 @@ func (s *Studio) fillRound(ctx context.Context, j *store.Job, in RoundInput) (*R
 				if g.Source != nil && g.Source.Model != "" {
 					v += "/" + g.Source.Model
 				}
-				add("engine:"+name, v, fmt.Sprintf("seed %d", seed), g.Lines)
+				add("engine:"+name, v, fmt.Sprintf("seed %d", es), g.Lines)
 			}
 		}
 		s.progress(ctx, j, 0.02+0.93*float64(i+1)/float64(len(prompts)), fmt.Sprintf("wrote on %d of %d prompts", i+1, len(prompts)))
