@@ -2,6 +2,7 @@ package studio
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"miaobi/arena"
 	"miaobi/corpus"
 	"miaobi/engine"
+	"miaobi/hanzi"
 	"miaobi/judge"
 	"miaobi/poem"
 	"miaobi/store"
@@ -88,9 +90,8 @@ func (s *Studio) checkRound(in RoundInput) (RoundInput, error) {
 			return in, fmt.Errorf("%w: source %q: use human, miaobi, published or engine:NAME[/MODEL]", ErrInput, src)
 		}
 	}
-	if len(in.Sources) < 1 {
-		return in, fmt.Errorf("%w: a round needs a source", ErrInput)
-	}
+	slices.Sort(in.Sources)
+	in.Sources = slices.Compact(in.Sources)
 	if slices.Contains(in.Sources, "human") {
 		if refs, note := s.Refs(); refs == nil {
 			return in, fmt.Errorf("%w: the arena's human poems are held-out corpus poems, and %s", ErrInput, strings.TrimSuffix(noteOr(note, "the corpus is not loaded yet"), "."))
@@ -186,7 +187,7 @@ func (s *Studio) fillRound(ctx context.Context, j *store.Job, in RoundInput) (*R
 	}()
 	res := &RoundResult{Round: round, Prompts: len(prompts)}
 	var pool []arena.Poem
-	miaobiVersion := s.model() + buildRevision()
+	miaobiVersion := s.poetVersion()
 	for i, p := range prompts {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -198,6 +199,9 @@ func (s *Studio) fillRound(ctx context.Context, j *store.Job, in RoundInput) (*R
 			pool = append(pool, q)
 		}
 		if p.human != nil {
+			for i, l := range p.human.Lines {
+				p.human.Lines[i] = hanzi.ToSimplified(l)
+			}
 			add("human", "chinese-poetry 2.0.1", fmt.Sprintf("%s %s《%s》 (%s)", p.human.Dynasty, p.human.Author, p.human.Title, p.human.ID), p.human.Lines)
 		}
 		if p.work != nil {
@@ -268,6 +272,24 @@ func (s *Studio) roundPrompts(ctx context.Context, in RoundInput, rng *rand.Rand
 	refs, _ := s.Refs()
 	var out []prompt
 	heldOut := func(id string) bool { return corpus.SplitOf(id) == corpus.Test }
+	// A person's poem is shown only when the machine could have written
+	// each of its characters: rare characters and the corpus's variant
+	// forms (逺, 疎), which Miaobi never writes, would tell the source at a
+	// glance and make the test one of vocabulary, not of poetry.
+	writable := map[rune]bool{}
+	for _, r := range s.Poems.Writable() {
+		writable[r] = true
+	}
+	fair := func(lines []string) bool {
+		for _, l := range lines {
+			for _, r := range hanzi.ToSimplified(l) {
+				if !writable[r] {
+					return false
+				}
+			}
+		}
+		return allHan(lines)
+	}
 	if refs != nil && slices.Contains(in.Sources, "human") {
 		forms := map[string][]judge.RefPoem{}
 		for _, p := range refs.Select(func(id, form string) bool { return heldOut(id) && slices.Contains(in.Forms, form) }) {
@@ -284,7 +306,7 @@ func (s *Studio) roundPrompts(ctx context.Context, in RoundInput, rng *rand.Rand
 				}
 				kw := s.Poems.TitleKeywords(ps[i].Title)
 				key := strings.Join(kw, "、")
-				if len(kw) < 2 || seen[key] || !shapeFits(f, ps[i].Lines) || !allHan(ps[i].Lines) {
+				if len(kw) < 2 || seen[key] || !shapeFits(f, ps[i].Lines) || !fair(ps[i].Lines) {
 					continue
 				}
 				seen[key] = true
@@ -313,7 +335,7 @@ func (s *Studio) roundPrompts(ctx context.Context, in RoundInput, rng *rand.Rand
 			p := prompt{form: c.Brief.Form, keywords: c.Brief.Keywords, work: &c, workID: v.WorkID}
 			if refs != nil && slices.Contains(in.Sources, "human") {
 				for _, rp := range refs.ForKeywords(c.Brief.Keywords, judge.MaxRefs) {
-					if rp.Form == p.form && heldOut(rp.ID) && shapeFits(p.form, rp.Lines) && allHan(rp.Lines) {
+					if rp.Form == p.form && heldOut(rp.ID) && shapeFits(p.form, rp.Lines) && fair(rp.Lines) {
 						p.human = &rp
 						break
 					}
@@ -351,6 +373,20 @@ func bareLines(lines []string) []string {
 		}, l))
 	}
 	return out
+}
+
+// poetVersion names Miaobi's poet precisely enough that a retrained model
+// or a new build shows as a new version: the model, a hash of its
+// manifest (which records its training), and the binary's commit when the
+// build recorded one.
+func (s *Studio) poetVersion() string {
+	v := s.model()
+	if m := s.Poems.Manifest; m != nil {
+		b, _ := json.Marshal(m)
+		h := sha256.Sum256(b)
+		v += fmt.Sprintf(" #%x", h[:4])
+	}
+	return v + buildRevision()
 }
 
 var buildRevision = sync.OnceValue(func() string {

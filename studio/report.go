@@ -61,6 +61,13 @@ func (s *Studio) report(ctx context.Context, workID string, version int, c *Cont
 // madeBy says in plain words how a work was made, from its parts.
 func madeBy(c *Content) []string {
 	var out []string
+	if b := c.Brief; len(b.Keywords) > 0 {
+		plan := fmt.Sprintf("plan: keywords %s, form %s", strings.Join(b.Keywords, "、"), b.Form)
+		if len(b.Images) > 0 {
+			plan += ", images the person chose " + strings.Join(b.Images, "、")
+		}
+		out = append(out, plan)
+	}
 	for _, p := range c.Parts {
 		who := "the person (" + strings.TrimPrefix(p.By, "person:") + ")"
 		if p.By == "ai" {
