@@ -11,9 +11,7 @@
 // pages on a phone-sized screen. It exits non-zero with a message naming the
 // failed step on any failure.
 
-import { chromium } from 'playwright-core';
-import fs from 'node:fs';
-import path from 'node:path';
+import { Failure, Run, check } from './lib.mjs';
 
 const [base0, outDir] = process.argv.slice(2);
 if (!base0 || !outDir) {
@@ -22,60 +20,9 @@ if (!base0 || !outDir) {
 }
 const base = base0.replace(/\/+$/, '') + '/';
 const password = process.env.MIAOBI_ADMIN_PASSWORD || 'correct horse battery';
-const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 const keywords = '灯、跳舞、翅膀';
 const jobTimeout = 120_000;
-const overallTimeout = Number(process.env.MIAOBI_E2E_TIMEOUT_MS || 210_000);
-
-fs.mkdirSync(outDir, { recursive: true });
-
-let step = 'start';
-let shot = 0;
-let current = null; // the page in use, for a screenshot on failure
-const started = Date.now();
-const problems = []; // uncaught page errors and server errors, fatal at the end
-const warnings = []; // console errors, reported
-
-function log(msg) {
-  console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${msg}`);
-}
-
-class Failure extends Error {}
-function check(cond, msg) {
-  if (!cond) throw new Failure(msg);
-}
-
-async function screenshot(page, name) {
-  shot++;
-  const file = path.join(outDir, `${String(shot).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  log(`screenshot ${file}`);
-}
-
-function watchPage(page, label) {
-  page.on('pageerror', (e) => problems.push(`${label}: uncaught error in the page at ${page.url()}: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') warnings.push(`${label}: console error at ${page.url()}: ${m.text()}`);
-  });
-  page.on('response', (r) => {
-    if (r.status() >= 500) problems.push(`${label}: ${r.request().method()} ${r.url()} answered ${r.status()}`);
-  });
-}
-
-// noErrorFlash fails when the page shows an error message (a flash that is
-// not an "ok" one), as the studio does when a form was refused.
-async function noErrorFlash(page, what) {
-  const f = page.locator('.flash:not(.ok)');
-  if (await f.count()) {
-    throw new Failure(`${what}: the page says: ${(await f.first().innerText()).trim()}`);
-  }
-}
-
-// submit clicks a button that posts a form and waits for the next page.
-async function submit(page, selector, what) {
-  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(selector)]);
-  await noErrorFlash(page, what);
-}
+const run = new Run(outDir, Number(process.env.MIAOBI_E2E_TIMEOUT_MS || 210_000));
 
 async function lines(page) {
   return page.$$eval('input.line', (xs) => xs.map((x) => x.value));
@@ -92,7 +39,7 @@ async function noOverflow(page, what) {
     }
     return { scroll: document.documentElement.scrollWidth, inner: window.innerWidth, wide: wide.slice(0, 8) };
   });
-  log(`${what}: scrollWidth ${m.scroll}, innerWidth ${m.inner}`);
+  run.log(`${what}: scrollWidth ${m.scroll}, innerWidth ${m.inner}`);
   check(m.scroll <= m.inner + 1, `${what}: the page is wider than the screen (scrollWidth ${m.scroll} > innerWidth ${m.inner}); too wide: ${m.wide.join(', ')}`);
 }
 
@@ -104,69 +51,63 @@ async function layoutToggle(page, what, overflow = false) {
     const other = name === 'vertical' ? 'horizontal' : 'vertical';
     check(cls.split(/\s+/).includes(name) && !cls.split(/\s+/).includes(other),
       `${what}: after clicking the ${name} layout button #poem-view has class "${cls}"`);
-    log(`${what}: layout ${name}: #poem-view class "${cls}"`);
+    run.log(`${what}: layout ${name}: #poem-view class "${cls}"`);
     if (name === 'vertical') {
-      await screenshot(page, `${what}-vertical`);
+      await run.screenshot(page, `${what}-vertical`);
       if (overflow) await noOverflow(page, `${what} work page, vertical layout`);
     }
   }
 }
 
-async function main() {
-  const browser = await chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  log(`chromium ${browser.version()}`);
+run.main(async () => {
+  const browser = await run.launch();
   try {
     // Desktop. The locale makes Chinese the default language, as for most
     // of the studio's users; English is checked once below.
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
     ctx.setDefaultTimeout(30_000);
     const page = await ctx.newPage();
-    current = page;
-    watchPage(page, 'desktop');
+    run.current = page;
+    run.watchPage(page, 'desktop');
 
-    step = 'sign in';
+    run.step = 'sign in';
     await page.goto(base + 'login');
-    await screenshot(page, 'login');
+    await run.screenshot(page, 'login');
     await page.fill('input[name="name"]', 'admin');
     await page.fill('input[name="password"]', password);
-    await submit(page, '#login', step);
+    await run.submit(page, '#login', run.step);
     check(page.url() === base, `after signing in the browser is at ${page.url()}, not ${base}`);
     check(await page.locator('#keywords').count() === 1, 'after signing in the home page has no #keywords field');
-    await screenshot(page, 'home');
+    await run.screenshot(page, 'home');
 
-    step = 'switch language';
+    run.step = 'switch language';
     await page.goto(base + '?lang=en');
     await page.getByText('Sign out').first().waitFor({ timeout: 5_000 }).catch(() => {
       throw new Failure('with ?lang=en the page does not say "Sign out"');
     });
     check((await page.getAttribute('html', 'lang')) === 'en', 'with ?lang=en <html lang> is not "en"');
-    await screenshot(page, 'home-en');
+    await run.screenshot(page, 'home-en');
     await page.goto(base + '?lang=zh');
     await page.getByText('退出').first().waitFor({ timeout: 5_000 }).catch(() => {
       throw new Failure('with ?lang=zh the page does not say "退出"');
     });
 
-    step = 'new work';
+    run.step = 'new work';
     await page.fill('#keywords', keywords);
     await page.selectOption('select[name="form"]', '七绝');
     await Promise.all([page.waitForURL(/\/works\/[^/?]+/), page.click('#start')]);
-    await noErrorFlash(page, step);
+    await run.noErrorFlash(page, run.step);
     const workURL = page.url().replace(/\?.*$/, '');
-    log(`work ${workURL}`);
-    await screenshot(page, 'work-new');
+    run.log(`work ${workURL}`);
+    await run.screenshot(page, 'work-new');
 
-    step = 'create candidates and painting';
+    run.step = 'create candidates and painting';
     await Promise.all([page.waitForURL(/[?&]job=/), page.click('#create')]);
-    await noErrorFlash(page, step);
+    await run.noErrorFlash(page, run.step);
     // The page follows the job over server-sent events and replaces itself
     // (without ?job=) when it is done; a job that ended before the page
     // loaded is rendered as done (or failed) and the page stays.
-    await screenshot(page, 'work-job').catch((e) => warnings.push(`screenshot of the running job: ${e.message}`));
+    await run.screenshot(page, 'work-job').catch((e) => run.warnings.push(`screenshot of the running job: ${e.message}`));
     await page.waitForFunction(() => {
       const job = document.querySelector('.job[data-job]');
       return !new URL(location.href).searchParams.has('job') || (job && job.dataset.state !== 'queued' && job.dataset.state !== 'running' && job.dataset.state !== '');
@@ -181,7 +122,7 @@ async function main() {
       if (state === 'done') {
         // The job may also just have ended and the page be about to go.
         await page.waitForURL((u) => !u.searchParams.has('job'), { timeout: 3_000 }).catch(() =>
-          warnings.push('the create job ended before its page loaded; the page kept the finished job\'s progress box'));
+          run.warnings.push('the create job ended before its page loaded; the page kept the finished job\'s progress box'));
       }
     }
     await page.waitForLoadState('load');
@@ -196,13 +137,13 @@ async function main() {
     check(await img.evaluate((i) => i.complete && i.naturalWidth > 0), 'the painting image did not load');
     const before = await lines(page);
     check(before.length >= 2, `the poem has ${before.length} lines`);
-    log(`${nCands} candidates; poem: ${before.join('，')}`);
-    await screenshot(page, 'work-created');
+    run.log(`${nCands} candidates; poem: ${before.join('，')}`);
+    await run.screenshot(page, 'work-created');
 
-    step = 'layout toggle';
+    run.step = 'layout toggle';
     await layoutToggle(page, 'desktop');
 
-    step = 'lock line 1 and regenerate';
+    run.step = 'lock line 1 and regenerate';
     let after = before;
     for (let attempt = 1; attempt <= 3; attempt++) {
       await page.check('#lock-line-1');
@@ -212,9 +153,9 @@ async function main() {
       for (let i = 0; i < n; i++) check(await boxes.nth(i).isChecked(), `ticking #lock-line-1 left character ${i + 1} of line 1 unlocked`);
       check(!(await page.locator('input[name="lock-2"]:checked').count()), 'ticking #lock-line-1 locked characters of line 2');
       const prev = after;
-      await submit(page, '#regenerate', step);
+      await run.submit(page, '#regenerate', run.step);
       after = await lines(page);
-      log(`regenerate ${attempt}: ${after.join('，')}`);
+      run.log(`regenerate ${attempt}: ${after.join('，')}`);
       check(after.length === prev.length, `after regenerating the poem has ${after.length} lines, not ${prev.length}`);
       check(after[0] === before[0], `line 1 was locked but changed: "${before[0]}" → "${after[0]}"`);
       check(await page.locator('#lock-line-1').isChecked(), 'after regenerating, line 1 no longer shows as locked');
@@ -222,31 +163,31 @@ async function main() {
       check(locked === [...before[0]].length, `after regenerating the poem view marks ${locked} characters of line 1 as locked`);
       if (after.slice(1).some((l, i) => l !== prev[i + 1])) break;
       check(attempt < 3, `regenerating 3 times changed none of lines 2–${before.length}: ${after.join('，')}`);
-      log('no unlocked line changed; regenerating again');
+      run.log('no unlocked line changed; regenerating again');
     }
-    await screenshot(page, 'work-regenerated');
+    await run.screenshot(page, 'work-regenerated');
 
-    step = 'rate';
+    run.step = 'rate';
     await page.selectOption('#rate-score', '8');
-    await submit(page, '#rate', step);
+    await run.submit(page, '#rate', run.step);
     const rated = page.locator('#rated');
     check(await rated.count() === 1, 'after rating the poem no rating (#rated) is shown');
     const ratedText = await rated.innerText();
     check(/\b8\b/.test(ratedText), `the rating shown is "${ratedText}", not 8`);
-    log(`rated: ${ratedText}`);
-    await screenshot(page, 'work-rated');
+    run.log(`rated: ${ratedText}`);
+    await run.screenshot(page, 'work-rated');
 
-    step = 'sound';
+    run.step = 'sound';
     await page.check('#sound-music');
     await page.selectOption('#sound-mode', '商');
     await page.fill('#sound input[name="trim"]', '20');
-    await submit(page, '#set-sound', step);
+    await run.submit(page, '#set-sound', run.step);
     const audio = page.locator('#hear-music');
     check(await audio.count() === 1, 'after choosing music the page has no player (#hear-music)');
     const src = new URL(await audio.getAttribute('src'), page.url()).toString();
     const snd = await page.request.get(src);
     const sndBody = await snd.body();
-    log(`GET ${src}: ${snd.status()} ${snd.headers()['content-type']} ${sndBody.length} bytes`);
+    run.log(`GET ${src}: ${snd.status()} ${snd.headers()['content-type']} ${sndBody.length} bytes`);
     check(snd.status() === 200 && (snd.headers()['content-type'] || '').startsWith('audio/'), `GET ${src} answered ${snd.status()} ${snd.headers()['content-type']}`);
     // The browser itself must be able to play it: load the player and read
     // the duration it finds (the music was trimmed to 20 s).
@@ -257,14 +198,14 @@ async function main() {
       a.load();
       setTimeout(() => resolve(-2), 60000);
     }));
-    log(`the player reads the music as ${duration} s`);
+    run.log(`the player reads the music as ${duration} s`);
     check(duration > 18 && duration < 23, `the browser reads the music as ${duration} s long, not about 20 s`);
-    await screenshot(page, 'work-sound');
+    await run.screenshot(page, 'work-sound');
 
-    step = 'film';
+    run.step = 'film';
     await page.selectOption('#film-aspect', '16:9');
     await Promise.all([page.waitForURL(/[?&]job=/), page.click('#make-film')]);
-    await noErrorFlash(page, step);
+    await run.noErrorFlash(page, run.step);
     // The progress bar follows the render; the page replaces itself when done.
     let sawProgress = 0;
     await page.waitForFunction(() => {
@@ -289,25 +230,25 @@ async function main() {
       v.load();
       setTimeout(() => resolve(-2), 60000);
     }));
-    log(`the film player reads ${filmSecs} s`);
+    run.log(`the film player reads ${filmSecs} s`);
     check(filmSecs > 5, `the browser reads the film as ${filmSecs} s long`);
     await player.evaluate((v) => { v.currentTime = Math.min(4, v.duration / 2); });
     await page.waitForTimeout(800);
-    await screenshot(page, 'work-film');
+    await run.screenshot(page, 'work-film');
 
-    step = 'review';
-    await submit(page, '#go-review', step);
+    run.step = 'review';
+    await run.submit(page, '#go-review', run.step);
     await page.locator('#review').waitFor();
     check(await page.locator('.stages li.now').innerText() === '审核', `the current stage is "${await page.locator('.stages li.now').innerText()}", not 审核`);
-    await screenshot(page, 'work-review');
+    await run.screenshot(page, 'work-review');
 
-    step = 'publish';
+    run.step = 'publish';
     const ack = page.locator('#review input[name="ack"]');
     if (await ack.count()) {
-      log(`review not ready: ${(await page.locator('#review p.warn').innerText().catch(() => '')).trim()}; ticking ack`);
+      run.log(`review not ready: ${(await page.locator('#review p.warn').innerText().catch(() => '')).trim()}; ticking ack`);
       await ack.check();
     }
-    await submit(page, '#publish', step);
+    await run.submit(page, '#publish', run.step);
     const dl = page.locator('a#download');
     check(await dl.count() === 1, 'after publishing the page has no download link (a#download)');
     // The published work shows its value traits and Lovelace report.
@@ -315,67 +256,42 @@ async function main() {
     check(traits === 7, `the published work shows ${traits} value traits, want 7`);
     const lovelace = (await page.locator('#lovelace').innerText()).trim();
     check(lovelace.length > 40, `the Lovelace report says "${lovelace}"`);
-    log(`Lovelace report: ${lovelace}`);
-    await screenshot(page, 'work-published');
+    run.log(`Lovelace report: ${lovelace}`);
+    await run.screenshot(page, 'work-published');
 
-    step = 'download';
+    run.step = 'download';
     const href = new URL(await dl.getAttribute('href'), page.url()).toString();
     const res = await page.request.get(href);
     const body = await res.body();
-    log(`GET ${href}: ${res.status()} ${res.headers()['content-type']} ${body.length} bytes`);
+    run.log(`GET ${href}: ${res.status()} ${res.headers()['content-type']} ${body.length} bytes`);
     check(res.status() === 200, `GET ${href} answered ${res.status()}`);
     check((res.headers()['content-type'] || '').startsWith('application/zip'), `GET ${href} has Content-Type ${res.headers()['content-type']}, not application/zip`);
     check(body.length > 22 && body[0] === 0x50 && body[1] === 0x4b, `GET ${href} did not return a zip file`);
 
     // Phone: the same session on a 390×844 screen.
-    step = 'phone';
+    run.step = 'phone';
     const phone = await browser.newContext({
       viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
       locale: 'zh-CN', storageState: await ctx.storageState(),
     });
     phone.setDefaultTimeout(30_000);
     const pp = await phone.newPage();
-    current = pp;
-    watchPage(pp, 'phone');
+    run.current = pp;
+    run.watchPage(pp, 'phone');
     await pp.goto(base);
     check(await pp.locator('#keywords').count() === 1, 'on the phone the home page has no #keywords field');
-    await screenshot(pp, 'phone-home');
+    await run.screenshot(pp, 'phone-home');
     await pp.goto(workURL);
     await pp.locator('#poem').waitFor();
-    await screenshot(pp, 'phone-work');
-    step = 'phone: no horizontal overflow';
+    await run.screenshot(pp, 'phone-work');
+    run.step = 'phone: no horizontal overflow';
     await noOverflow(pp, 'phone work page');
-    step = 'phone: layout toggle';
+    run.step = 'phone: layout toggle';
     await layoutToggle(pp, 'phone', true);
     await noOverflow(pp, 'phone work page, after the layout toggle');
     await phone.close();
     await ctx.close();
-  } catch (err) {
-    if (current) {
-      const file = path.join(outDir, 'failure.png');
-      await current.screenshot({ path: file, fullPage: true }).then(() => console.error(`screenshot of the failure: ${file} (page ${current.url()})`), () => {});
-    }
-    throw err;
   } finally {
     await browser.close();
   }
-  for (const w of warnings) log(`warning: ${w}`);
-  check(problems.length === 0, `errors during the run:\n  ${problems.join('\n  ')}`);
-}
-
-const watchdog = setTimeout(() => {
-  console.error(`FAIL: step "${step}": the test took longer than ${overallTimeout / 1000} s`);
-  process.exit(1);
-}, overallTimeout);
-
-main().then(() => {
-  clearTimeout(watchdog);
-  log(`PASS: ${shot} screenshots in ${outDir}`);
-  process.exit(0);
-}, (err) => {
-  clearTimeout(watchdog);
-  for (const w of warnings) console.error(`warning: ${w}`);
-  for (const p of problems) console.error(`error: ${p}`);
-  console.error(`FAIL: step "${step}": ${err instanceof Failure ? err.message : err.stack || err}`);
-  process.exit(1);
 });

@@ -455,14 +455,28 @@ func (s *Studio) round(ctx context.Context, id string) (*store.Round, error) {
 	return r, err
 }
 
+// roundDeals returns a round and the items dealt to the reader in it.
+func (s *Studio) roundDeals(ctx context.Context, a Actor, roundID string) (*store.Round, []*store.DealRow, error) {
+	r, err := s.round(ctx, roundID)
+	if err != nil {
+		return nil, nil, err
+	}
+	deals, err := s.DB.Deals(ctx, r.ID, a.UserID)
+	return r, deals, err
+}
+
+// dealPoems returns an item's poem or poems, A first.
+func (s *Studio) dealPoems(ctx context.Context, d *store.DealRow) ([]arena.Poem, error) {
+	if d.B == "" {
+		return s.DB.ArenaPoems(ctx, d.A)
+	}
+	return s.DB.ArenaPoems(ctx, d.A, d.B)
+}
+
 // Play deals the reader their items in a round on their first visit and
 // returns the next one to answer.
 func (s *Studio) Play(ctx context.Context, a Actor, roundID string) (*Sitting, error) {
-	r, err := s.round(ctx, roundID)
-	if err != nil {
-		return nil, err
-	}
-	deals, err := s.DB.Deals(ctx, r.ID, a.UserID)
+	r, deals, err := s.roundDeals(ctx, a, roundID)
 	if err != nil {
 		return nil, err
 	}
@@ -554,11 +568,7 @@ func (s *Studio) dealPool(ctx context.Context, round string) ([]arena.Poem, erro
 
 // item shows a dealt item: lines only.
 func (s *Studio) item(ctx context.Context, d *store.DealRow) (*ArenaItem, error) {
-	ids := []string{d.A}
-	if d.B != "" {
-		ids = append(ids, d.B)
-	}
-	ps, err := s.DB.ArenaPoems(ctx, ids...)
+	ps, err := s.dealPoems(ctx, d)
 	if err != nil {
 		return nil, err
 	}
@@ -647,11 +657,7 @@ type RevealItem struct {
 // Reveal shows a reader their answers with the sources, once they have
 // answered every item of the round; before, ErrUnfinished.
 func (s *Studio) Reveal(ctx context.Context, a Actor, roundID string) ([]RevealItem, error) {
-	r, err := s.round(ctx, roundID)
-	if err != nil {
-		return nil, err
-	}
-	deals, err := s.DB.Deals(ctx, r.ID, a.UserID)
+	r, deals, err := s.roundDeals(ctx, a, roundID)
 	if err != nil {
 		return nil, err
 	}
@@ -665,11 +671,7 @@ func (s *Studio) Reveal(ctx context.Context, a Actor, roundID string) ([]RevealI
 	}
 	var out []RevealItem
 	for _, d := range deals {
-		ids := []string{d.A}
-		if d.B != "" {
-			ids = append(ids, d.B)
-		}
-		ps, err := s.DB.ArenaPoems(ctx, ids...)
+		ps, err := s.dealPoems(ctx, d)
 		if err != nil {
 			return nil, err
 		}
