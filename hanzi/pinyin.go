@@ -337,7 +337,9 @@ func readRun(run []rune) []Syllable {
 // ReadVerse reads a line of verse as Pinyin does, and as a reciter
 // corrects it: 还 at the end of a line or half-line reads huan2, "to
 // return", since the adverb hai2 ("still") cannot end a clause (千里江陵一
-// 日还). It has Pinyin's signature, so a reader can take either.
+// 日还); 朝 reads zhao1, the morning, except in the words of the court and
+// of dynasties (see courtWord). It has Pinyin's signature, so a reader can
+// take either.
 //
 // Deciding a 多音字 by the tone class its place in the metre demands (胜
 // sheng1 in 浑欲不胜簪) was tried and left out: a modern tone does not
@@ -349,14 +351,37 @@ func ReadVerse(line string) ([]Syllable, error) {
 	if err != nil {
 		return nil, err
 	}
+	changed := false
 	for i, s := range syl {
 		end := i+1 == len(syl) || syl[i+1].Pinyin == "" && IsSentencePunct(syl[i+1].Char)
-		if (s.Char == '还' || s.Char == '還') && end {
+		switch {
+		case (s.Char == '还' || s.Char == '還') && end:
 			syl[i] = syllable(s.Char, "huan2")
-			sandhi(syl)
+			changed = true
+		case s.Char == '朝' && !courtWord(syl, i):
+			syl[i] = syllable(s.Char, "zhao1")
+			changed = true
 		}
 	}
+	if changed {
+		sandhi(syl)
+	}
 	return syl, nil
+}
+
+// chaoBefore and chaoAfter are the words in which verse's 朝 is the court
+// or a dynasty, chao2 (朝廷, 早朝, 六朝): the characters that come after
+// it, and before it. Anywhere else in a line of verse it is the morning,
+// zhao1 (朝辞白帝, 渭城朝雨, 今朝, 明朝, 朝朝暮暮), which the everyday
+// dictionaries, written for prose, put second.
+const (
+	chaoAfter  = "廷天宗衣臣班回服士市野政贡拜见觐会参堂中门列仪章省端簪冠元谒向代"
+	chaoBefore = "早入上还归立在当本前南北六王皇圣唐汉宋清元临趋赴退罢"
+)
+
+func courtWord(syl []Syllable, i int) bool {
+	return i+1 < len(syl) && strings.ContainsRune(chaoAfter, syl[i+1].Char) ||
+		i > 0 && strings.ContainsRune(chaoBefore, syl[i-1].Char)
 }
 
 func syllable(c rune, p string) Syllable {

@@ -1,6 +1,7 @@
 package hanzi
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -21,29 +22,37 @@ func readAloud(t *testing.T, text string, verse bool) string {
 	return FormatPinyin(syl, false, false)
 }
 
-// TestPinyinPolyphones measures Miaobi's readings against two test sets
-// written blind, from dictionaries, by helpers who saw neither this code
-// nor its output: testdata/pinyin-polyphones.tsv (882 items; the
-// development set, used while the readings were improved) and
+// TestPinyinPolyphones measures Miaobi's readings against three test sets
+// written blind, from dictionaries and memory, by helpers who saw neither
+// this code nor its output: testdata/pinyin-polyphones.tsv (882 items; the
+// development set, used while the readings were improved),
 // testdata/pinyin-heldout.tsv (440 items, written afterwards and measured
-// once: 96.13 %, where the readings before the improvement scored 91.71 %).
-// Items labelled as lines of poems (教材, 诗) are read as verse. Issue 15
-// asks for 98 %; the floors hold today's figures (97.89 % and 96.13 %)
+// once: 96.13 %, where the readings before that improvement scored 91.71 %)
+// and testdata/pinyin-blind2.tsv (340 items, 113 of them in neither earlier
+// set, written to test ReadVerse's 朝: 96.48 % before it, 96.84 % after;
+// the new items 96.47 % and 96.77 %). Items labelled as lines of poems (教材,
+// 诗) are read as verse. Issue 15 asks for 98 %: the development set has it
+// (98.03 %), the held-out sets do not. The floors hold today's figures
 // against regressions.
 func TestPinyinPolyphones(t *testing.T) {
+	seen := map[string]bool{} // the items of the sets before, by text
 	for _, tc := range []struct {
 		file  string
 		floor float64
+		// newFloor holds the items that no earlier set has.
+		newFloor float64
 	}{
-		{"testdata/pinyin-polyphones.tsv", 0.975},
-		{"testdata/pinyin-heldout.tsv", 0.955},
+		{"testdata/pinyin-polyphones.tsv", 0.98, 0},
+		{"testdata/pinyin-heldout.tsv", 0.96, 0},
+		{"testdata/pinyin-blind2.tsv", 0.965, 0.955},
 	} {
 		b, err := os.ReadFile(tc.file)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var items, right, total, wholeRight int
+		var all, fresh score
 		var wrong []string
+		var here []string
 		for n, line := range strings.Split(string(b), "\n") {
 			if line == "" || strings.HasPrefix(line, "#") {
 				continue
@@ -52,32 +61,58 @@ func TestPinyinPolyphones(t *testing.T) {
 			if len(f) != 3 {
 				t.Fatalf("%s:%d: bad line %q", tc.file, n+1, line)
 			}
-			items++
+			here = append(here, f[0])
 			verse := strings.Contains(f[2], "诗") || strings.Contains(f[2], "教材")
 			want := strings.Fields(f[1])
 			got := strings.Fields(readAloud(t, f[0], verse))
-			ok := len(got) == len(want)
+			right := 0
 			for i := range want {
-				total++
 				if i < len(got) && got[i] == want[i] {
 					right++
-				} else {
-					ok = false
 				}
 			}
-			if ok {
-				wholeRight++
-			} else {
+			whole := right == len(want) && len(got) == len(want)
+			all.add(right, len(want), whole)
+			if !seen[f[0]] {
+				fresh.add(right, len(want), whole)
+			}
+			if !whole {
 				wrong = append(wrong, f[0]+": "+strings.Join(got, " ")+" (want "+f[1]+")")
 			}
 		}
-		acc := float64(right) / float64(total)
-		t.Logf("%s: %d items, %d syllables: %.2f %% of syllables right, %d of %d items wholly right", tc.file, items, total, 100*acc, wholeRight, items)
+		t.Logf("%s: %s", tc.file, all)
+		if fresh.items < all.items {
+			t.Logf("%s, the %d items no earlier set has: %s", tc.file, fresh.items, fresh)
+		}
 		for _, w := range wrong {
 			t.Log("  " + w)
 		}
-		if items < 300 || acc < tc.floor {
-			t.Errorf("%s: %.2f %% of %d syllables right, under %.1f %%", tc.file, 100*acc, total, 100*tc.floor)
+		if all.items < 300 || all.acc() < tc.floor {
+			t.Errorf("%s: %.2f %% of %d syllables right, under %.1f %%", tc.file, 100*all.acc(), all.syllables, 100*tc.floor)
+		}
+		if fresh.items < all.items && fresh.acc() < tc.newFloor {
+			t.Errorf("%s, new items: %.2f %% right, under %.1f %%", tc.file, 100*fresh.acc(), 100*tc.newFloor)
+		}
+		for _, w := range here {
+			seen[w] = true
 		}
 	}
+}
+
+// score counts syllables and items read right.
+type score struct{ items, whole, syllables, right int }
+
+func (s *score) add(right, syllables int, whole bool) {
+	s.items++
+	s.syllables += syllables
+	s.right += right
+	if whole {
+		s.whole++
+	}
+}
+
+func (s score) acc() float64 { return float64(s.right) / float64(max(s.syllables, 1)) }
+
+func (s score) String() string {
+	return fmt.Sprintf("%d items, %d syllables: %.2f %% of syllables right, %d of %d items wholly right", s.items, s.syllables, 100*s.acc(), s.whole, s.items)
 }
