@@ -199,6 +199,22 @@ run.main(async () => {
     await run.screenshot(rp, 'arena-results-en');
     await rp.goto(base + 'arena?lang=zh');
 
+    run.step = 'phone';
+    const phone = await browser.newContext({
+      viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
+      locale: 'zh-CN', storageState: await reader.storageState(),
+    });
+    const pp = await phone.newPage();
+    run.current = pp;
+    run.watchPage(pp, 'phone');
+    for (const [url, name] of [[`arena/${roundID}`, 'phone-reveal'], [`arena/results?round=${roundID}`, 'phone-results'], ['arena', 'phone-arena']]) {
+      await pp.goto(base + url);
+      await run.screenshot(pp, name);
+      await run.noOverflow(pp, `${name} (390 px)`);
+    }
+    await phone.close();
+    run.current = rp;
+
     const load = process.env.MIAOBI_ARENA_LOAD;
     if (load) {
       run.step = 'first paint with 10,000 poems stored';

@@ -63,6 +63,26 @@ export class Run {
     await this.noErrorFlash(page, what);
   }
 
+  // noOverflow fails when the page is wider than the screen, naming the
+  // elements that stick out.
+  async noOverflow(page, what) {
+    // A phone widens its layout viewport (innerWidth) to fit a page too
+    // wide for it: the screen is the context's viewport.
+    const screen = page.viewportSize().width;
+    const m = await page.evaluate((screen) => {
+      const wide = [];
+      for (const el of document.querySelectorAll('body *')) {
+        const r = el.getBoundingClientRect();
+        if (r.right > screen + 1 && getComputedStyle(el).position !== 'fixed') {
+          wide.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : ''} (right ${Math.round(r.right)})`);
+        }
+      }
+      return { scroll: document.documentElement.scrollWidth, inner: window.innerWidth, wide: wide.slice(0, 8) };
+    }, screen);
+    this.log(`${what}: scrollWidth ${m.scroll}, innerWidth ${m.inner}, screen ${screen}`);
+    check(m.scroll <= m.inner + 1 && m.inner <= screen, `${what}: the page is wider than the screen (scrollWidth ${m.scroll}, innerWidth ${m.inner}, screen ${screen}); too wide: ${m.wide.join(', ')}`);
+  }
+
   async launch() {
     const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
     const browser = await chromium.launch({

@@ -28,21 +28,6 @@ async function lines(page) {
   return page.$$eval('input.line', (xs) => xs.map((x) => x.value));
 }
 
-async function noOverflow(page, what) {
-  const m = await page.evaluate(() => {
-    const wide = [];
-    for (const el of document.querySelectorAll('body *')) {
-      const r = el.getBoundingClientRect();
-      if (r.right > window.innerWidth + 1 && getComputedStyle(el).position !== 'fixed') {
-        wide.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : ''} (right ${Math.round(r.right)})`);
-      }
-    }
-    return { scroll: document.documentElement.scrollWidth, inner: window.innerWidth, wide: wide.slice(0, 8) };
-  });
-  run.log(`${what}: scrollWidth ${m.scroll}, innerWidth ${m.inner}`);
-  check(m.scroll <= m.inner + 1, `${what}: the page is wider than the screen (scrollWidth ${m.scroll} > innerWidth ${m.inner}); too wide: ${m.wide.join(', ')}`);
-}
-
 async function layoutToggle(page, what, overflow = false) {
   const view = page.locator('#poem-view');
   for (const name of ['vertical', 'horizontal']) {
@@ -54,7 +39,7 @@ async function layoutToggle(page, what, overflow = false) {
     run.log(`${what}: layout ${name}: #poem-view class "${cls}"`);
     if (name === 'vertical') {
       await run.screenshot(page, `${what}-vertical`);
-      if (overflow) await noOverflow(page, `${what} work page, vertical layout`);
+      if (overflow) await run.noOverflow(page, `${what} work page, vertical layout`);
     }
   }
 }
@@ -285,10 +270,10 @@ run.main(async () => {
     await pp.locator('#poem').waitFor();
     await run.screenshot(pp, 'phone-work');
     run.step = 'phone: no horizontal overflow';
-    await noOverflow(pp, 'phone work page');
+    await run.noOverflow(pp, 'phone work page');
     run.step = 'phone: layout toggle';
     await layoutToggle(pp, 'phone', true);
-    await noOverflow(pp, 'phone work page, after the layout toggle');
+    await run.noOverflow(pp, 'phone work page, after the layout toggle');
     await phone.close();
     await ctx.close();
   } finally {
