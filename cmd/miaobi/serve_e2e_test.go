@@ -305,6 +305,29 @@ func TestStudioCLI(t *testing.T) {
 	if err != nil || !strings.Contains(string(sout), "publish") || !strings.Contains(string(sout), "0% by the person") {
 		t.Fatalf("studio show: %v\n%s", err, sout)
 	}
+	// Its value traits and Lovelace report; the arena from the command
+	// line: a round with the human source needs the corpus, one of
+	// Miaobi's poems and the published work opens, and has no answers yet.
+	studioCmd := func(args ...string) (string, error) {
+		out, err := exec.Command(binary, append(append([]string{"studio"}, args...), "--url", p.URL, "--key", key)...).CombinedOutput()
+		return string(out), err
+	}
+	if out, err := studioCmd("report", id[1]); err != nil || !strings.Contains(out, "metre") || !strings.Contains(out, "Lovelace report:") {
+		t.Fatalf("studio report: %v\n%s", err, out)
+	}
+	if out, err := studioCmd("start-round", "CLI轮", "--sources", "human,miaobi"); err == nil || !strings.Contains(out, "miaobi corpus fetch") {
+		t.Fatalf("start-round without the corpus: %v\n%s", err, out)
+	}
+	out2, err := studioCmd("start-round", "CLI轮", "--sources", "miaobi,published", "--per-form", "1", "--size", "4", "--seed", "3")
+	if err != nil || !regexp.MustCompile(`r_[0-9a-f]+ open: \d+ poems on \d+ prompts`).MatchString(out2) {
+		t.Fatalf("start-round: %v\n%s", err, out2)
+	}
+	if out, err := studioCmd("results"); err != nil || !strings.Contains(out, "no answers yet") {
+		t.Fatalf("studio results: %v\n%s", err, out)
+	}
+	if out, err := studioCmd("rounds"); err != nil || !strings.Contains(out, "CLI轮") || !strings.Contains(out, "open") {
+		t.Fatalf("studio rounds: %v\n%s", err, out)
+	}
 	// The work as a film, through the same API: a progress bar, a
 	// labelled and signed MP4.
 	if _, err := exec.LookPath("ffmpeg"); err == nil {

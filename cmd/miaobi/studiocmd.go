@@ -28,6 +28,16 @@ Commands:
                                  poem candidates and a painting, with progress
   show WORK                      the work's stage, poem, share and history
   publish WORK [--ack] [-o FILE] publish and download the bundle
+  report WORK                    the work's value traits and Lovelace report
+
+The arena (blind rounds of readers; see docs/arena.md):
+  rounds                         the rounds, their state and counts
+  start-round NAME [--size N] [--per-form N] [--sources human,miaobi,…]
+                                 start a round (administrators), with progress
+  results [--round ID] [--csv]   per source: taken for a person's, score and
+                                 Bradley–Terry strength, with 95 % intervals
+  export ROUND [--json] [-o FILE]
+                                 every answer of a round (administrators)
 
 Examples:
   export MIAOBI_URL=http://127.0.0.1:8080 MIAOBI_KEY=mbk_…
@@ -48,7 +58,8 @@ func runStudio(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	seed := fs.Int64("seed", 0, "seed (default: from the clock)")
 	noPaint := fs.Bool("no-paint", false, "write poems only")
 	ack := fs.Bool("ack", false, "publish even when the review asks you to look first")
-	out := fs.String("o", "", "write the bundle (zip) to FILE")
+	out := fs.String("o", "", "write the bundle (zip), or the export, to FILE")
+	ar := arenaFlags(fs)
 	fs.Usage = func() { fmt.Fprint(stderr, studioHelp); fs.PrintDefaults() }
 	if len(args) == 0 {
 		fs.Usage()
@@ -181,6 +192,8 @@ func runStudio(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if err := download(id); err != nil {
 			return fail(1, err)
 		}
+	case "report", "rounds", "start-round", "results", "export":
+		return studioArena(sub, fs.Args(), ar, c, *seed, *out, tty, stdout, stderr, fail)
 	default:
 		return fail(2, fmt.Errorf("unknown command %q; see 'miaobi studio --help'", sub))
 	}
