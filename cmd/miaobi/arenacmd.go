@@ -162,4 +162,3 @@ func pct(s arena.Share) string {
 func mean(m arena.Mean) string {
 	return fmt.Sprintf("%.2f [%.2f, %.2f]", m.Mean, m.Lo, m.Hi)
 }
-
