@@ -35,7 +35,15 @@ func parsePages() map[string]*template.Template {
 	for lang := range messages {
 		l := lang
 		funcs := template.FuncMap{
-			"t":     func(k string) string { return translate(l, k) },
+			"t": func(k string) string { return translate(l, k) },
+			// tr translates k, or keeps def where the language has no words
+			// for it (the measures' own English explanations).
+			"tr": func(k, def string) string {
+				if m, ok := messages[l][k]; ok {
+					return m
+				}
+				return def
+			},
 			"pct":   func(f float64) string { return fmt.Sprintf("%.0f%%", 100*f) },
 			"sub1":  func(f float64) float64 { return 1 - f },
 			"join":  func(s []string, sep string) string { return strings.Join(s, sep) },
