@@ -65,6 +65,8 @@ var notes = map[string][][2]string{
 		{"# poems on # prompts", "# 首诗，# 个题目"},
 		{"# poems on # prompts; # could not be written (first: *)", "# 首诗，# 个题目；# 首未能写成（第一处：*）"},
 		{"wrote on # of # prompts", "已写 # / # 个题目"},
+		{"the corpus is still loading; start the round again in a few seconds", "语料库正在加载，请过几秒再新建场次"},
+		{"the arena's human poems are the corpus's held-out poems, and the corpus is not installed: run 'miaobi corpus fetch' and restart the studio, or leave out the human source", "擂台中古人的诗取自语料库的留出部分，而语料库尚未安装：请运行 miaobi corpus fetch 并重启创作室，或不选「古人」来源"},
 	},
 }
 

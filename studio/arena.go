@@ -94,17 +94,13 @@ func (s *Studio) checkRound(in RoundInput) (RoundInput, error) {
 	in.Sources = slices.Compact(in.Sources)
 	if slices.Contains(in.Sources, "human") {
 		if refs, note := s.Refs(); refs == nil {
-			return in, fmt.Errorf("%w: the arena's human poems are held-out corpus poems, and %s", ErrInput, strings.TrimSuffix(noteOr(note, "the corpus is not loaded yet"), "."))
+			if strings.Contains(note, "loading") {
+				return in, fmt.Errorf("%w: the corpus is still loading; start the round again in a few seconds", ErrInput)
+			}
+			return in, fmt.Errorf("%w: the arena's human poems are the corpus's held-out poems, and the corpus is not installed: run 'miaobi corpus fetch' and restart the studio, or leave out the human source", ErrInput)
 		}
 	}
 	return in, nil
-}
-
-func noteOr(note, def string) string {
-	if note == "" {
-		return def
-	}
-	return note
 }
 
 // StartRound stores a new round and queues the job that fills its pool.
