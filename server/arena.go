@@ -29,6 +29,8 @@ func (s *Server) arenaRoutes(m routeRecorder) {
 	m.HandleFunc("GET /api/arena/rounds/{id}/mine", s.api(s.mineRound))
 	m.HandleFunc("GET /api/arena/rounds/{id}/export", s.api(s.exportRound))
 	m.HandleFunc("POST /api/arena/rounds/{id}/reset", s.api(s.resetRound))
+	m.HandleFunc("POST /api/arena/rounds/{id}/close", s.api(s.openRound(false)))
+	m.HandleFunc("POST /api/arena/rounds/{id}/open", s.api(s.openRound(true)))
 	m.HandleFunc("POST /api/arena/items/{id}/answer", s.api(s.answerItem))
 	m.HandleFunc("GET /api/arena/results", s.api(s.arenaResults))
 	m.HandleFunc("GET /api/works/{id}/report", s.api(s.workReport))
@@ -42,6 +44,8 @@ func (s *Server) arenaWebRoutes() {
 	m.HandleFunc("GET /arena/{id}", s.web(s.playPage))
 	m.HandleFunc("POST /arena/{id}/answer", s.web(s.webAnswer))
 	m.HandleFunc("POST /arena/{id}/reset", s.web(s.webResetRound))
+	m.HandleFunc("POST /arena/{id}/close", s.web(s.webOpenRound(false)))
+	m.HandleFunc("POST /arena/{id}/open", s.web(s.webOpenRound(true)))
 }
 
 // answerLimits keeps one reader from flooding the arena: a burst of 30
@@ -228,6 +232,21 @@ func (s *Server) resetRound(w http.ResponseWriter, r *http.Request, c *who) {
 	writeJSON(w, http.StatusOK, map[string]any{"deleted_answers": n})
 }
 
+// openRound closes a round to new readers, or opens it again.
+func (s *Server) openRound(open bool) func(w http.ResponseWriter, r *http.Request, c *who) {
+	return func(w http.ResponseWriter, r *http.Request, c *who) {
+		if !adminOnly(w, r, c, "open or close a round") {
+			return
+		}
+		rd, err := s.Studio.SetRoundOpen(r.Context(), r.PathValue("id"), open)
+		if err != nil {
+			fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, rd)
+	}
+}
+
 // arenaResults answers the figures as JSON, or per source (and per form
 // and version) as CSV.
 func (s *Server) arenaResults(w http.ResponseWriter, r *http.Request, c *who) {
@@ -304,6 +323,24 @@ func (s *Server) webResetRound(w http.ResponseWriter, r *http.Request, c *who) {
 	}
 	s.setFlash(w, "ok", fmt.Sprintf("%s: %d", translate(s.lang(w, r), "round_reset"), n))
 	http.Redirect(w, r, "/arena", http.StatusSeeOther)
+}
+
+func (s *Server) webOpenRound(open bool) func(w http.ResponseWriter, r *http.Request, c *who) {
+	return func(w http.ResponseWriter, r *http.Request, c *who) {
+		if !c.user.Admin {
+			http.Error(w, "only an administrator may open or close a round", http.StatusForbidden)
+			return
+		}
+		if _, err := s.Studio.SetRoundOpen(r.Context(), r.PathValue("id"), open); err != nil {
+			status, msg := statusOf(err)
+			if status == http.StatusInternalServerError {
+				fail(w, r, err)
+				return
+			}
+			s.setFlash(w, "error", localize(s.lang(w, r), msg))
+		}
+		http.Redirect(w, r, "/arena", http.StatusSeeOther)
+	}
 }
 
 // playView is what the play page shows.
@@ -416,7 +453,7 @@ var arenaMessages = map[string]map[string]string{
 		"arena": "擂台", "arena_intro": "盲评：每一题给你一首或同题的两首诗，不告诉你出自谁手。请判断每首是人写的还是机器写的，给出 1–10 分，两首时再选出更好的一首。整轮答完后才揭晓出处。",
 		"rounds": "场次", "play": "参加", "results": "结果", "round_name": "场次名称", "round_size": "每人题数", "per_form": "每种体裁的题目数",
 		"sources": "来源", "src_human": "古人（语料库留出的诗）", "src_miaobi": "妙笔", "src_published": "创作室已发布的作品",
-		"new_round": "新建场次", "round_building": "正在出题，稍后刷新", "round_reset": "已清空答卷", "reset": "清空答卷", "export": "导出答卷",
+		"new_round": "新建场次", "round_building": "正在出题，稍后刷新", "round_reset": "已清空答卷", "reset": "清空答卷", "close": "结束（不再接纳新读者）", "reopen": "重新开放", "export": "导出答卷",
 		"state_building": "出题中", "state_open": "进行中", "state_closed": "已结束", "state_failed": "失败",
 		"poems_n": "诗", "readers_n": "读者", "answers_n": "答卷", "item": "第", "of": "题，共", "who_wrote": "谁写的？",
 		"by_person": "人写的", "by_machine": "机器写的", "score": "评分（1–10）", "better": "哪首更好？", "submit": "提交（提交后不能更改）",
@@ -442,7 +479,7 @@ var arenaMessages = map[string]map[string]string{
 		"arena": "Arena", "arena_intro": "Blind rating: each item shows one poem, or two on the same prompt, without saying who wrote them. Say whether a person or a machine wrote each, score each 1–10, and for two, pick the better. The sources are revealed when you have answered the whole round.",
 		"rounds": "Rounds", "play": "Play", "results": "Results", "round_name": "Round name", "round_size": "Items per reader", "per_form": "Prompts per form",
 		"sources": "Sources", "src_human": "people (held-out corpus poems)", "src_miaobi": "Miaobi", "src_published": "the studio's published works",
-		"new_round": "New round", "round_building": "Writing the round's poems; reload in a while", "round_reset": "Answers deleted", "reset": "Delete answers", "export": "Export answers",
+		"new_round": "New round", "round_building": "Writing the round's poems; reload in a while", "round_reset": "Answers deleted", "reset": "Delete answers", "close": "Close to new readers", "reopen": "Open again", "export": "Export answers",
 		"state_building": "building", "state_open": "open", "state_closed": "closed", "state_failed": "failed",
 		"poems_n": "poems", "readers_n": "readers", "answers_n": "answers", "item": "Item", "of": "of", "who_wrote": "Who wrote it?",
 		"by_person": "a person", "by_machine": "a machine", "score": "Score (1–10)", "better": "Which is better?", "submit": "Submit (answers cannot be changed)",

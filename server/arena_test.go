@@ -164,6 +164,24 @@ func TestArenaRound(t *testing.T) {
 			t.Errorf("export %d %v: %d rows", status, err, len(rows))
 		}
 
+		// Closed to new readers: a latecomer is refused, the reader who
+		// played still sees their answers; opened again, the latecomer plays.
+		late, _ := db.CreateUser(ctx, "latecomer", "a long enough password", false)
+		latecomer := e.program(late, 100)
+		reader.do("POST", "/api/arena/rounds/"+rd.ID+"/close", nil, 403, nil)
+		admin.do("POST", "/api/arena/rounds/"+rd.ID+"/close", nil, 200, &rd)
+		if rd.State != store.RoundClosed {
+			t.Fatalf("closed round: %+v", rd)
+		}
+		b = latecomer.do("GET", "/api/arena/rounds/"+rd.ID+"/play", nil, 422, nil)
+		if !strings.Contains(string(b), "closed") {
+			t.Errorf("a latecomer to a closed round: %s", b)
+		}
+		reader.do("GET", "/api/arena/rounds/"+rd.ID+"/mine", nil, 200, nil)
+		admin.do("POST", "/api/arena/rounds/"+rd.ID+"/open", nil, 200, &rd)
+		latecomer.do("GET", "/api/arena/rounds/"+rd.ID+"/play", nil, 200, nil)
+		admin.do("POST", "/api/arena/rounds/r_nope/close", nil, 404, nil)
+
 		// The same poems in a second round: the reader has seen them all.
 		var again struct {
 			Round store.Round

@@ -70,6 +70,8 @@ var operations = []op{
 	{"GET", "/api/arena/rounds/{id}/mine", "The caller's answers with the poems' sources: 409 until every item of the round is answered.", "", 200, false},
 	{"GET", "/api/arena/rounds/{id}/export", "Every answer of a round, one poem a row (administrators only; ?format=csv or json).", "", 200, false},
 	{"POST", "/api/arena/rounds/{id}/reset", "Delete a round's deals and answers; its poems stay (administrators only).", "", 200, false},
+	{"POST", "/api/arena/rounds/{id}/close", "Close a round to new readers; those already dealt may finish (administrators only).", "", 200, false},
+	{"POST", "/api/arena/rounds/{id}/open", "Open a closed round again (administrators only).", "", 200, false},
 	{"POST", "/api/arena/items/{id}/answer", "Answer an item once: human and scores per poem (A, then B), better for a pair; 409 when answered already, 429 when too fast.", "Answer", 200, false},
 	{"GET", "/api/arena/results", "The arena's figures per source, form, version and day, with 95 % intervals (?round=ID; ?format=csv).", "", 200, false},
 }

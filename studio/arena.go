@@ -718,6 +718,27 @@ func (s *Studio) ArenaAnswers(ctx context.Context, roundID string) ([]arena.Answ
 	return s.DB.Answers(ctx, r.ID)
 }
 
+// SetRoundOpen closes a round to new readers, or opens it again
+// (administrators only). Readers already dealt in a closed round may still
+// finish it. Only an open or closed round can change.
+func (s *Studio) SetRoundOpen(ctx context.Context, roundID string, open bool) (*store.Round, error) {
+	r, err := s.round(ctx, roundID)
+	if err != nil {
+		return nil, err
+	}
+	if r.State != store.RoundOpen && r.State != store.RoundClosed {
+		return nil, fmt.Errorf("%w: round %q is %s; only an open or closed round can be opened or closed", ErrConflict, r.Name, r.State)
+	}
+	state := store.RoundClosed
+	if open {
+		state = store.RoundOpen
+	}
+	if err := s.DB.SetRound(ctx, r.ID, state, r.Note, ""); err != nil {
+		return nil, err
+	}
+	return s.round(ctx, r.ID)
+}
+
 // ResetRound deletes a round's answers and deals (administrators only).
 func (s *Studio) ResetRound(ctx context.Context, roundID string) (int, error) {
 	r, err := s.round(ctx, roundID)
