@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -179,7 +180,22 @@ func TestArenaRound(t *testing.T) {
 		}
 		reader.do("GET", "/api/arena/rounds/"+rd.ID+"/mine", nil, 200, nil)
 		admin.do("POST", "/api/arena/rounds/"+rd.ID+"/open", nil, 200, &rd)
-		latecomer.do("GET", "/api/arena/rounds/"+rd.ID+"/play", nil, 200, nil)
+		// Four tabs at once are dealt one hand.
+		var wg sync.WaitGroup
+		firsts := make([]string, 4)
+		for i := range firsts {
+			wg.Go(func() {
+				var st studio.Sitting
+				status, b := latecomer.raw("GET", "/api/arena/rounds/"+rd.ID+"/play", "", nil, nil)
+				if status == 200 && json.Unmarshal(b, &st) == nil && st.Item != nil {
+					firsts[i] = st.Item.ID
+				}
+			})
+		}
+		wg.Wait()
+		if firsts[0] == "" || firsts[1] != firsts[0] || firsts[2] != firsts[0] || firsts[3] != firsts[0] {
+			t.Fatalf("four tabs at once were dealt %v", firsts)
+		}
 		admin.do("POST", "/api/arena/rounds/r_nope/close", nil, 404, nil)
 
 		// The same poems in a second round: the reader has seen them all.
