@@ -270,7 +270,7 @@ func (s *Server) arenaResults(w http.ResponseWriter, r *http.Request, c *who) {
 }
 
 func (s *Server) workReport(w http.ResponseWriter, r *http.Request, c *who) {
-	rep, err := s.Studio.Report(r.Context(), c.actor(), r.PathValue("id"))
+	rep, err := s.Studio.Report(r.Context(), c.actor(), r.PathValue("id"), r.URL.Query().Get("lang") == "zh")
 	if err != nil {
 		fail(w, r, err)
 		return

@@ -62,7 +62,7 @@ var operations = []op{
 	{"GET", "/api/ratings", "All the caller's ratings.", "", 200, false},
 	{"GET", "/api/jobs/{id}", "A job: state, progress, result or error.", "", 200, false},
 	{"GET", "/api/jobs/{id}/events", "A job's progress as server-sent events (progress…, done).", "", 200, false},
-	{"GET", "/api/works/{id}/report", "The work's value traits (metre, rhyme, readability, uniqueness, imagery, tone, form, each with how it was measured), its Lovelace report (runs shared with the corpus, nearest corpus poems, novel images, how it was made) and its arena figures.", "", 200, false},
+	{"GET", "/api/works/{id}/report", "The work's value traits (metre, rhyme, readability, uniqueness, imagery, tone, form, each with how it was measured), its Lovelace report (runs shared with the corpus, nearest corpus poems, novel images, how it was made) and its arena figures; ?lang=zh for Chinese labels and summary.", "", 200, false},
 	{"GET", "/api/arena/rounds", "The arena's rounds with their state and counts of poems, readers and answers.", "", 200, false},
 	{"POST", "/api/arena/rounds", "Start an arena round (administrators only; 202 with the round and the job writing its poems).", "RoundInput", 202, false},
 	{"GET", "/api/arena/rounds/{id}", "One round.", "", 200, false},

@@ -430,7 +430,7 @@ func (s *Server) workPage(w http.ResponseWriter, r *http.Request, c *who) {
 		if rev, err := s.Studio.Review(r.Context(), a, id); err == nil {
 			data["Review"] = rev
 		}
-		if rep, err := s.Studio.Report(r.Context(), a, id); err == nil {
+		if rep, err := s.Studio.Report(r.Context(), a, id, s.lang(w, r) == "zh"); err == nil {
 			data["Report"] = rep
 		}
 	}

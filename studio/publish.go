@@ -164,7 +164,7 @@ func (s *Studio) bundle(ctx context.Context, w *store.Work, c *Content, rev *Rev
 		add("film.mp4", mp4)
 	}
 	// The value traits and the Lovelace report travel with the work.
-	rep, err := s.report(ctx, w.ID, version, c)
+	rep, err := s.report(ctx, w.ID, version, c, false)
 	if err != nil {
 		return nil, err
 	}

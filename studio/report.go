@@ -20,8 +20,9 @@ type WorkReport struct {
 	Panel *arena.SourceRow `json:"panel,omitempty"`
 }
 
-// Report measures a work's current version.
-func (s *Studio) Report(ctx context.Context, a Actor, id string) (*WorkReport, error) {
+// Report measures a work's current version; chinese writes its labels,
+// evidence and summary in Chinese.
+func (s *Studio) Report(ctx context.Context, a Actor, id string, chinese bool) (*WorkReport, error) {
 	w, _, c, err := s.load(ctx, a, id)
 	if err != nil {
 		return nil, err
@@ -29,17 +30,17 @@ func (s *Studio) Report(ctx context.Context, a Actor, id string) (*WorkReport, e
 	if len(c.Lines) == 0 {
 		return nil, fmt.Errorf("%w: there is no poem to measure yet; create one first", ErrInput)
 	}
-	return s.report(ctx, w.ID, w.Head, c)
+	return s.report(ctx, w.ID, w.Head, c, chinese)
 }
 
-func (s *Studio) report(ctx context.Context, workID string, version int, c *Content) (*WorkReport, error) {
+func (s *Studio) report(ctx context.Context, workID string, version int, c *Content, chinese bool) (*WorkReport, error) {
 	refs, _ := s.Refs()
-	m := report.Measurer{Poems: s.Poems, Refs: refs}
+	m := report.Measurer{Poems: s.Poems, Refs: refs, Chinese: chinese}
 	traits, err := m.Traits(c.Brief.Form, c.Brief.Rhyme, c.Brief.Keywords, c.Lines)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInput, err)
 	}
-	r := &WorkReport{Version: version, Traits: traits, Lovelace: m.Lovelace(c.Brief.Keywords, c.Lines, madeBy(c))}
+	r := &WorkReport{Version: version, Traits: traits, Lovelace: m.Lovelace(c.Brief.Keywords, c.Lines, madeBy(c, chinese))}
 	answers, err := s.DB.AnswersFor(ctx, "work "+workID)
 	if err != nil {
 		return nil, err
@@ -59,29 +60,35 @@ func (s *Studio) report(ctx context.Context, workID string, version int, c *Cont
 }
 
 // madeBy says in plain words how a work was made, from its parts.
-func madeBy(c *Content) []string {
+func madeBy(c *Content, chinese bool) []string {
+	say := func(en, zh string, args ...any) string {
+		if chinese {
+			return fmt.Sprintf(zh, args...)
+		}
+		return fmt.Sprintf(en, args...)
+	}
 	var out []string
 	if b := c.Brief; len(b.Keywords) > 0 {
-		plan := fmt.Sprintf("plan: keywords %s, form %s", strings.Join(b.Keywords, "、"), b.Form)
+		plan := say("plan: keywords %s, form %s", "构思：关键词 %s，体裁 %s", strings.Join(b.Keywords, "、"), b.Form)
 		if len(b.Images) > 0 {
-			plan += ", images the person chose " + strings.Join(b.Images, "、")
+			plan += say(", images the person chose %s", "，作者选的意象 %s", strings.Join(b.Images, "、"))
 		}
 		out = append(out, plan)
 	}
 	for _, p := range c.Parts {
-		who := "the person (" + strings.TrimPrefix(p.By, "person:") + ")"
+		who := say("the person (%s)", "作者本人（%s）", strings.TrimPrefix(p.By, "person:"))
 		if p.By == "ai" {
 			who = p.Engine
 			if p.Model != "" {
 				who += " " + p.Model
 			}
 			if p.Seed != 0 {
-				who += fmt.Sprintf(", seed %d", p.Seed)
+				who += say(", seed %d", "，种子 %d", p.Seed)
 			}
 		}
-		out = append(out, fmt.Sprintf("v%d %s: %s by %s", p.Version, p.Part, p.Action, who))
+		out = append(out, say("v%d %s: %s by %s", "第 %d 版 %s：%s，由 %s", p.Version, p.Part, p.Action, who))
 	}
 	sh := c.Share()
-	out = append(out, fmt.Sprintf("%d of %d characters are the person's", sh.PersonChars, sh.PersonChars+sh.AIChars))
+	out = append(out, say("%d of %d characters are the person's", "%[2]d 个字中 %[1]d 个是作者写的", sh.PersonChars, sh.PersonChars+sh.AIChars))
 	return out
 }

@@ -197,3 +197,28 @@ func TestToneAgainstTitles(t *testing.T) {
 		t.Errorf("AUC %.3f: the tone lexicon barely tells grief from joy", auc)
 	}
 }
+
+func TestChinese(t *testing.T) {
+	m, fx := measurer(t)
+	m.Chinese = true
+	rep := m.Lovelace([]string{"月", "霜"}, []string{"床前明月光", "疑是地上霜", "孤灯照夜雨", "何处是归程"}, []string{"第 1 行由人写"})
+	t.Log(rep.Summary)
+	for _, want := range []string{"最长的共有字串为 5 字：「床前明月光」", "个意象中有", "做法：第 1 行由人写。"} {
+		if !strings.Contains(rep.Summary, want) {
+			t.Errorf("summary %q lacks %q", rep.Summary, want)
+		}
+	}
+	if strings.Contains(rep.Summary, "%!") {
+		t.Errorf("a bad format in %q", rep.Summary)
+	}
+	p := fx["早发白帝城"]
+	ts, err := m.Traits(p.Form, "", nil, p.Lines)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tr := range ts {
+		if strings.Contains(tr.Label, "%!") || tr.Name != "metre" && tr.Name != "rhyme" && !strings.ContainsFunc(tr.Label, func(r rune) bool { return r >= 0x4e00 && r <= 0x9fff }) {
+			t.Errorf("%s: label %q is not Chinese", tr.Name, tr.Label)
+		}
+	}
+}
