@@ -78,10 +78,9 @@ type Results struct {
 
 // rowAcc gathers one row's figures.
 type rowAcc struct {
-	first       time.Time
-	human, n    int
-	score       meanAcc
-	wins, games float64
+	first    time.Time
+	human, n int
+	score    meanAcc
 }
 
 func (r *rowAcc) add(x Rated, at time.Time) {
