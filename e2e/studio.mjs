@@ -24,6 +24,16 @@ const keywords = '灯、跳舞、翅膀';
 const jobTimeout = 120_000;
 const run = new Run(outDir, Number(process.env.MIAOBI_E2E_TIMEOUT_MS || 210_000));
 
+// jobState reads the job box's state and message in one step, or null
+// when there is none — or when the page is replacing itself because the
+// job ended (reading the box in two steps raced that navigation).
+async function jobState(page) {
+  return page.evaluate(() => {
+    const j = document.querySelector('.job[data-job]');
+    return j ? { state: j.dataset.state, msg: (j.querySelector('.msg') || {}).innerText || '' } : null;
+  }).catch(() => null);
+}
+
 async function lines(page) {
   return page.$$eval('input.line', (xs) => xs.map((x) => x.value));
 }
@@ -100,11 +110,10 @@ run.main(async () => {
       const msg = await page.locator('.job .msg').innerText().catch(() => '?');
       throw new Failure(`the create job did not finish within ${jobTimeout / 1000} s; its progress says: ${msg}`);
     });
-    const jobBox = page.locator('.job[data-job]');
-    if (new URL(page.url()).searchParams.has('job') && await jobBox.count()) {
-      const state = await jobBox.getAttribute('data-state');
-      check(state !== 'failed', `the create job failed: ${await jobBox.locator('.msg').innerText()}`);
-      if (state === 'done') {
+    const created = new URL(page.url()).searchParams.has('job') ? await jobState(page) : null;
+    if (created) {
+      check(created.state !== 'failed', `the create job failed: ${created.msg}`);
+      if (created.state === 'done') {
         // The job may also just have ended and the page be about to go.
         await page.waitForURL((u) => !u.searchParams.has('job'), { timeout: 3_000 }).catch(() =>
           run.warnings.push('the create job ended before its page loaded; the page kept the finished job\'s progress box'));
@@ -201,8 +210,8 @@ run.main(async () => {
       throw new Failure(`the film job did not finish within ${jobTimeout / 1000} s; its progress says: ${msg}`);
     });
     if (new URL(page.url()).searchParams.has('job')) {
-      const state = await page.locator('.job[data-job]').getAttribute('data-state');
-      check(state !== 'failed', `the film job failed: ${await page.locator('.job .msg').innerText()}`);
+      const filmed = await jobState(page);
+      check(!filmed || filmed.state !== 'failed', `the film job failed: ${filmed && filmed.msg}`);
       await page.waitForURL((u) => !u.searchParams.has('job'), { timeout: 5_000 }).catch(() => page.goto(workURL));
     }
     await page.waitForLoadState('load');
