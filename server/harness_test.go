@@ -92,11 +92,10 @@ func newEnv(t *testing.T, db *store.DB) *env {
 
 // client is a caller: a browser with a session, or a program with a key.
 type client struct {
-	e      *env
-	http   *http.Client
-	key    string
-	csrf   string
-	origin string
+	e    *env
+	http *http.Client
+	key  string
+	csrf string
 }
 
 // browser signs in through the login form.

@@ -56,7 +56,7 @@ func newFaultProxy(t *testing.T, target string) *faultProxy {
 		case "429x2":
 			if n <= 2 {
 				w.Header().Set("Retry-After-Ms", "50")
-				http.Error(w, `{"error":{"message":"slow down","type":"rate_limit_error","param":null,"code":null}}`, 429)
+				http.Error(w, `{"error":{"message":"slow down","type":"rate_limit_error","param":null,"code":null}}`, http.StatusTooManyRequests)
 				return
 			}
 		case "500":
