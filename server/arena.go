@@ -299,12 +299,9 @@ func (s *Server) webCreateRound(w http.ResponseWriter, r *http.Request, c *who) 
 	seed, _ := strconv.ParseInt(r.PostFormValue("seed"), 10, 64)
 	in := studio.RoundInput{Name: r.PostFormValue("name"), Size: num("size"), PerForm: num("per_form"), Sources: r.PostForm["sources"], Seed: seed}
 	if _, _, err := s.Studio.StartRound(r.Context(), c.actor(), in); err != nil {
-		status, msg := statusOf(err)
-		if status == http.StatusInternalServerError {
-			fail(w, r, err)
+		if !s.flashError(w, r, err) {
 			return
 		}
-		s.setFlash(w, "error", localize(s.lang(w, r), msg))
 	} else {
 		s.setFlash(w, "ok", translate(s.lang(w, r), "round_building"))
 	}
@@ -331,13 +328,8 @@ func (s *Server) webOpenRound(open bool) func(w http.ResponseWriter, r *http.Req
 			http.Error(w, "only an administrator may open or close a round", http.StatusForbidden)
 			return
 		}
-		if _, err := s.Studio.SetRoundOpen(r.Context(), r.PathValue("id"), open); err != nil {
-			status, msg := statusOf(err)
-			if status == http.StatusInternalServerError {
-				fail(w, r, err)
-				return
-			}
-			s.setFlash(w, "error", localize(s.lang(w, r), msg))
+		if _, err := s.Studio.SetRoundOpen(r.Context(), r.PathValue("id"), open); err != nil && !s.flashError(w, r, err) {
+			return
 		}
 		http.Redirect(w, r, "/arena", http.StatusSeeOther)
 	}
@@ -355,13 +347,9 @@ type playView struct {
 func (s *Server) playPage(w http.ResponseWriter, r *http.Request, c *who) {
 	st, err := s.Studio.Play(r.Context(), c.actor(), r.PathValue("id"))
 	if err != nil {
-		status, msg := statusOf(err)
-		if status == http.StatusInternalServerError {
-			fail(w, r, err)
-			return
+		if s.flashError(w, r, err) {
+			http.Redirect(w, r, "/arena", http.StatusSeeOther)
 		}
-		s.setFlash(w, "error", localize(s.lang(w, r), msg))
-		http.Redirect(w, r, "/arena", http.StatusSeeOther)
 		return
 	}
 	v := playView{Sitting: st, Scores: []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}}
@@ -404,16 +392,10 @@ func (s *Server) webAnswer(w http.ResponseWriter, r *http.Request, c *who) {
 		http.Redirect(w, r, back, http.StatusSeeOther)
 		return
 	}
-	_, err := s.Studio.Answer(r.Context(), c.actor(), r.PostFormValue("item"), in)
-	if err == nil {
+	if _, err := s.Studio.Answer(r.Context(), c.actor(), r.PostFormValue("item"), in); err == nil {
 		spend()
-	} else {
-		status, msg := statusOf(err)
-		if status == http.StatusInternalServerError {
-			fail(w, r, err)
-			return
-		}
-		s.setFlash(w, "error", localize(s.lang(w, r), msg))
+	} else if !s.flashError(w, r, err) {
+		return
 	}
 	http.Redirect(w, r, back, http.StatusSeeOther)
 }

@@ -371,19 +371,29 @@ func (s *Server) webNewWork(w http.ResponseWriter, r *http.Request, c *who) {
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
-// webFail shows an input error on the page the person came from.
+// webFail shows an input error on the page the person came from; a
+// missing work is a plain 404, since its page would fail again.
 func (s *Server) webFail(w http.ResponseWriter, r *http.Request, back string, err error) {
-	status, msg := statusOf(err)
-	if status == 500 {
-		fail(w, r, err)
-		return
-	}
-	if status == http.StatusNotFound {
+	if status, msg := statusOf(err); status == http.StatusNotFound {
 		http.Error(w, msg, status)
 		return
 	}
+	if s.flashError(w, r, err) {
+		http.Redirect(w, r, back, http.StatusSeeOther)
+	}
+}
+
+// flashError puts err on the next page as a flash, and reports whether
+// the caller should go on to redirect; an internal error is answered 500
+// at once, and false.
+func (s *Server) flashError(w http.ResponseWriter, r *http.Request, err error) bool {
+	status, msg := statusOf(err)
+	if status == http.StatusInternalServerError {
+		fail(w, r, err)
+		return false
+	}
 	s.setFlash(w, "", localize(s.lang(w, r), msg))
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	return true
 }
 
 // altView is a list of alternatives shown on the work page.
