@@ -269,29 +269,16 @@ func (db *DB) Answer(ctx context.Context, id, user string, a ArenaReply) error {
 	return ErrConflict
 }
 
-// Answers returns the answered items of a round (every round when round
-// is empty) with their poems and readers' names, oldest first.
+// Answers returns the answered items of a round with their poems and
+// readers' names, oldest first: everything, for the round's export.
 func (db *DB) Answers(ctx context.Context, round string) ([]arena.Answer, error) {
-	if round == "" {
-		return db.answers(ctx, "")
-	}
-	return db.answers(ctx, ` AND d.round_id = ?`, round)
-}
-
-// AnswersFor returns the answered items holding a poem of the given
-// origin ("work ID" for a published work), in every round.
-func (db *DB) AnswersFor(ctx context.Context, origin string) ([]arena.Answer, error) {
-	return db.answers(ctx, ` AND (a.origin = ? OR b.origin = ?)`, origin, origin)
-}
-
-func (db *DB) answers(ctx context.Context, where string, args ...any) ([]arena.Answer, error) {
 	q := `SELECT d.round_id, u.name, d.answered, d.human_a, d.score_a, d.human_b, d.score_b, d.better,
 		a.id, a.source, a.version, a.form, a.prompt, a.lines, a.origin,
 		COALESCE(b.id, ''), COALESCE(b.source, ''), COALESCE(b.version, ''), COALESCE(b.form, ''), COALESCE(b.prompt, ''), COALESCE(b.lines, ''), COALESCE(b.origin, '')
 		FROM arena_deals d JOIN users u ON u.id = d.user_id
 		JOIN arena_poems a ON a.id = d.poem_a
 		LEFT JOIN arena_poems b ON b.id = d.poem_b
-		WHERE d.answered > 0` + where + ` ORDER BY d.answered, d.id`
+		WHERE d.answered > 0 AND d.round_id = ? ORDER BY d.answered, d.id`
 	return list(db, ctx, "answers", func(row scanner) (arena.Answer, error) {
 		var x arena.Answer
 		var at int64
@@ -313,7 +300,7 @@ func (db *DB) answers(ctx context.Context, where string, args ...any) ([]arena.A
 			x.Better = -1
 		}
 		return x, nil
-	}, q, args...)
+	}, q, round)
 }
 
 // Figures returns what the results need of a round's answers (every
@@ -321,16 +308,24 @@ func (db *DB) answers(ctx context.Context, where string, args ...any) ([]arena.A
 // poem's source, version and form with the guess and score — no lines,
 // no names, so 10,000 answers read quickly.
 func (db *DB) Figures(ctx context.Context, round string) ([]arena.Answer, error) {
+	if round == "" {
+		return db.figures(ctx, "")
+	}
+	return db.figures(ctx, ` AND d.round_id = ?`, round)
+}
+
+// FiguresFor returns the figures of the answered items that hold a poem
+// of the given origin ("work ID" for a published work), in every round.
+func (db *DB) FiguresFor(ctx context.Context, origin string) ([]arena.Answer, error) {
+	return db.figures(ctx, ` AND (a.origin = ? OR b.origin = ?)`, origin, origin)
+}
+
+func (db *DB) figures(ctx context.Context, where string, args ...any) ([]arena.Answer, error) {
 	q := `SELECT d.round_id, d.user_id, d.answered, d.human_a, d.score_a, d.human_b, d.score_b, d.better,
 		a.source, a.version, a.form, d.poem_b, COALESCE(b.source, ''), COALESCE(b.version, ''), COALESCE(b.form, '')
 		FROM arena_deals d JOIN arena_poems a ON a.id = d.poem_a
 		LEFT JOIN arena_poems b ON b.id = d.poem_b
-		WHERE d.answered > 0`
-	var args []any
-	if round != "" {
-		q += ` AND d.round_id = ?`
-		args = append(args, round)
-	}
+		WHERE d.answered > 0` + where
 	return list(db, ctx, "answers", func(row scanner) (arena.Answer, error) {
 		var x arena.Answer
 		var at int64

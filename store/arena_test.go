@@ -107,7 +107,7 @@ func TestArena(t *testing.T) {
 		if seen, _ := db.Seen(ctx, u1.ID); len(seen) != 0 {
 			t.Fatalf("seen after reset: %v", seen)
 		}
-		if all, _ := db.Answers(ctx, ""); len(all) != 0 {
+		if all, _ := db.Figures(ctx, ""); len(all) != 0 {
 			t.Fatalf("answers after reset: %v", all)
 		}
 		if err := db.Deal(ctx, r.ID, u1.ID, deals, keys); err != nil {

@@ -162,10 +162,10 @@ func (s *Studio) fillRound(ctx context.Context, j *store.Job, in RoundInput) (*R
 	round := j.WorkID
 	// The pool is stored in one transaction at the end: a job run again
 	// after that (a crash before the round opened) keeps it.
-	if pool, err := s.DB.Pool(ctx, round); err != nil {
+	if r, err := s.DB.Round(ctx, round); err != nil {
 		return nil, err
-	} else if len(pool) > 0 {
-		return &RoundResult{Round: round, Poems: len(pool)}, nil
+	} else if r.Poems > 0 {
+		return &RoundResult{Round: round, Poems: r.Poems}, nil
 	}
 	rng := rand.New(rand.NewSource(in.Seed))
 	prompts, err := s.roundPrompts(ctx, in, rng)

@@ -41,7 +41,7 @@ func (s *Studio) report(ctx context.Context, workID string, version int, c *Cont
 		return nil, fmt.Errorf("%w: %v", ErrInput, err)
 	}
 	r := &WorkReport{Version: version, Traits: traits, Lovelace: m.Lovelace(c.Brief.Keywords, c.Lines, madeBy(c, chinese))}
-	answers, err := s.DB.AnswersFor(ctx, "work "+workID)
+	answers, err := s.DB.FiguresFor(ctx, "work "+workID)
 	if err != nil {
 		return nil, err
 	}
