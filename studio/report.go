@@ -36,11 +36,11 @@ func (s *Studio) Report(ctx context.Context, a Actor, id string, chinese bool) (
 func (s *Studio) report(ctx context.Context, workID string, version int, c *Content, chinese bool) (*WorkReport, error) {
 	refs, _ := s.Refs()
 	m := report.Measurer{Poems: s.Poems, Refs: refs, Chinese: chinese}
-	traits, err := m.Traits(c.Brief.Form, c.Brief.Rhyme, c.Brief.Keywords, c.Lines)
+	traits, lovelace, err := m.Measure(c.Brief.Form, c.Brief.Rhyme, c.Brief.Keywords, c.Lines, madeBy(c, chinese))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInput, err)
 	}
-	r := &WorkReport{Version: version, Traits: traits, Lovelace: m.Lovelace(c.Brief.Keywords, c.Lines, madeBy(c, chinese))}
+	r := &WorkReport{Version: version, Traits: traits, Lovelace: lovelace}
 	answers, err := s.DB.FiguresFor(ctx, "work "+workID)
 	if err != nil {
 		return nil, err

@@ -52,13 +52,17 @@ const usualPerKeyword = 24
 
 // Lovelace reports on a poem written for keywords; made is how it was made.
 func (m Measurer) Lovelace(keywords, lines, made []string) Lovelace {
-	rep := Lovelace{Made: made, Copied: m.Poems.Originality(lines).CopiedRuns}
+	return m.lovelace(keywords, lines, made, m.gather(lines))
+}
+
+func (m Measurer) lovelace(keywords, lines, made []string, ev evidence) Lovelace {
+	rep := Lovelace{Made: made, Copied: ev.copied}
 	if rep.Copied == nil {
 		rep.Copied = []string{}
 	}
-	if m.Refs != nil && m.Refs.Len() > 0 {
+	if m.hasCorpus() {
 		rep.Corpus = m.say("%d poems of chinese-poetry 2.0.1", "语料库 chinese-poetry 2.0.1 的 %d 首诗", m.Refs.Len())
-		for _, mt := range m.Refs.Closest(lines, 3) {
+		for _, mt := range ev.nearest {
 			n := Near{Poem: poemName(mt.Poem), Lines: mt.Poem.Lines, Share: mt.Share}
 			for _, sp := range mt.Spans {
 				n.Spans = append(n.Spans, sp.Text)
@@ -113,7 +117,7 @@ func (m Measurer) Lovelace(keywords, lines, made []string) Lovelace {
 	case rep.LongestLen > 0:
 		b.WriteString(m.say("Its longest run shared with %s is %d characters, 「%s」 (%s). ", "与%s最长的共有字串为 %d 字：「%s」（%s）。",
 			strings.TrimSuffix(rep.Corpus, "."), rep.LongestLen, rep.Longest, rep.LongestFrom))
-	case m.Refs != nil && m.Refs.Len() > 0:
+	case m.hasCorpus():
 		b.WriteString(m.say("It shares no run of two characters or more with %s. ", "与%s没有两字以上的共有字串。", rep.Corpus))
 	}
 	if len(rep.Copied) > 0 {

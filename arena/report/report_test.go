@@ -67,7 +67,7 @@ func TestTraits(t *testing.T) {
 	// A Tang poem measured against a corpus that holds it: regular, but
 	// not unique.
 	p := fx["早发白帝城"]
-	ts, err := m.Traits(p.Form, "", nil, p.Lines)
+	ts, err := m.Traits(p.Form, "", p.Lines)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,11 +87,11 @@ func TestTraits(t *testing.T) {
 		t.Errorf("uniqueness of a corpus poem: %+v", v)
 	}
 	// The same text with rare characters: less readable.
-	rare, _ := m.Traits("", "", nil, []string{"龘靐齉爩", "朝辞白帝"})
+	rare, _ := m.Traits("", "", []string{"龘靐齉爩", "朝辞白帝"})
 	if r, c := trait(rare, "readability"), trait(ts, "readability"); r.Value >= c.Value || !strings.Contains(r.Detail[0], "龘") {
 		t.Errorf("readability: rare %+v against %+v", r, c)
 	}
-	if _, err := m.Traits("", "", nil, nil); err == nil {
+	if _, err := m.Traits("", "", nil); err == nil {
 		t.Error("an empty poem was measured")
 	}
 }
@@ -212,7 +212,7 @@ func TestChinese(t *testing.T) {
 		t.Errorf("a bad format in %q", rep.Summary)
 	}
 	p := fx["早发白帝城"]
-	ts, err := m.Traits(p.Form, "", nil, p.Lines)
+	ts, err := m.Traits(p.Form, "", p.Lines)
 	if err != nil {
 		t.Fatal(err)
 	}

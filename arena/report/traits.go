@@ -67,11 +67,49 @@ const (
 	sorrowSeeds = "悲愁哀伤泪恨怨凄怅惆"
 )
 
-// Traits measures a poem. form may be empty (the checker detects it).
-func (m Measurer) Traits(form, rhyme string, keywords, lines []string) ([]Trait, error) {
-	if len(lines) == 0 {
-		return nil, fmt.Errorf("arena: traits of an empty poem")
+// evidence is what both the traits and the Lovelace report read — the
+// copy guard's runs and the nearest corpus poems (up to 3, none without
+// the corpus) — found once for both.
+type evidence struct {
+	copied  []string
+	nearest []judge.Match
+}
+
+func (m Measurer) hasCorpus() bool { return m.Refs != nil && m.Refs.Len() > 0 }
+
+func (m Measurer) gather(lines []string) evidence {
+	ev := evidence{copied: m.Poems.Originality(lines).CopiedRuns}
+	if m.hasCorpus() {
+		ev.nearest = m.Refs.Closest(lines, 3)
 	}
+	return ev
+}
+
+// Measure returns a poem's traits and its Lovelace report, finding what
+// they share once; made is how it was made.
+func (m Measurer) Measure(form, rhyme string, keywords, lines, made []string) ([]Trait, Lovelace, error) {
+	if len(lines) == 0 {
+		return nil, Lovelace{}, errEmpty
+	}
+	ev := m.gather(lines)
+	ts, err := m.traits(form, rhyme, lines, ev)
+	if err != nil {
+		return nil, Lovelace{}, err
+	}
+	return ts, m.lovelace(keywords, lines, made, ev), nil
+}
+
+var errEmpty = fmt.Errorf("arena: traits of an empty poem")
+
+// Traits measures a poem. form may be empty (the checker detects it).
+func (m Measurer) Traits(form, rhyme string, lines []string) ([]Trait, error) {
+	if len(lines) == 0 {
+		return nil, errEmpty
+	}
+	return m.traits(form, rhyme, lines, m.gather(lines))
+}
+
+func (m Measurer) traits(form, rhyme string, lines []string, ev evidence) ([]Trait, error) {
 	if !slices.Contains([]string{"五绝", "七绝", "五律", "七律"}, form) || prosody.ShapeForm(lines) != form {
 		form = ""
 	}
@@ -82,7 +120,7 @@ func (m Measurer) Traits(form, rhyme string, keywords, lines []string) ([]Trait,
 	var out []Trait
 	out = append(out, m.metreTrait(check), m.rhymeTrait(check))
 	chars := hanOf(lines)
-	out = append(out, m.readability(chars), m.uniqueness(lines), m.imagery(chars, len(lines)), m.tone(chars))
+	out = append(out, m.readability(chars), m.uniqueness(lines, ev), m.imagery(chars, len(lines)), m.tone(chars))
 	out = append(out, Trait{Name: "form", Value: 1, Label: m.say("%s, %d lines, %d characters", "%s，%d 行，%d 字", cmp.Or(check.Form, m.say("free", "不拘")), len(lines), len(chars)),
 		How: "the checker's reading of the shape (lines × characters) and the form asked for"})
 	return out, nil
@@ -202,20 +240,19 @@ func (m Measurer) readability(chars []rune) Trait {
 	return t
 }
 
-func (m Measurer) uniqueness(lines []string) Trait {
-	o := m.Poems.Originality(lines)
+func (m Measurer) uniqueness(lines []string, ev evidence) Trait {
 	t := Trait{Name: "uniqueness", Value: 1, How: "the longest run of characters shared with any corpus poem (the corpus index) and the copy guard's runs shared with a corpus line; 1 − the share of the poem's characters inside runs of 3 or more"}
-	for _, r := range o.CopiedRuns {
+	for _, r := range ev.copied {
 		t.Detail = append(t.Detail, m.say("copied run (guard): %s", "与古诗句相同（守卫）：%s", r))
 	}
-	if m.Refs == nil || m.Refs.Len() == 0 {
+	if !m.hasCorpus() {
 		t.Label = m.say("the corpus is not installed: the guard's verdict only", "语料库未安装：仅有抄袭守卫的判断")
-		if len(o.CopiedRuns) > 0 {
+		if len(ev.copied) > 0 {
 			t.Value = 0
 		}
 		return t
 	}
-	ms := m.Refs.Closest(lines, 1)
+	ms := ev.nearest
 	longest := 0
 	covered := map[[2]int]bool{}
 	if len(ms) > 0 {
