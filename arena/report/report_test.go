@@ -96,6 +96,22 @@ func TestTraits(t *testing.T) {
 	}
 }
 
+// TestTraitsCi checks a 词 by its tune, as the studio's review does.
+func TestTraitsCi(t *testing.T) {
+	m, _ := measurer(t)
+	ps, err := m.Poems.Generate(poem.Request{Form: "词:如梦令", Keywords: []string{"春", "雨"}, Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, err := m.Traits("词:如梦令", "", ps[0].Lines)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := trait(ts, "form"); !strings.Contains(f.Label, "如梦令") {
+		t.Errorf("form of a 如梦令: %+v", f)
+	}
+}
+
 func TestTone(t *testing.T) {
 	m, fx := measurer(t)
 	// 杜甫's 春望 grieves; his 闻官军收河南河北 is "喜欲狂".
