@@ -178,31 +178,33 @@ func (m Measurer) rhymeTrait(c prosody.Result) Trait {
 	return t
 }
 
-// ranks orders the characters by how often the annotated corpus uses them.
-var ranks struct {
-	once sync.Once
-	m    map[rune]int
-}
+// ranks holds, per imagery table (one per loaded poem engine), the
+// characters ranked by how often the annotated corpus uses them (1: the
+// commonest), made on first use.
+var ranks sync.Map // *poem.Imagery → map[rune]int
 
 func (m Measurer) rank(r rune) int {
-	ranks.once.Do(func() {
-		type cu struct {
-			r rune
-			n uint32
+	im := m.Poems.Imagery
+	if v, ok := ranks.Load(im); ok {
+		return v.(map[rune]int)[r]
+	}
+	type cu struct {
+		r rune
+		n uint32
+	}
+	var all []cu
+	for r, u := range im.Usage {
+		all = append(all, cu{r, u.Ping + u.Ze})
+	}
+	slices.SortFunc(all, func(a, b cu) int { return cmp.Or(cmp.Compare(b.n, a.n), cmp.Compare(a.r, b.r)) })
+	rk := make(map[rune]int, len(all))
+	for i, c := range all {
+		if c.n > 0 {
+			rk[c.r] = i + 1
 		}
-		var all []cu
-		for r, u := range m.Poems.Imagery.Usage {
-			all = append(all, cu{r, u.Ping + u.Ze})
-		}
-		slices.SortFunc(all, func(a, b cu) int { return cmp.Or(cmp.Compare(b.n, a.n), cmp.Compare(a.r, b.r)) })
-		ranks.m = make(map[rune]int, len(all))
-		for i, c := range all {
-			if c.n > 0 {
-				ranks.m[c.r] = i + 1
-			}
-		}
-	})
-	return ranks.m[r]
+	}
+	v, _ := ranks.LoadOrStore(im, rk)
+	return v.(map[rune]int)[r]
 }
 
 // grade is 1 (among the 500 commonest) to 5 (past the 6,000th, or unseen).
