@@ -260,7 +260,17 @@ func ScorePanel(dir string) (*PanelResult, error) {
 		res.MeanAbsDiff = diff / float64(pairs)
 	}
 	forms := []string{"all", "五绝", "七绝", "五律", "七律"}
-	for _, src := range []string{"miaobi", "human"} {
+	// Miaobi first, then other sources (variants a dev panel compares)
+	// by name, the human poems last.
+	var sources []string
+	for k := range groups {
+		if k[1] == "all" && k[0] != "miaobi" && k[0] != "human" {
+			sources = append(sources, k[0])
+		}
+	}
+	sort.Strings(sources)
+	sources = append(append([]string{"miaobi"}, sources...), "human")
+	for _, src := range sources {
 		for _, f := range forms {
 			a := groups[[2]string{src, f}]
 			if a == nil {

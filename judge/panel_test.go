@@ -1,6 +1,7 @@
 package judge
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -114,4 +115,26 @@ func FuzzParseRatings(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A dev panel compares variants: every source in the key gets its rows,
+// Miaobi first, variants by name, the human poems last.
+func TestScorePanelVariants(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "ratings"), 0o755)
+	key := "item\tsource\tform\torigin\n1\thuman\t五绝\ta\n2\tvariant-b\t五绝\tb\n3\tmiaobi\t五绝\tc\n4\tvariant-a\t七律\td\n"
+	os.WriteFile(filepath.Join(dir, "key.tsv"), []byte(key), 0o644)
+	os.WriteFile(filepath.Join(dir, "ratings", "r.tsv"), []byte("1\t5\t5\t5\t5\tH\n2\t2\t2\t2\t2\tM\n3\t3\t3\t3\t3\tM\n4\t4\t4\t4\t4\tH\n"), 0o644)
+	res, err := ScorePanel(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range res.Rows {
+		got = append(got, fmt.Sprintf("%s/%s %.0f", r.Source, r.Form, r.Means[0]))
+	}
+	want := "miaobi/all 3,miaobi/五绝 3,variant-a/all 4,variant-a/七律 4,variant-b/all 2,variant-b/五绝 2,human/all 5,human/五绝 5"
+	if strings.Join(got, ",") != want {
+		t.Errorf("rows %s\nwant %s", strings.Join(got, ","), want)
+	}
 }

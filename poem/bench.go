@@ -104,10 +104,6 @@ func (e *Engine) BenchSets(poems []*corpus.Poem, perForm int) []BenchSet {
 	return out
 }
 
-func formOrder(f string) int {
-	return strings.Index("五绝七绝五律七律", f)
-}
-
 // BenchResult is one generated poem of a benchmark.
 type BenchResult struct {
 	Set     BenchSet

@@ -62,7 +62,7 @@ func Break(rng *rand.Rand, book *prosody.Book, lines []string, k int) ([]string,
 				continue // a 多音字: flipping it says nothing
 			}
 		}
-		for _, c := range []rune(from) {
+		for _, c := range from {
 			if used[c] || (p.ci == n-1 && rhymesWith(book, c, r)) {
 				continue
 			}
