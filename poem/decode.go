@@ -118,6 +118,45 @@ type hyp struct {
 	score float64 // lp plus bonuses
 	pert  float64 // accumulated noise, for ranking only
 	img   int     // characters of the line's image placed; -1: none asked
+	// assoc is what the lines before this one call up (see callUp).
+	assoc []tokVal
+}
+
+type tokVal struct {
+	tok lm.Token
+	v   float32
+}
+
+// callUp lists the characters the written lines call up, each with its
+// bonus: assocWeight × the normalised PMI of sharing a couplet with a
+// character of the line before (which starts at prevStart), half that for
+// earlier lines; the strongest link counts. scratch is a zeroed
+// vocabulary-sized buffer, zeroed again on return.
+func (e *Engine) callUp(written []rune, prevStart int, scratch []float32) []tokVal {
+	var out []tokVal
+	for k, r := range written {
+		w := assocWeight
+		if k < prevStart {
+			w *= 0.5
+		}
+		for _, rel := range e.Imagery.Related[r] {
+			t := e.vocab.Token(rel.R)
+			if t == lm.Unk {
+				continue
+			}
+			if v := w * rel.Score; v > scratch[t] {
+				if scratch[t] == 0 {
+					out = append(out, tokVal{tok: t})
+				}
+				scratch[t] = v
+			}
+		}
+	}
+	for i := range out {
+		out[i].v = scratch[out[i].tok]
+		scratch[out[i].tok] = 0
+	}
+	return out
 }
 
 type cand struct {
@@ -183,6 +222,12 @@ func (e *Engine) decode(s *spec) ([]*hyp, *decodeErr) {
 		var bonus []float32
 		if s.bonus != nil {
 			bonus = s.bonus[li]
+		}
+		if li > 0 {
+			prevStart := offset - len(s.tpl.Lines[li-1])
+			for _, b := range beam {
+				b.assoc = e.callUp(b.runes[:offset], prevStart, assoc)
+			}
 		}
 		for j, slot := range row {
 			pool = pool[:0]
@@ -272,28 +317,10 @@ func (e *Engine) decode(s *spec) ([]*hyp, *decodeErr) {
 						}
 					}
 				}
-				// What the lines already written call up: characters the
-				// corpus pairs in one couplet with theirs (the line before
-				// counts fully, earlier lines half).
-				var assocSet []lm.Token
-				if offset > 0 {
-					prevStart := offset - len(s.tpl.Lines[li-1])
-					for k := range offset {
-						w := assocWeight
-						if k < prevStart {
-							w *= 0.5
-						}
-						for _, rel := range e.Imagery.Related[b.runes[k]] {
-							if t := e.vocab.Token(rel.R); t != lm.Unk {
-								if v := w * rel.Score; v > assoc[t] {
-									if assoc[t] == 0 {
-										assocSet = append(assocSet, t)
-									}
-									assoc[t] = v
-								}
-							}
-						}
-					}
+				// What the lines already written call up (computed once per
+				// hypothesis at the line's start).
+				for _, a := range b.assoc {
+					assoc[a.tok] = a.v
 				}
 				// Words the character would make with the one before it:
 				// one split by the caesura, or of another season.
@@ -390,8 +417,8 @@ func (e *Engine) decode(s *spec) ([]*hyp, *decodeErr) {
 				for _, t := range steered {
 					split[t] = 0
 				}
-				for _, t := range assocSet {
-					assoc[t] = 0
+				for _, a := range b.assoc {
+					assoc[a.tok] = 0
 				}
 				for _, t := range banned {
 					ban[t] = false
@@ -524,6 +551,7 @@ func (s *spec) selectBeam(pool []cand, beam []*hyp, img []rune, e *Engine) []*hy
 			score: p.score + float64(c.lp+c.bonus),
 			pert:  c.key - (p.score + float64(c.lp+c.bonus)),
 			img:   c.img,
+			assoc: p.assoc,
 		}
 		out = append(out, n)
 	}
