@@ -191,6 +191,7 @@ func (e *Engine) decode(s *spec) ([]*hyp, *decodeErr) {
 	pair := make([]float32, V)
 	split := make([]float32, V)
 	assoc := make([]float32, V)
+	habit := make([]float32, V)
 	ban := make([]bool, V)
 	noise := make([]float32, V)
 	// Characters fixed anywhere, and those of the planned images, are never
@@ -322,6 +323,13 @@ func (e *Engine) decode(s *spec) ([]*hyp, *decodeErr) {
 				for _, a := range b.assoc {
 					assoc[a.tok] = a.v
 				}
+				// Runs the generator falls into too often cost habitPenalty.
+				habitual := e.Habits.after(lineSoFar)
+				for _, r := range habitual {
+					if t := e.vocab.Token(r); t != lm.Unk {
+						habit[t] = -habitPenalty
+					}
+				}
 				// Words the character would make with the one before it:
 				// one split by the caesura, or of another season.
 				var steered []lm.Token
@@ -366,7 +374,7 @@ func (e *Engine) decode(s *spec) ([]*hyp, *decodeErr) {
 					if used[t] || ban[t] {
 						continue
 					}
-					v := dist[t] + noise[t] + pair[t] + split[t] + assoc[t]
+					v := dist[t] + noise[t] + pair[t] + split[t] + assoc[t] + habit[t]
 					if bonus != nil {
 						v += bonus[t]
 					}
@@ -384,7 +392,7 @@ func (e *Engine) decode(s *spec) ([]*hyp, *decodeErr) {
 					if prior != nil {
 						bo += prior[t]
 					}
-					c := cand{parent: bi, tok: t, lp: dist[t], bonus: bo + pair[t] + split[t] + assoc[t], key: k, img: b.img}
+					c := cand{parent: bi, tok: t, lp: dist[t], bonus: bo + pair[t] + split[t] + assoc[t] + habit[t], key: k, img: b.img}
 					if h.Len() < keep {
 						heap.Push(h, c)
 					} else {
@@ -419,6 +427,11 @@ func (e *Engine) decode(s *spec) ([]*hyp, *decodeErr) {
 				}
 				for _, a := range b.assoc {
 					assoc[a.tok] = 0
+				}
+				for _, r := range habitual {
+					if t := e.vocab.Token(r); t != lm.Unk {
+						habit[t] = 0
+					}
 				}
 				for _, t := range banned {
 					ban[t] = false
@@ -591,6 +604,13 @@ func (s *spec) imageFits(e *Engine, b *hyp, img []rune, offset, j, li int) bool 
 	row := s.tpl.Lines[li]
 	if j+len(img) > len(row) || s.splitsUnit(li, j, len(img)) {
 		return false
+	}
+	// Nor may it start across the caesura from a character it would make
+	// a word with (一夕|曛).
+	if j > 0 && e.Frame != nil && s.caesura[li] != nil && s.caesura[li][j] {
+		if _, ok := e.Frame.Words[b.runes[offset+j-1]][img[0]]; ok {
+			return false
+		}
 	}
 	for x, r := range img {
 		slot := row[j+x]

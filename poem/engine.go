@@ -47,6 +47,10 @@ type Engine struct {
 	// Backward is the right-to-left model (nil: off): it scores how a
 	// line leads into its last character, and whole poems for ranking.
 	Backward lm.Model
+	// Habits are the generator's own stock runs, charged for when written
+	// (nil: off; see Habits). HabitsFrom sets it while it works: do not
+	// call that on an engine in use.
+	Habits   *Habits
 	Manifest *Manifest
 
 	vocab *lm.Vocab
@@ -149,6 +153,14 @@ func LoadModel(dir fs.FS, kind string) (*Engine, error) {
 			return nil, err
 		}
 	}
+	var habits *Habits
+	if hf, err := dir.Open(HabitsFile); err == nil {
+		habits, err = ReadHabits(hf)
+		hf.Close()
+		if err != nil {
+			return nil, fmt.Errorf("poem: %w", err)
+		}
+	}
 	var man Manifest
 	if b, err := fs.ReadFile(dir, ManifestFile); err == nil {
 		if err := json.Unmarshal(b, &man); err != nil {
@@ -159,7 +171,7 @@ func LoadModel(dir fs.FS, kind string) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e.Frame, e.Topic, e.Backward = frame, topic, backward
+	e.Frame, e.Topic, e.Backward, e.Habits = frame, topic, backward, habits
 	return e, nil
 }
 

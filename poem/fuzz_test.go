@@ -1,6 +1,8 @@
 package poem_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -64,6 +66,29 @@ func FuzzRequest(f *testing.F) {
 		for i, r := range heads {
 			if i < len(p.Lines) && []rune(p.Lines[i])[0] != r {
 				t.Errorf("line %d of %v does not open with 「%c」", i+1, p.Lines, r)
+			}
+		}
+	})
+}
+
+// FuzzReadHabits: any habits file either fails with an error or reads
+// runs of four characters.
+func FuzzReadHabits(f *testing.F) {
+	for _, s := range []string{"# miaobi habits 1\n今日重来\t17\n", "# miaobi habits 1\n", "", "# miaobi habits 1\n今日\t1\n", "# miaobi habits 1\n今日重来\tx\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var b bytes.Buffer
+		zw := gzip.NewWriter(&b)
+		zw.Write([]byte(s))
+		zw.Close()
+		h, err := poem.ReadHabits(&b)
+		if err != nil {
+			return
+		}
+		for _, r := range h.Runs() {
+			if utf8.RuneCountInString(r.Run) != 4 || r.Poems < 0 {
+				t.Fatalf("run %+v", r)
 			}
 		}
 	})

@@ -3,6 +3,7 @@ package poem
 import (
 	_ "embed"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -73,3 +74,13 @@ func (lx *Lexicon) Imageable(r rune) bool {
 
 // Len is the number of keywords.
 func (lx *Lexicon) Len() int { return len(lx.entries) }
+
+// Keywords lists the lexicon's keywords in sorted order.
+func (lx *Lexicon) Keywords() []string {
+	out := make([]string, 0, len(lx.entries))
+	for k := range lx.entries {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

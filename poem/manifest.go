@@ -59,6 +59,21 @@ type Manifest struct {
 		Bytes   int64   `json:"bytes"`
 		Seconds float64 `json:"seconds"`
 	} `json:"topic"`
+	// Habits records how the generator's stock runs were found (see
+	// Habits) and what charging for them did to a sample of its poems.
+	Habits struct {
+		Runs     int     `json:"runs"`
+		Sample   int     `json:"sample_poems"`
+		Rounds   int     `json:"rounds"`
+		MinPoems int     `json:"min_poems"`
+		Penalty  float64 `json:"penalty_nats"`
+		Bytes    int64   `json:"bytes"`
+		Seconds  float64 `json:"seconds"`
+		// Before and After measure another sample (other keywords and
+		// seeds) without and with the habits charged.
+		Before Repeats `json:"before"`
+		After  Repeats `json:"after"`
+	} `json:"habits"`
 	// Comparison holds the figures of every model trained by this run.
 	Comparison      []ModelFigures `json:"comparison"`
 	TrainingSeconds float64        `json:"training_seconds"`

@@ -205,6 +205,22 @@ func TestRevise(t *testing.T) {
 		t.Errorf("rhyme group %s; the kept 流 is in 下平十一尤", revs[0].Check.RhymeGroup)
 	}
 
+	// A line asked to be rewritten never comes back as it was, even when
+	// the same seed would write it again (the poem is Miaobi's own).
+	for seed := int64(1); seed <= 40; seed++ {
+		ps, err := e.Generate(poem.Request{Form: "五绝", Keywords: []string{"灯", "跳舞", "翅膀"}, Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		revs, err := e.Revise(poem.ReviseRequest{Request: poem.Request{Keywords: []string{"灯", "跳舞", "翅膀"}, Seed: seed}, Draft: strings.Join(ps[0].Lines, "\n"), Redo: []int{3}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if revs[0].Lines[2] == ps[0].Lines[2] || revs[0].Lines[0] != ps[0].Lines[0] {
+			t.Errorf("seed %d: redo of line 3 gave %v from %v", seed, revs[0].Lines, ps[0].Lines)
+		}
+	}
+
 	bad := []struct {
 		name, draft, form, msg string
 		redo                   []int

@@ -103,6 +103,12 @@ func (e *Engine) polish(s *spec, h *hyp) *hyp {
 				if p.j+1 < len(line) {
 					v += float64(s.pairSteer(e, p.li, p.j+1, r, line[p.j+1]))
 				}
+				if e.Habits != nil {
+					was := line[p.j]
+					line[p.j] = r
+					v -= float64(habitPenalty) * float64(e.Habits.count(line, p.j))
+					line[p.j] = was
+				}
 				return v
 			}
 			cur := runes[idx]

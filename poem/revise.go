@@ -141,6 +141,14 @@ func (e *Engine) Revise(req ReviseRequest) ([]Revision, error) {
 		return nil, err
 	}
 	j.draft = d
+	for _, n := range req.Redo {
+		if !slices.Contains(orig[n-1], 0) {
+			if j.redone == nil {
+				j.redone = map[int]string{}
+			}
+			j.redone[n-1] = string(orig[n-1])
+		}
+	}
 	free := 0
 	for _, l := range d {
 		for _, r := range l {

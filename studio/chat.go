@@ -86,9 +86,9 @@ func (s *Studio) Chat(ctx context.Context, turns []ChatTurn, seed int64) (*ChatA
 		for i, l := range prev {
 			draft[i] = string(l)
 		}
-		// Three revisions, so that one rewrites the lines asked for rather
-		// than writing them again as they were.
-		req := poem.ReviseRequest{Request: poem.Request{Form: prevForm, Keywords: first.Keywords, Rhyme: first.Rhyme, Seed: seed, N: 3},
+		// The engine never hands back a line asked to be rewritten as it
+		// was.
+		req := poem.ReviseRequest{Request: poem.Request{Form: prevForm, Keywords: first.Keywords, Rhyme: first.Rhyme, Seed: seed, N: 1},
 			Draft: strings.Join(draft, "\n"), Redo: ask.Redo}
 		if ask.Mood != "" {
 			req.Keywords = append(append([]string{}, first.Keywords...), ask.Mood)
@@ -102,15 +102,6 @@ func (s *Studio) Chat(ctx context.Context, turns []ChatTurn, seed int64) (*ChatA
 			return nil, fmt.Errorf("%w: %v", ErrInput, err)
 		}
 		out.Poem, out.Revised = rs[0].Poem, true
-	pick:
-		for _, rv := range rs {
-			for _, n := range ask.Redo {
-				if rv.Lines[n-1] != draft[n-1] {
-					out.Poem = rv.Poem
-					break pick
-				}
-			}
-		}
 		out.Poem.Keywords = req.Keywords
 	} else {
 		ask.N = 1

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -100,4 +101,48 @@ func TestPoemMend(t *testing.T) {
 		t.Errorf("two lines: %q", r.stderr)
 	}
 	e.runStdin(t, "hello", "poem", "mend").wantCode(t, 2)
+}
+
+// TestTrainHabits finds habits for a copy of the shipped model with a small
+// sample, records them in its manifest, and the copy still writes poems.
+func TestTrainHabits(t *testing.T) {
+	e := newEnv(t)
+	dir := filepath.Join(e.home, "model")
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join("..", "..", "models", "poem"))); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(dir, "habits.txt.gz"))
+	r := e.run(t, nil, "train", "habits", "--models", dir, "--poems", "40", "--rounds", "1", "--min", "2")
+	r.wantCode(t, 0)
+	if !strings.Contains(r.stdout, "habitual runs") {
+		t.Errorf("stdout %q", r.stdout)
+	}
+	var m struct {
+		Habits struct {
+			Runs   int `json:"runs"`
+			Sample int `json:"sample_poems"`
+			Before struct {
+				Poems int `json:"poems"`
+			} `json:"before"`
+		} `json:"habits"`
+		Corpus struct {
+			Version string `json:"version"`
+		} `json:"corpus"`
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.Habits.Sample != 40 || m.Habits.Before.Poems != 40 || m.Corpus.Version == "" {
+		t.Errorf("manifest habits %+v, corpus %+v: the rest of the manifest must be kept", m.Habits, m.Corpus)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "habits.txt.gz")); err != nil {
+		t.Error(err)
+	}
+	e.run(t, nil, "poem", "--models", dir, "-k", "秋风").wantCode(t, 0)
+	e.run(t, nil, "train", "habits", "--models", dir, "--min", "1").wantCode(t, 2)
+	e.run(t, nil, "train", "habits", "--models", filepath.Join(e.home, "none")).wantCode(t, 1)
 }
