@@ -192,6 +192,8 @@ func (e *Engine) decode(s *spec) ([]*hyp, *decodeErr) {
 	split := make([]float32, V)
 	assoc := make([]float32, V)
 	habit := make([]float32, V)
+	look := make([]float32, V)
+	var lookCtx []lm.Token
 	ban := make([]bool, V)
 	noise := make([]float32, V)
 	// Characters fixed anywhere, and those of the planned images, are never
@@ -487,6 +489,35 @@ func (e *Engine) decode(s *spec) ([]*hyp, *decodeErr) {
 					}
 				}
 			}
+			// Before a rhyme slot: can the line still close well? Each
+			// candidate that can make the beam is weighed by the best
+			// rhyme word the model would let follow it.
+			if last := len(row) - 1; j == last-1 && row[last].Rhyme != 0 && s.fixed[li][last] == 0 {
+				pool = s.shortlist(pool, img != nil)
+				rt := s.rhymeToks[row[last].Rhyme]
+				for i := range pool {
+					c := &pool[i]
+					tok := c.tok
+					if tok < 0 {
+						tok = e.vocab.Token(rune(-1 - tok))
+					}
+					parent := beam[c.parent]
+					lookCtx = append(append(lookCtx[:0], parent.toks...), tok)
+					e.Model.Next(lookCtx, look)
+					best := float32(math.Inf(-1))
+					for _, t := range rt {
+						if t == tok || !s.repeat && slices.Contains(parent.toks, t) {
+							continue
+						}
+						if v := look[t] + e.rhymePrior[t]; v > best {
+							best = v
+						}
+					}
+					if !math.IsInf(float64(best), -1) {
+						c.key += float64(lookWeight * best)
+					}
+				}
+			}
 			beam = s.selectBeam(pool, beam, img, e)
 			if j == len(row)-1 {
 				// The line is complete: drop hypotheses that missed the
@@ -632,6 +663,12 @@ func (s *spec) imageFits(e *Engine, b *hyp, img []rune, offset, j, li int) bool 
 }
 
 var _ = judge.MinRun
+
+// lookWeight scales, before a rhyme slot, the best rhyme word the model
+// would let follow each candidate: a line should not walk into a place
+// where only a forced rhyme can close it (「满树三」). Dev panels of
+// 2026-12-06: +0.12 ± 0.07 on the mean score against none.
+const lookWeight float32 = 0.7
 
 // assocWeight scales the pull of the lines already written on the next:
 // each character gains assocWeight × the normalised PMI of sharing a

@@ -164,6 +164,9 @@ func ReadFrame(r io.Reader) (*Frame, error) {
 // Weights of the frame's steers in the decoder's score (nats).
 const (
 	seasonWeight = 0.8
+	// otherSeasonName is the cost of naming another season than the
+	// poem's.
+	otherSeasonName = 5
 	roleWeight   = 0.5
 )
 
@@ -257,6 +260,16 @@ func (e *Engine) frameVectors() (season, role [4][]float32) {
 			if a, ok := e.Frame.Role[r]; ok {
 				for k := 0; k < 4; k++ {
 					e.roleVec[k][t] = roleWeight * clamp(a[k], -1, 1)
+				}
+			}
+		}
+		// Another season named outright (春 in an autumn poem) is what
+		// readers take for a poem that lost its season: it costs
+		// otherSeasonName, more than any lean.
+		for k := range Seasons {
+			for x, name := range Seasons {
+				if t := e.vocab.Token([]rune(name)[0]); x != k && t != lm.Unk {
+					e.seasonVec[k][t] = min(e.seasonVec[k][t], -otherSeasonName)
 				}
 			}
 		}

@@ -317,7 +317,7 @@ func (e *Engine) bonuses(keywords []Keyword, lines []int, L int) [][]float32 {
 				for _, r := range img {
 					add(li, r, 1.2*w)
 					for _, rel := range e.Imagery.Related[r] {
-						add(li, rel.R, 3*w*rel.Score)
+						add(li, rel.R, relatedWeight*w*rel.Score)
 					}
 				}
 			}

@@ -12,6 +12,10 @@ import (
 const (
 	topicWeight     = 1.2
 	coherenceWeight = 3.0
+	// relatedWeight scales the bonus for the characters the corpus links
+	// with a keyword's images (dev panel 2026-12-06: halving it and the
+	// topic pull, −0.09; both off, −0.06).
+	relatedWeight = 3
 )
 
 // topicVector is the poem's topic: the sum of the vectors of the keywords,
