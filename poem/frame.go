@@ -167,7 +167,7 @@ const (
 	// otherSeasonName is the cost of naming another season than the
 	// poem's.
 	otherSeasonName = 5
-	roleWeight   = 0.5
+	roleWeight      = 0.5
 )
 
 // seasonFor picks the season a poem keeps: one its keywords or fixed text
