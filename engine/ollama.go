@@ -16,7 +16,8 @@ import (
 // ollamaEngine speaks Ollama's own API (/api/chat, /api/tags) through its
 // client package. That client neither retries nor times out, so this
 // adapter does both: each attempt has the engine's timeout, and 429 and
-// 5xx answers and dropped connections are retried with exponential
+// 5xx answers, dropped connections and attempts that ran out of time are
+// retried with exponential
 // backoff (0.5 s doubling, with jitter) — but never once a stream has
 // started handing text over, which would repeat it.
 type ollamaEngine struct {
@@ -84,8 +85,13 @@ func (e *ollamaEngine) attempt(ctx context.Context, call func(ctx context.Contex
 	for try := 0; ; try++ {
 		actx, cancel := context.WithTimeout(ctx, e.cfg.Timeout)
 		started, err := call(actx)
+		// An attempt that ran out of the engine's time while the caller
+		// still waits is tried again (unlike the OpenAI SDK, which takes
+		// its deadline as final): Ollama has been seen to leave one
+		// request hanging for minutes and answer the next at once.
+		timedOut := err != nil && errors.Is(actx.Err(), context.DeadlineExceeded) && ctx.Err() == nil
 		cancel()
-		if err == nil || started || try >= e.cfg.Retries || ctx.Err() != nil || !retryable(err) {
+		if err == nil || started || try >= e.cfg.Retries || ctx.Err() != nil || !(timedOut || retryable(err)) {
 			return e.wrap(err)
 		}
 		wait := delay/2 + time.Duration(rand.Int64N(int64(delay)))

@@ -33,7 +33,7 @@ More are named in $MIAOBI_HOME/engines.conf (or --engines FILE):
   key = env:DEEPSEEK_API_KEY
   model = deepseek-chat
   timeout = 120s     # each attempt
-  retries = 2        # 408/409/429/5xx and dropped connections, with backoff
+  retries = 2        # 408/409/429/5xx and dropped connections (ollama: also timed-out attempts), with backoff
   concurrency = 4    # calls in flight
   kind = openai      # or ollama: Ollama's own API (url without /v1)
 or by variables MIAOBI_ENGINE_<NAME>_<URL|KEY|MODEL|KIND|TIMEOUT|RETRIES|CONCURRENCY>.
