@@ -12,9 +12,13 @@
 // character, and no run copied from a corpus line (judge.Guard). A frame
 // learned from the corpus keeps the poem in one season, leans each line to
 // its 起承转合 role and keeps words inside rhythmic units; a topic space
-// (LSA) pulls characters towards the keywords; a backward model judges how
-// each line leads into its last character; the best candidates are
-// polished with right context and ranked as whole poems by coherence.
+// (LSA) pulls characters towards the keywords; each line is pulled towards
+// what the line before it spoke of; a backward model judges how each line
+// leads into its last character, and one place earlier a lookahead asks
+// whether a good rhyme word can still follow; the generator's own stock
+// phrases (Habits, found by writing many poems) cost extra; the best
+// candidates are polished with right context and ranked as whole poems by
+// coherence.
 // Every finished poem is confirmed 合律 by the prosody checker before it is
 // returned. Revise and Alternatives decode with some
 // positions locked by the person, so the human leads and the model fills in.
