@@ -1,6 +1,7 @@
 package poem
 
 import (
+	"math"
 	"slices"
 
 	"miaobi/lm"
@@ -65,12 +66,17 @@ func (e *Engine) polish(s *spec, h *hyp) *hyp {
 		used[r] = true
 	}
 	// window scores token toks[g] and the three after it, which read it.
-	window := func(g int) float64 {
+	// Each term is a log-probability (≤ 0), so once the sum is at or below
+	// floor it can only fall: window stops there and reports false.
+	window := func(g int, floor float64) (float64, bool) {
 		var lp float64
 		for m := g; m < len(toks) && m <= g+3; m++ {
 			lp += float64(e.Model.LogProb(toks[:m], toks[m]))
+			if lp <= floor {
+				return lp, false
+			}
 		}
-		return lp
+		return lp, true
 	}
 	changed := false
 	var delta float64 // change in the bonuses
@@ -113,7 +119,8 @@ func (e *Engine) polish(s *spec, h *hyp) *hyp {
 			}
 			cur := runes[idx]
 			curTok := toks[p.g]
-			best, bestScore := curTok, window(p.g)+extra(curTok, cur)
+			curLP, _ := window(p.g, math.Inf(-1))
+			best, bestScore := curTok, curLP+extra(curTok, cur)
 			e.Model.Next(toks[:p.g], dist)
 			list := s.tones.list(slot.Tone)
 			if slot.Rhyme != 0 {
@@ -131,10 +138,11 @@ func (e *Engine) polish(s *spec, h *hyp) *hyp {
 					p.j+1 < len(line) && e.wordClash(r, slot.Tone, line[p.j+1], row[p.j+1].Tone) {
 					continue
 				}
+				ex := extra(t, r)
 				toks[p.g] = t
-				sc := window(p.g) + extra(t, r)
+				lp, ok := window(p.g, bestScore+polishMargin-ex)
 				toks[p.g] = curTok
-				if sc > bestScore+polishMargin {
+				if sc := lp + ex; ok && sc > bestScore+polishMargin {
 					line[p.j] = r
 					copied := !s.lockedLine[p.li] && e.Guard != nil && e.Guard.Copied(line) != nil
 					line[p.j] = cur
