@@ -217,8 +217,7 @@ func (s *Server) deleteKey(w http.ResponseWriter, r *http.Request, c *who) {
 }
 
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request, c *who) {
-	if !c.user.Admin {
-		writeError(w, r, http.StatusForbidden, "only an administrator may create users")
+	if !adminOnly(w, r, c, "create users") {
 		return
 	}
 	var in struct {

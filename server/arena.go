@@ -100,14 +100,6 @@ func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, wait time.Durat
 	writeError(w, r, http.StatusTooManyRequests, fmt.Sprintf("too many answers at once; take a breath and answer again in %d s", int(wait.Seconds())+1))
 }
 
-func adminOnly(w http.ResponseWriter, r *http.Request, c *who, what string) bool {
-	if !c.user.Admin {
-		writeError(w, r, http.StatusForbidden, "only an administrator may "+what)
-		return false
-	}
-	return true
-}
-
 func (s *Server) listRounds(w http.ResponseWriter, r *http.Request, c *who) {
 	rs, err := s.Studio.Rounds(r.Context())
 	if err != nil {
@@ -291,8 +283,7 @@ func (s *Server) arenaPage(w http.ResponseWriter, r *http.Request, c *who) {
 }
 
 func (s *Server) webCreateRound(w http.ResponseWriter, r *http.Request, c *who) {
-	if !c.user.Admin {
-		http.Error(w, "only an administrator may start an arena round", http.StatusForbidden)
+	if !webAdminOnly(w, c, "start an arena round") {
 		return
 	}
 	num := func(k string) int { n, _ := strconv.Atoi(r.PostFormValue(k)); return n }
@@ -309,8 +300,7 @@ func (s *Server) webCreateRound(w http.ResponseWriter, r *http.Request, c *who) 
 }
 
 func (s *Server) webResetRound(w http.ResponseWriter, r *http.Request, c *who) {
-	if !c.user.Admin {
-		http.Error(w, "only an administrator may reset a round", http.StatusForbidden)
+	if !webAdminOnly(w, c, "reset a round") {
 		return
 	}
 	n, err := s.Studio.ResetRound(r.Context(), r.PathValue("id"))
@@ -324,8 +314,7 @@ func (s *Server) webResetRound(w http.ResponseWriter, r *http.Request, c *who) {
 
 func (s *Server) webOpenRound(open bool) func(w http.ResponseWriter, r *http.Request, c *who) {
 	return func(w http.ResponseWriter, r *http.Request, c *who) {
-		if !c.user.Admin {
-			http.Error(w, "only an administrator may open or close a round", http.StatusForbidden)
+		if !webAdminOnly(w, c, "open or close a round") {
 			return
 		}
 		if _, err := s.Studio.SetRoundOpen(r.Context(), r.PathValue("id"), open); err != nil && !s.flashError(w, r, err) {

@@ -201,3 +201,22 @@ func (s *Server) refund(r *http.Request, c *who, err error) {
 func (s *Server) setCookie(w http.ResponseWriter, name, value string, maxAge int) {
 	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode})
 }
+
+// adminOnly answers 403 unless the caller is an administrator; what says
+// what only one may do.
+func adminOnly(w http.ResponseWriter, r *http.Request, c *who, what string) bool {
+	if !c.user.Admin {
+		writeError(w, r, http.StatusForbidden, "only an administrator may "+what)
+		return false
+	}
+	return true
+}
+
+// webAdminOnly is adminOnly for the pages: a plain-text 403.
+func webAdminOnly(w http.ResponseWriter, c *who, what string) bool {
+	if !c.user.Admin {
+		http.Error(w, "only an administrator may "+what, http.StatusForbidden)
+		return false
+	}
+	return true
+}

@@ -337,8 +337,7 @@ func (s *Server) webPassword(w http.ResponseWriter, r *http.Request, c *who) {
 }
 
 func (s *Server) webCreateUser(w http.ResponseWriter, r *http.Request, c *who) {
-	if !c.user.Admin {
-		http.Error(w, "only an administrator may create users", http.StatusForbidden)
+	if !webAdminOnly(w, c, "create users") {
 		return
 	}
 	u, err := s.DB.CreateUser(r.Context(), strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("password"), r.PostFormValue("admin") == "1")
