@@ -1,8 +1,6 @@
 package train
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
@@ -75,22 +73,16 @@ func TrainHabits(dir string, cfg HabitConfig) (*poem.Manifest, error) {
 		return nil, err
 	}
 	cfg.Log.Info("repeats with habits", "runs", len(h.Runs()), "poems_with_a_repeated_line", after.PoemsWithRepeat, "top", after.Top, "top_poems", after.TopCount)
-	path := filepath.Join(dir, poem.ManifestFile)
+	// The manifest as Load read it, with the habits recorded.
 	var m poem.Manifest
-	if b, err := os.ReadFile(path); err == nil {
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("poem: train habits: %s: %w", path, err)
-		}
+	if e.Manifest != nil {
+		m = *e.Manifest
 	}
 	hb := &m.Habits
 	hb.Runs, hb.Sample, hb.Rounds, hb.MinPoems = len(h.Runs()), cfg.Poems, cfg.Rounds, cfg.MinPoems
 	hb.Penalty, hb.Bytes, hb.Before, hb.After = poem.HabitPenalty, size, before, after
 	hb.Seconds = time.Since(start).Seconds()
-	b, err := json.MarshalIndent(&m, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("poem: train habits: manifest: %w", err)
-	}
-	if err := os.WriteFile(path, append(bytes.TrimSpace(b), '\n'), 0o644); err != nil {
+	if err := writeManifest(dir, &m); err != nil {
 		return nil, fmt.Errorf("poem: train habits: %w", err)
 	}
 	return &m, nil

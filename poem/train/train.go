@@ -289,14 +289,19 @@ func Train(cfg TrainConfig) (*poem.Manifest, error) {
 	m.TrainingSeconds = time.Since(start).Seconds()
 	m.Machine = fmt.Sprintf("%s/%s, %d CPUs, %s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
 	m.Created = time.Now().UTC().Format(time.RFC3339)
-	b, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("poem: train: manifest: %w", err)
-	}
-	if err := os.WriteFile(filepath.Join(cfg.Out, poem.ManifestFile), append(b, '\n'), 0o644); err != nil {
+	if err := writeManifest(cfg.Out, m); err != nil {
 		return nil, fmt.Errorf("poem: train: %w", err)
 	}
 	return m, nil
+}
+
+// writeManifest writes m as dir's manifest.json, indented.
+func writeManifest(dir string, m *poem.Manifest) error {
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return fmt.Errorf("manifest: %w", err)
+	}
+	return os.WriteFile(filepath.Join(dir, poem.ManifestFile), append(b, '\n'), 0o644)
 }
 
 // frequentChars lists the vocabulary's characters, most frequent first.
