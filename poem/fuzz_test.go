@@ -2,7 +2,6 @@ package poem_test
 
 import (
 	"bytes"
-	"compress/gzip"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -78,11 +77,7 @@ func FuzzReadHabits(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		var b bytes.Buffer
-		zw := gzip.NewWriter(&b)
-		zw.Write([]byte(s))
-		zw.Close()
-		h, err := poem.ReadHabits(&b)
+		h, err := poem.ReadHabits(bytes.NewReader(gz(s)))
 		if err != nil {
 			return
 		}
