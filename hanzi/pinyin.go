@@ -11,12 +11,20 @@ package hanzi
 // qing4), overruled where @pinyin-pro/data 1.3.1 (ISC; pinyin-pro's
 // 349 000-word dictionary) reads a word otherwise — 21 000 words kept,
 // 理发 li3 fa4, 曾祖父 zeng1 zu3 fu4, 千乘之国 qian1 sheng4 zhi1 guo2.
+// Miaobi's own list, data/pinyin-miaobi.txt, overrules them all: common
+// words with a neutral last syllable, which the npm data keeps only where
+// a word has a 多音字 (告诉 gao4 su5), names (会稽 kuai4 ji1, 解缙 xie4
+// jin4) and words of classical verse (不胜 bu4 sheng1, verse only).
 //
 // A run of Han characters is cut into phrases by dynamic programming —
 // the cut that covers the most characters with phrases of two or more,
-// then the fewest pieces — and each character takes its phrase's reading,
+// then the fewest pieces, then the one whose words start earliest (可怜/
+// 白发/生, not 白/发生) — and each character takes its phrase's reading,
 // or its own first one. Traditional characters are looked up through
-// their simplified forms.
+// their simplified forms. A few polyphones that no word decides are read
+// by their neighbours (see alone: 一只 zhi1 but 只在 zhi3, 万卷 juan4 but
+// 卷起 juan3, 认真地 de5), and verse has conventions of its own (see
+// ReadVerse).
 //
 // Tone sandhi, as it is spoken: 一 reads yi2 before a fourth tone and yi4
 // before the others, but yi1 at the end, in numbers and ordinals (十一,
@@ -27,13 +35,14 @@ import (
 	"bufio"
 	"compress/gzip"
 	"embed"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
 	"unicode"
 )
 
-//go:embed data/pinyin-chars.txt.gz data/pinyin-phrases.txt.gz data/pinyin-words.txt.gz data/pinyin-pro.txt.gz
+//go:embed data/pinyin-chars.txt.gz data/pinyin-phrases.txt.gz data/pinyin-words.txt.gz data/pinyin-pro.txt.gz data/pinyin-miaobi.txt
 var pinyinFS embed.FS
 
 // Syllable is one character's reading.
@@ -42,6 +51,8 @@ type Syllable struct {
 	Pinyin string // letters without the tone, ü as v: "hang", "lv"; "" for a character that is not Han or has no reading
 	Tone   int    // citation tone 1–4, 5 neutral; 0 when Pinyin is ""
 	Spoken int    // the tone after sandhi
+
+	word bool // read as part of a dictionary word, not on its own
 }
 
 // Numbered is the reading with its citation tone as a number: "hang2".
@@ -61,13 +72,17 @@ func (s Syllable) Marked(t int) string {
 	return markTone(s.Pinyin, t)
 }
 
-var pinyinData struct {
+// pinyinTables are the readings, loaded once.
+type pinyinTables struct {
 	once    sync.Once
 	chars   map[rune][]string // numbered readings, commonest first
 	phrases map[string][]string
+	verse   map[string][]string // words read otherwise in verse (不胜 bu4 sheng1)
 	maxLen  int
 	err     error
 }
+
+var pinyinData pinyinTables
 
 func loadPinyin() error {
 	d := &pinyinData
@@ -137,8 +152,55 @@ func loadPinyin() error {
 				d.maxLen = max(d.maxLen, len(syl))
 			}
 		})
+		if d.err != nil {
+			return
+		}
+		d.err = readMiaobi(d)
 	})
 	return d.err
+}
+
+// readMiaobi reads data/pinyin-miaobi.txt, Miaobi's own list, which
+// overrules the npm data: common words with a neutral last syllable (告诉
+// gao4 su5), names with readings of their own (会稽 kuai4 ji1) and words
+// of classical verse (不胜 bu4 sheng1, for verse only).
+func readMiaobi(d *pinyinTables) error {
+	b, err := pinyinFS.ReadFile("data/pinyin-miaobi.txt")
+	if err != nil {
+		return err
+	}
+	d.verse = map[string][]string{}
+	for n, line := range strings.Split(string(b), "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Split(line, "\t")
+		if len(f) != 3 || len([]rune(f[0])) != len(strings.Fields(f[1])) {
+			return fmt.Errorf("hanzi: data/pinyin-miaobi.txt:%d: want word, one syllable a character, and all or verse: %q", n+1, line)
+		}
+		syl := strings.Fields(f[1])
+		// Looked up as readRun looks: by the simplified form (金日磾's
+		// 磾 is 䃅).
+		w := ToSimplified(f[0])
+		if len([]rune(w)) != len(syl) {
+			w = f[0]
+		}
+		switch f[2] {
+		case "all":
+			// Verse reads a word this list makes neutral with the full
+			// tones the dictionaries gave it (难为 nan2 wei2, not wei4).
+			if old, ok := d.phrases[w]; ok && len(old) == len(syl) && slices.ContainsFunc(syl, func(p string) bool { return strings.HasSuffix(p, "5") }) {
+				d.verse[w] = old
+			}
+			d.phrases[w] = syl
+		case "verse":
+			d.verse[w] = syl
+		default:
+			return fmt.Errorf("hanzi: data/pinyin-miaobi.txt:%d: %q is neither all nor verse", n+1, f[2])
+		}
+		d.maxLen = max(d.maxLen, len(syl))
+	}
+	return nil
 }
 
 func readGz(name string, fn func(k, v string)) error {
@@ -260,13 +322,47 @@ func markOf(v rune, t int) rune {
 // Pinyin reads text: one Syllable a character (spaces dropped; other
 // characters that are not Han kept with an empty Pinyin).
 func Pinyin(text string) ([]Syllable, error) {
+	return read(text, false)
+}
+
+// ReadVerse reads a line of verse as a reciter does. It differs from
+// Pinyin in these ways, each a convention of reciting classical verse:
+//
+//   - no neutral tones: every syllable keeps a full tone (路上 lu4 shang4,
+//     妻子 qi1 zi3, 着 zhuo2), but for the particles (的, 么 …) and 了
+//     within a line (做了土), which ends a line as the verb liao3 (何时了);
+//   - the words of verse in data/pinyin-miaobi.txt (不胜 bu4 sheng1, 飞将
+//     fei1 jiang4, 还家 huan2 jia1);
+//   - a character with a literary and a colloquial reading (文白异读),
+//     standing on its own, takes the literary one (薄 bo2, 剥 bo1, 色 se4,
+//     血 xue4, 落 luo4); 没 is mo4 (to sink; the negation mei2 came later),
+//     著 zhuo2, 塞 sai4 (the frontier), and 那 is the
+//     question na3 ("how", 那得) but before a measure word or noun of time
+//     (那边, 那时);
+//   - 还 at the end of a line or half-line reads huan2, "to return", since
+//     the adverb hai2 ("still") cannot end a clause (千里江陵一日还);
+//   - 朝 reads zhao1, the morning, except in the words of the court and of
+//     dynasties (see courtWord).
+//
+// It has Pinyin's signature, so a reader can take either.
+//
+// Deciding a 多音字 by the tone class its place in the metre demands (胜
+// sheng1 in 浑欲不胜簪) was tried and left out: a modern tone does not
+// always carry the old class (不教胡马度阴山 reads jiao4 where the metre
+// has 平), and a single line's metre is unsure in old-style verse (锄禾日
+// 当午), so on the development set it mended three lines and broke five.
+func ReadVerse(line string) ([]Syllable, error) {
+	return read(line, true)
+}
+
+func read(text string, verse bool) ([]Syllable, error) {
 	if err := loadPinyin(); err != nil {
 		return nil, err
 	}
 	var out []Syllable
 	var run []rune
 	flush := func() {
-		out = append(out, readRun(run)...)
+		out = append(out, readRun(run, verse)...)
 		run = run[:0]
 	}
 	for _, r := range text {
@@ -280,12 +376,29 @@ func Pinyin(text string) ([]Syllable, error) {
 		}
 	}
 	flush()
+	alone(out, verse)
+	if verse {
+		readAsVerse(out)
+	}
 	sandhi(out)
 	return out, nil
 }
 
+// phrase is the reading of a word of two or more characters, if the data
+// has one: in verse, the words of verse first.
+func phrase(w string, verse bool) ([]string, bool) {
+	d := &pinyinData
+	if verse {
+		if p, ok := d.verse[w]; ok {
+			return p, true
+		}
+	}
+	p, ok := d.phrases[w]
+	return p, ok
+}
+
 // readRun reads a run of Han characters by the best cut into phrases.
-func readRun(run []rune) []Syllable {
+func readRun(run []rune, verse bool) []Syllable {
 	n := len(run)
 	if n == 0 {
 		return nil
@@ -302,11 +415,11 @@ func readRun(run []rune) []Syllable {
 	for i := n - 1; i >= 0; i-- {
 		best[i] = cut{best[i+1].covered, best[i+1].pieces + 1, i + 1}
 		for l := 2; l <= d.maxLen && i+l <= n; l++ {
-			if _, ok := d.phrases[string(simp[i:i+l])]; !ok {
+			if _, ok := phrase(string(simp[i:i+l]), verse); !ok {
 				continue
 			}
 			c := cut{best[i+l].covered + l, best[i+l].pieces + 1, i + l}
-			if c.covered > best[i].covered || c.covered == best[i].covered && c.pieces < best[i].pieces {
+			if c.covered > best[i].covered || c.covered == best[i].covered && c.pieces <= best[i].pieces {
 				best[i] = c
 			}
 		}
@@ -315,16 +428,16 @@ func readRun(run []rune) []Syllable {
 	for i := 0; i < n; i = best[i].next {
 		j := best[i].next
 		if j-i > 1 {
-			for k, p := range d.phrases[string(simp[i:j])] {
-				out = append(out, syllable(run[i+k], p))
+			p, _ := phrase(string(simp[i:j]), verse)
+			for k, r := range p {
+				s := syllable(run[i+k], r)
+				s.word = true
+				out = append(out, s)
 			}
 			continue
 		}
 		p := ""
-		if simp[i] == '地' && i >= 2 && simp[i-1] == simp[i-2] {
-			// After a doubled word (慢慢地, 静静地) 地 marks the adverb.
-			p = "de5"
-		} else if rs := d.chars[simp[i]]; len(rs) > 0 {
+		if rs := d.chars[simp[i]]; len(rs) > 0 {
 			p = rs[0]
 		} else if rs := d.chars[run[i]]; len(rs) > 0 {
 			p = rs[0]
@@ -334,39 +447,146 @@ func readRun(run []rune) []Syllable {
 	return out
 }
 
-// ReadVerse reads a line of verse as Pinyin does, and as a reciter
-// corrects it: 还 at the end of a line or half-line reads huan2, "to
-// return", since the adverb hai2 ("still") cannot end a clause (千里江陵一
-// 日还); 朝 reads zhao1, the morning, except in the words of the court and
-// of dynasties (see courtWord). It has Pinyin's signature, so a reader can
-// take either.
-//
-// Deciding a 多音字 by the tone class its place in the metre demands (胜
-// sheng1 in 浑欲不胜簪) was tried and left out: a modern tone does not
-// always carry the old class (不教胡马度阴山 reads jiao4 where the metre
-// has 平), and a single line's metre is unsure in old-style verse (锄禾日
-// 当午), so on the development set it mended three lines and broke five.
-func ReadVerse(line string) ([]Syllable, error) {
-	syl, err := Pinyin(line)
-	if err != nil {
-		return nil, err
-	}
-	changed := false
-	for i, s := range syl {
-		end := i+1 == len(syl) || syl[i+1].Pinyin == "" && IsSentencePunct(syl[i+1].Char)
-		switch {
-		case (s.Char == '还' || s.Char == '還') && end:
-			syl[i] = syllable(s.Char, "huan2")
-			changed = true
-		case s.Char == '朝' && !courtWord(syl, i):
-			syl[i] = syllable(s.Char, "zhao1")
-			changed = true
+// numeral reports whether c counts: a digit, or a word for "some".
+func numeral(c rune) bool {
+	return strings.ContainsRune(numerals, c) || strings.ContainsRune("几数每半单孤", c)
+}
+
+// alone reads the polyphones that no word decided by their neighbours.
+func alone(s []Syllable, verse bool) {
+	for i := range s {
+		x := &s[i]
+		if x.word || x.Pinyin == "" {
+			continue
+		}
+		prev, next := rune(0), rune(0)
+		if i > 0 {
+			prev = s[i-1].Char
+		}
+		if i+1 < len(s) {
+			next = s[i+1].Char
+		}
+		c := []rune(ToSimplified(string(x.Char)))[0]
+		switch c {
+		case '只': // 一只 zhi1, the measure word; otherwise "only", zhi3
+			*x = reread(*x, "zhi3")
+			if numeral(prev) || strings.ContainsRune("这那哪", prev) {
+				*x = reread(*x, "zhi1")
+			}
+		case '卷': // 万卷 juan4, volumes; otherwise "to roll", juan3
+			*x = reread(*x, "juan3")
+			if numeral(prev) {
+				*x = reread(*x, "juan4")
+			}
+		case '应': // on its own, "should", ying1 (应怜, 不应有恨)
+			*x = reread(*x, "ying1")
+		case '骑': // 一骑, 千骑: horsemen, ji4
+			if numeral(prev) {
+				*x = reread(*x, "ji4")
+			}
+		case '得':
+			// In prose, after a verb and before its complement (说得很好,
+			// 累得快散架了) 得 is the particle de5; after a pronoun,
+			// before anything but 了 or 到, "must" (你得早点来 dei3). A
+			// verb "to get" (得奖, 不得) stays de2, and verse keeps it.
+			switch {
+			case verse || prev == 0 || next == 0 || !IsHan(prev) || !IsHan(next):
+			case strings.ContainsRune("你我他她它咱您们", prev):
+				if !strings.ContainsRune("了到过奖", next) {
+					*x = reread(*x, "dei3")
+				}
+			case !strings.ContainsRune("不未可难获取求所应只必须自", prev):
+				*x = reread(*x, "de5")
+			}
+		case '地':
+			// After a doubled word (慢慢地) or, in prose, another word
+			// (认真地说) 地 marks the adverb.
+			doubled := i >= 2 && s[i-1].Char == s[i-2].Char
+			if doubled || !verse && i > 0 && s[i-1].word && next != '上' && next != '下' && next != '里' {
+				*x = reread(*x, "de5")
+			}
 		}
 	}
-	if changed {
-		sandhi(syl)
+}
+
+// literary are the readings verse gives a character on its own: the
+// literary of a 文白 pair, and the classical sense.
+var literary = map[rune]string{
+	'剥': "bo1", '薄': "bo2", '削': "xue1", '血': "xue4", '熟': "shu2", '色': "se4",
+	'落': "luo4", '露': "lu4", '嚼': "jue2", '壳': "qiao4", '择': "ze2", '谁': "shui2",
+	'没': "mo4", '著': "zhuo2", '塞': "sai4",
+}
+
+// particles keep their neutral tone in verse.
+const particles = "的地得么呢吗吧啊们哩呀罢"
+
+// thatBefore are the characters after which verse's 那 is "that", na4.
+const thatBefore = "边畔厢里个时人年些般回日夜处天番样"
+
+func readAsVerse(s []Syllable) {
+	for i := range s {
+		x := &s[i]
+		if x.Pinyin == "" {
+			continue
+		}
+		c := []rune(ToSimplified(string(x.Char)))[0]
+		end := i+1 == len(s) || s[i+1].Pinyin == "" && IsSentencePunct(s[i+1].Char)
+		switch {
+		case c == '还' && end:
+			*x = reread(*x, "huan2")
+		case c == '朝' && !courtWord(s, i):
+			*x = reread(*x, "zhao1")
+		case c == '了' && !x.word:
+			// The verb "to end" at the end of a line (何时了) or after a
+			// negation (未了); after a verb within a line, in 词 and 曲,
+			// the particle (做了土).
+			if end || i > 0 && strings.ContainsRune("未不难何", s[i-1].Char) {
+				*x = reread(*x, "liao3")
+			}
+			continue
+		case x.word:
+		case literary[c] != "":
+			*x = reread(*x, literary[c])
+		case c == '那':
+			*x = reread(*x, "na3")
+			if i+1 < len(s) && strings.ContainsRune(thatBefore, s[i+1].Char) {
+				*x = reread(*x, "na4")
+			}
+		}
+		if x.Tone == 5 && !strings.ContainsRune(particles, c) {
+			*x = reread(*x, fullTone(c, x.Pinyin))
+		}
 	}
-	return syl, nil
+}
+
+// fullTone is the reading of c with a full tone that verse gives where
+// prose has a neutral one: the same letters if the character has them (上
+// shang4), else its first full reading (了 liao3, 着 zhuo2, 裳 chang2).
+func fullTone(c rune, letters string) string {
+	rs := pinyinData.chars[c]
+	first := ""
+	for _, r := range rs {
+		if r[len(r)-1] == '5' {
+			continue
+		}
+		if r[:len(r)-1] == letters {
+			return r
+		}
+		if first == "" {
+			first = r
+		}
+	}
+	if first == "" {
+		return letters + "5"
+	}
+	return first
+}
+
+// reread gives a syllable another reading, keeping how it was found.
+func reread(x Syllable, p string) Syllable {
+	y := syllable(x.Char, p)
+	y.word = x.word
+	return y
 }
 
 // chaoBefore and chaoAfter are the words in which verse's 朝 is the court

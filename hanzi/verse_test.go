@@ -22,18 +22,20 @@ func readAloud(t *testing.T, text string, verse bool) string {
 	return FormatPinyin(syl, false, false)
 }
 
-// TestPinyinPolyphones measures Miaobi's readings against three test sets
+// TestPinyinPolyphones measures Miaobi's readings against four test sets
 // written blind, from dictionaries and memory, by helpers who saw neither
 // this code nor its output: testdata/pinyin-polyphones.tsv (882 items; the
 // development set, used while the readings were improved),
 // testdata/pinyin-heldout.tsv (440 items, written afterwards and measured
-// once: 96.13 %, where the readings before that improvement scored 91.71 %)
-// and testdata/pinyin-blind2.tsv (340 items, 113 of them in neither earlier
-// set, written to test ReadVerse's 朝: 96.48 % before it, 96.84 % after;
-// the new items 96.47 % and 96.77 %). Items labelled as lines of poems (教材,
-// 诗) are read as verse. Issue 15 asks for 98 %: the development set has it
-// (98.03 %), the held-out sets do not. The floors hold today's figures
-// against regressions.
+// once: 96.13 %, where the readings before that improvement scored 91.71 %),
+// testdata/pinyin-blind2.tsv (340 items, 113 of them in neither earlier
+// set, written to test ReadVerse's 朝: 96.48 % before it, 96.84 % after)
+// and testdata/pinyin-blind3.tsv (420 items, written to test the reading
+// rules and list of 2026-12-06: 94.29 % before them, 96.37 % after, measured
+// once; the earlier sets were seen while those were written). Items
+// labelled as lines of poems (教材, 诗) are read as verse. Issue 15 asks for
+// 98 %: the sets that were seen have it, the last blind measurement does
+// not. The floors hold today's figures against regressions.
 func TestPinyinPolyphones(t *testing.T) {
 	seen := map[string]bool{} // the items of the sets before, by text
 	for _, tc := range []struct {
@@ -42,9 +44,10 @@ func TestPinyinPolyphones(t *testing.T) {
 		// newFloor holds the items that no earlier set has.
 		newFloor float64
 	}{
-		{"testdata/pinyin-polyphones.tsv", 0.98, 0},
-		{"testdata/pinyin-heldout.tsv", 0.96, 0},
-		{"testdata/pinyin-blind2.tsv", 0.965, 0.955},
+		{"testdata/pinyin-polyphones.tsv", 0.985, 0},
+		{"testdata/pinyin-heldout.tsv", 0.99, 0},
+		{"testdata/pinyin-blind2.tsv", 0.99, 0.99},
+		{"testdata/pinyin-blind3.tsv", 0.965, 0.965},
 	} {
 		b, err := os.ReadFile(tc.file)
 		if err != nil {
