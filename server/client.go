@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 )
 
@@ -17,6 +18,20 @@ import (
 type Client struct {
 	URL, Key string
 	HTTP     *http.Client
+}
+
+// APIPath is the path of an API resource: "/api/" and the parts, each
+// escaped, so an id a person typed (with a slash, a space, a '?') names one
+// resource and cannot reach another: APIPath("works", id, "report").
+func APIPath(parts ...string) string {
+	esc := make([]string, len(parts))
+	for i, p := range parts {
+		esc[i] = url.PathEscape(p)
+		if p == "." || p == ".." { // a dot segment would be cleaned away
+			esc[i] = strings.ReplaceAll(p, ".", "%2E")
+		}
+	}
+	return "/api/" + strings.Join(esc, "/")
 }
 
 // Call sends a request (body as JSON, if any) and decodes a 2xx answer
@@ -65,7 +80,10 @@ func (c *Client) Call(method, path string, body, out any) error {
 // Follow shows a job's progress as a bar until it finishes, reading the
 // studio's server-sent events.
 func (c *Client) Follow(jobID string, w io.Writer, tty bool) error {
-	req, _ := http.NewRequest("GET", c.URL+"/api/jobs/"+jobID+"/events", nil)
+	req, err := http.NewRequest("GET", c.URL+APIPath("jobs", jobID, "events"), nil)
+	if err != nil {
+		return err
+	}
 	req.Header.Set("Authorization", "Bearer "+c.Key)
 	resp, err := (&http.Client{}).Do(req)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"text/tabwriter"
 
 	"miaobi/arena"
@@ -48,7 +49,7 @@ func studioArena(sub string, args []string, o arenaOpts, c *server.Client, seed 
 			return fail(2, err)
 		}
 		var r studio.WorkReport
-		if err := c.Call("GET", "/api/works/"+id+"/report", nil, &r); err != nil {
+		if err := c.Call("GET", server.APIPath("works", id, "report"), nil, &r); err != nil {
 			return fail(1, err)
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
@@ -89,7 +90,7 @@ func studioArena(sub string, args []string, o arenaOpts, c *server.Client, seed 
 			return fail(1, err)
 		}
 		var rd store.Round
-		if err := c.Call("GET", "/api/arena/rounds/"+r.Round.ID, nil, &rd); err != nil {
+		if err := c.Call("GET", server.APIPath("arena", "rounds", r.Round.ID), nil, &rd); err != nil {
 			return fail(1, err)
 		}
 		if rd.State != store.RoundOpen {
@@ -97,7 +98,7 @@ func studioArena(sub string, args []string, o arenaOpts, c *server.Client, seed 
 		}
 		fmt.Fprintf(stdout, "%s open: %s; readers play it at %s/arena/%s\n", rd.ID, rd.Note, c.URL, rd.ID)
 	case "results":
-		q := "/api/arena/results?round=" + *o.round
+		q := server.APIPath("arena", "results") + "?round=" + url.QueryEscape(*o.round)
 		if *o.csv {
 			if err := c.Call("GET", q+"&format=csv", nil, stdout); err != nil {
 				return fail(1, err)
@@ -138,7 +139,7 @@ func studioArena(sub string, args []string, o arenaOpts, c *server.Client, seed 
 		if *o.json {
 			format = "json"
 		}
-		path := "/api/arena/rounds/" + id + "/export?format=" + format
+		path := server.APIPath("arena", "rounds", id, "export") + "?format=" + url.QueryEscape(format)
 		if out == "" {
 			if err := c.Call("GET", path, nil, stdout); err != nil {
 				return fail(1, err)

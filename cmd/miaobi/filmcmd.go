@@ -198,7 +198,7 @@ func filmWork(id, url, key string, w, h int, seconds float64, seed int64, noVoic
 	}
 	c := &server.Client{URL: strings.TrimSuffix(url, "/"), Key: key, HTTP: &http.Client{Timeout: 10 * time.Minute}}
 	var r struct{ Job struct{ ID string } }
-	if err := c.Call("POST", "/api/works/"+id+"/film", in, &r); err != nil {
+	if err := c.Call("POST", server.APIPath("works", id, "film"), in, &r); err != nil {
 		return fail(1, err)
 	}
 	if err := c.Follow(r.Job.ID, stderr, isTerminal(stderr)); err != nil {
@@ -213,14 +213,14 @@ func filmWork(id, url, key string, w, h int, seconds float64, seed int64, noVoic
 			}
 		}
 	}
-	if err := c.Call("GET", "/api/works/"+id, nil, &wk); err != nil {
+	if err := c.Call("GET", server.APIPath("works", id), nil, &wk); err != nil {
 		return fail(1, err)
 	}
 	if wk.Content.Film == nil {
 		return fail(1, errors.New("the studio made no film"))
 	}
 	if err := cli.WriteVia(out, func(w io.Writer) error {
-		return c.Call("GET", "/api/works/"+id+"/assets/"+wk.Content.Film.Asset, nil, w)
+		return c.Call("GET", server.APIPath("works", id, "assets", wk.Content.Film.Asset), nil, w)
 	}); err != nil {
 		return fail(1, err)
 	}

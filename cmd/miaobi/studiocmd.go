@@ -101,7 +101,7 @@ func runStudio(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if *out == "" {
 			return nil
 		}
-		if err := cli.WriteVia(*out, func(w io.Writer) error { return c.Call("GET", "/api/works/"+id+"/bundle", nil, w) }); err != nil {
+		if err := cli.WriteVia(*out, func(w io.Writer) error { return c.Call("GET", server.APIPath("works", id, "bundle"), nil, w) }); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "wrote %s\n", *out)
@@ -129,7 +129,7 @@ func runStudio(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			return fail(1, err)
 		}
 		var w work
-		if err := c.Call("GET", "/api/works/"+r.Work.ID, nil, &w); err != nil {
+		if err := c.Call("GET", server.APIPath("works", r.Work.ID), nil, &w); err != nil {
 			return fail(1, err)
 		}
 		fmt.Fprintf(stdout, "%s\n%s\n", w.Title, strings.Join(w.Content.Lines, "\n"))
@@ -142,14 +142,14 @@ func runStudio(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			return fail(2, err)
 		}
 		var r struct{ Job struct{ ID string } }
-		if err := c.Call("POST", "/api/works/"+id+"/create", map[string]any{"n": *n, "seed": *seed, "paint": !*noPaint}, &r); err != nil {
+		if err := c.Call("POST", server.APIPath("works", id, "create"), map[string]any{"n": *n, "seed": *seed, "paint": !*noPaint}, &r); err != nil {
 			return fail(1, err)
 		}
 		if err := c.Follow(r.Job.ID, stderr, tty); err != nil {
 			return fail(1, err)
 		}
 		var w work
-		if err := c.Call("GET", "/api/works/"+id, nil, &w); err != nil {
+		if err := c.Call("GET", server.APIPath("works", id), nil, &w); err != nil {
 			return fail(1, err)
 		}
 		fmt.Fprintf(stdout, "%s (version %d)\n%s\n", w.Title, w.Head, strings.Join(w.Content.Lines, "\n"))
@@ -159,7 +159,7 @@ func runStudio(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			return fail(2, err)
 		}
 		var w work
-		if err := c.Call("GET", "/api/works/"+id, nil, &w); err != nil {
+		if err := c.Call("GET", server.APIPath("works", id), nil, &w); err != nil {
 			return fail(1, err)
 		}
 		var vs struct {
@@ -168,7 +168,7 @@ func runStudio(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 				Author, Action, Note string
 			}
 		}
-		if err := c.Call("GET", "/api/works/"+id+"/versions", nil, &vs); err != nil {
+		if err := c.Call("GET", server.APIPath("works", id, "versions"), nil, &vs); err != nil {
 			return fail(1, err)
 		}
 		fmt.Fprintf(stdout, "%s · %s · version %d · %.0f%% by the person\n%s\n\nhistory:\n", w.Title, w.Stage, w.Head, 100*w.Share.Person, strings.Join(w.Content.Lines, "\n"))
@@ -185,7 +185,7 @@ func runStudio(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			return fail(2, err)
 		}
 		var w work
-		if err := c.Call("POST", "/api/works/"+id+"/publish", map[string]any{"ack": *ack}, &w); err != nil {
+		if err := c.Call("POST", server.APIPath("works", id, "publish"), map[string]any{"ack": *ack}, &w); err != nil {
 			return fail(1, err)
 		}
 		fmt.Fprintf(stdout, "published %s (version %d)\n", w.Content.Bundle, w.Head)
