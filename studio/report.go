@@ -36,7 +36,7 @@ func (s *Studio) Report(ctx context.Context, a Actor, id string, chinese bool) (
 func (s *Studio) report(ctx context.Context, workID string, version int, c *Content, chinese bool) (*WorkReport, error) {
 	refs, _ := s.Refs()
 	m := report.Measurer{Poems: s.Poems, Refs: refs, Chinese: chinese}
-	traits, lovelace, err := m.Measure(c.Brief.Form, c.Brief.Rhyme, c.Brief.Keywords, c.Lines, madeBy(c, chinese))
+	traits, lovelace, err := m.Measure(c.Brief.Form, c.Brief.Rhyme, c.Brief.Keywords, c.Lines, madeBy(c, m.Say))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInput, err)
 	}
@@ -59,14 +59,9 @@ func (s *Studio) report(ctx context.Context, workID string, version int, c *Cont
 	return r, nil
 }
 
-// madeBy says in plain words how a work was made, from its parts.
-func madeBy(c *Content, chinese bool) []string {
-	say := func(en, zh string, args ...any) string {
-		if chinese {
-			return fmt.Sprintf(zh, args...)
-		}
-		return fmt.Sprintf(en, args...)
-	}
+// madeBy says in plain words how a work was made, from its parts, in the
+// language of say (report.Measurer.Say).
+func madeBy(c *Content, say func(en, zh string, args ...any) string) []string {
 	var out []string
 	if b := c.Brief; len(b.Keywords) > 0 {
 		plan := say("plan: keywords %s, form %s", "构思：关键词 %s，体裁 %s", strings.Join(b.Keywords, "、"), b.Form)

@@ -61,7 +61,7 @@ func (m Measurer) lovelace(keywords, lines, made []string, ev evidence) Lovelace
 		rep.Copied = []string{}
 	}
 	if m.hasCorpus() {
-		rep.Corpus = m.say("%d poems of chinese-poetry 2.0.1", "语料库 chinese-poetry 2.0.1 的 %d 首诗", m.Refs.Len())
+		rep.Corpus = m.Say("%d poems of chinese-poetry 2.0.1", "语料库 chinese-poetry 2.0.1 的 %d 首诗", m.Refs.Len())
 		for _, mt := range ev.nearest {
 			n := Near{Poem: poemName(mt.Poem), Lines: mt.Poem.Lines, Share: mt.Share}
 			for _, sp := range mt.Spans {
@@ -73,7 +73,7 @@ func (m Measurer) lovelace(keywords, lines, made []string, ev evidence) Lovelace
 			rep.Nearest = append(rep.Nearest, n)
 		}
 	} else {
-		rep.Corpus = m.say("the corpus is not installed ('miaobi corpus fetch'): only the copy guard's runs are known", "语料库未安装（miaobi corpus fetch）：只知道抄袭守卫找到的字串")
+		rep.Corpus = m.Say("the corpus is not installed ('miaobi corpus fetch'): only the copy guard's runs are known", "语料库未安装（miaobi corpus fetch）：只知道抄袭守卫找到的字串")
 	}
 	if rep.Nearest == nil {
 		rep.Nearest = []Near{}
@@ -115,25 +115,25 @@ func (m Measurer) lovelace(keywords, lines, made []string, ev evidence) Lovelace
 	var b strings.Builder
 	switch {
 	case rep.LongestLen > 0:
-		b.WriteString(m.say("Its longest run shared with %s is %d characters, 「%s」 (%s). ", "与%s最长的共有字串为 %d 字：「%s」（%s）。",
+		b.WriteString(m.Say("Its longest run shared with %s is %d characters, 「%s」 (%s). ", "与%s最长的共有字串为 %d 字：「%s」（%s）。",
 			strings.TrimSuffix(rep.Corpus, "."), rep.LongestLen, rep.Longest, rep.LongestFrom))
 	case m.hasCorpus():
-		b.WriteString(m.say("It shares no run of two characters or more with %s. ", "与%s没有两字以上的共有字串。", rep.Corpus))
+		b.WriteString(m.Say("It shares no run of two characters or more with %s. ", "与%s没有两字以上的共有字串。", rep.Corpus))
 	}
 	if len(rep.Copied) > 0 {
-		b.WriteString(m.say("The copy guard finds %d run(s) shared with a corpus line: %s. ", "抄袭守卫找到 %d 处与古诗句相同：%s。", len(rep.Copied), strings.Join(rep.Copied, "、")))
+		b.WriteString(m.Say("The copy guard finds %d run(s) shared with a corpus line: %s. ", "抄袭守卫找到 %d 处与古诗句相同：%s。", len(rep.Copied), strings.Join(rep.Copied, "、")))
 	} else {
-		b.WriteString(m.say("The copy guard finds no run shared with a corpus line. ", "抄袭守卫未找到与古诗句相同的字串。"))
+		b.WriteString(m.Say("The copy guard finds no run shared with a corpus line. ", "抄袭守卫未找到与古诗句相同的字串。"))
 	}
 	if len(rep.Images) > 0 {
-		b.WriteString(m.say("%d of its %d images (%.0f%%) are not among those its keywords usually bring", "%[2]d 个意象中有 %[1]d 个（%.0[3]f%%）不在关键词通常带出的意象之列", len(rep.Novel), len(rep.Images), 100*rep.Novelty))
+		b.WriteString(m.Say("%d of its %d images (%.0f%%) are not among those its keywords usually bring", "%[2]d 个意象中有 %[1]d 个（%.0[3]f%%）不在关键词通常带出的意象之列", len(rep.Novel), len(rep.Images), 100*rep.Novelty))
 		if len(rep.Novel) > 0 {
-			b.WriteString(m.say(": %s", "：%s", strings.Join(rep.Novel, " ")))
+			b.WriteString(m.Say(": %s", "：%s", strings.Join(rep.Novel, " ")))
 		}
-		b.WriteString(m.say(". ", "。"))
+		b.WriteString(m.Say(". ", "。"))
 	}
 	if len(made) > 0 {
-		b.WriteString(m.say("How it was made: %s.", "做法：%s。", strings.Join(made, m.say("; ", "；"))))
+		b.WriteString(m.Say("How it was made: %s.", "做法：%s。", strings.Join(made, m.Say("; ", "；"))))
 	}
 	rep.Summary = strings.TrimSpace(b.String())
 	return rep

@@ -47,8 +47,9 @@ type Measurer struct {
 	Chinese bool
 }
 
-// say picks the English or the Chinese format and fills it.
-func (m Measurer) say(en, zh string, args ...any) string {
+// Say picks the English or the Chinese format, as the Measurer writes, and
+// fills it.
+func (m Measurer) Say(en, zh string, args ...any) string {
 	if m.Chinese {
 		return fmt.Sprintf(zh, args...)
 	}
@@ -124,7 +125,7 @@ func (m Measurer) traits(form, rhyme string, lines []string, ev evidence) ([]Tra
 	out = append(out, m.metreTrait(check), m.rhymeTrait(check))
 	chars := hanOf(lines)
 	out = append(out, m.readability(chars), m.uniqueness(lines, ev), m.imagery(chars, len(lines)), m.tone(chars))
-	out = append(out, Trait{Name: "form", Value: 1, Label: m.say("%s, %d lines, %d characters", "%s，%d 行，%d 字", cmp.Or(check.Form, m.say("free", "不拘")), len(lines), len(chars)),
+	out = append(out, Trait{Name: "form", Value: 1, Label: m.Say("%s, %d lines, %d characters", "%s，%d 行，%d 字", cmp.Or(check.Form, m.Say("free", "不拘")), len(lines), len(chars)),
 		How: "the checker's reading of the shape (lines × characters) and the form asked for"})
 	return out, nil
 }
@@ -153,7 +154,7 @@ func (m Measurer) metreTrait(c prosody.Result) Trait {
 		if p.Level == prosody.LevelWarn || isRhymeRule(p.Rule) {
 			continue
 		}
-		t.Detail = append(t.Detail, m.say("line %d: %s (%s, %s)", "第 %d 行：%s（%s，%s）", p.Line, p.Message, p.Rule, p.Level))
+		t.Detail = append(t.Detail, m.Say("line %d: %s (%s, %s)", "第 %d 行：%s（%s，%s）", p.Line, p.Message, p.Rule, p.Level))
 	}
 	return t
 }
@@ -173,7 +174,7 @@ func (m Measurer) rhymeTrait(c prosody.Result) Trait {
 		} else {
 			t.Value = 0
 		}
-		t.Detail = append(t.Detail, m.say("line %d: %s (%s)", "第 %d 行：%s（%s）", p.Line, p.Message, p.Rule))
+		t.Detail = append(t.Detail, m.Say("line %d: %s (%s)", "第 %d 行：%s（%s）", p.Line, p.Message, p.Rule))
 	}
 	return t
 }
@@ -237,10 +238,10 @@ func (m Measurer) readability(chars []rune) Trait {
 	mean := float64(sum) / float64(max(len(chars), 1))
 	share := float64(rare) / float64(max(len(chars), 1))
 	t := Trait{Name: "readability", Value: 1 - (mean-1)/4,
-		Label: m.say("grade %.1f of 5; %.0f%% rare characters", "难度 %.1f 级（共 5 级）；生僻字 %.0f%%", mean, 100*share),
+		Label: m.Say("grade %.1f of 5; %.0f%% rare characters", "难度 %.1f 级（共 5 级）；生僻字 %.0f%%", mean, 100*share),
 		How:   "each character graded by its rank in how often the annotated corpus uses it (1: among the 500 commonest, 2: 1,500, 3: 3,000, 4: 6,000, 5: rarer or unseen); rare means grade 4 or 5"}
 	if len(rares) > 0 {
-		t.Detail = []string{m.say("rare: %s", "生僻字：%s", strings.Join(rares, " "))}
+		t.Detail = []string{m.Say("rare: %s", "生僻字：%s", strings.Join(rares, " "))}
 	}
 	return t
 }
@@ -248,10 +249,10 @@ func (m Measurer) readability(chars []rune) Trait {
 func (m Measurer) uniqueness(lines []string, ev evidence) Trait {
 	t := Trait{Name: "uniqueness", Value: 1, How: "the longest run of characters shared with any corpus poem (the corpus index) and the copy guard's runs shared with a corpus line; 1 − the share of the poem's characters inside runs of 3 or more"}
 	for _, r := range ev.copied {
-		t.Detail = append(t.Detail, m.say("copied run (guard): %s", "与古诗句相同（守卫）：%s", r))
+		t.Detail = append(t.Detail, m.Say("copied run (guard): %s", "与古诗句相同（守卫）：%s", r))
 	}
 	if !m.hasCorpus() {
-		t.Label = m.say("the corpus is not installed: the guard's verdict only", "语料库未安装：仅有抄袭守卫的判断")
+		t.Label = m.Say("the corpus is not installed: the guard's verdict only", "语料库未安装：仅有抄袭守卫的判断")
 		if len(ev.copied) > 0 {
 			t.Value = 0
 		}
@@ -270,11 +271,11 @@ func (m Measurer) uniqueness(lines []string, ev evidence) Trait {
 			}
 		}
 		p := ms[0].Poem
-		t.Detail = append(t.Detail, m.say("nearest: %s %s《%s》, sharing %.0f%% of the characters", "最相近：%s %s《%s》，共有 %.0f%% 的字", p.Dynasty, p.Author, p.Title, 100*ms[0].Share))
+		t.Detail = append(t.Detail, m.Say("nearest: %s %s《%s》, sharing %.0f%% of the characters", "最相近：%s %s《%s》，共有 %.0f%% 的字", p.Dynasty, p.Author, p.Title, 100*ms[0].Share))
 	}
 	n := len(hanOf(lines))
 	t.Value = 1 - float64(len(covered))/float64(max(n, 1))
-	t.Label = m.say("longest shared run %d characters", "与古诗最长共有 %d 字", longest)
+	t.Label = m.Say("longest shared run %d characters", "与古诗最长共有 %d 字", longest)
 	return t
 }
 
@@ -287,7 +288,7 @@ func (m Measurer) imagery(chars []rune, lines int) Trait {
 	}
 	per := float64(len(imgs)) / float64(max(lines, 1))
 	t := Trait{Name: "imagery", Value: float64(len(imgs)) / float64(max(len(chars), 1)),
-		Label: m.say("%.1f images a line", "每行 %.1f 个意象", per),
+		Label: m.Say("%.1f images a line", "每行 %.1f 个意象", per),
 		How:   "characters that are images (things or feelings a poem can show) in Miaobi's imagery lexicon, per line; the value is their share of the characters"}
 	if len(imgs) > 0 {
 		t.Detail = []string{strings.Join(imgs, " ")}
@@ -338,12 +339,12 @@ func (m Measurer) Tone(chars []rune) (float64, []string) {
 
 func (m Measurer) tone(chars []rune) Trait {
 	v, carriers := m.Tone(chars)
-	label := m.say("even", "平")
+	label := m.Say("even", "平")
 	switch {
 	case v <= -0.05:
-		label = m.say("sorrowful 悲", "悲")
+		label = m.Say("sorrowful 悲", "悲")
 	case v >= 0.05:
-		label = m.say("joyful 喜", "喜")
+		label = m.Say("joyful 喜", "喜")
 	}
 	t := Trait{Name: "tone", Value: (v + 1) / 2, Label: fmt.Sprintf("%s (%+.2f)", label, v),
 		How: "each character's tone from the company it keeps in the corpus: the weighted balance of joyful (" + joySeeds + ") and sorrowful (" + sorrowSeeds + ") characters among those it shares couplets with most (normalised PMI); the poem's is tanh(4 × the mean)"}
