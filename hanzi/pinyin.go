@@ -499,10 +499,16 @@ func alone(s []Syllable, verse bool) {
 				*x = reread(*x, "de5")
 			}
 		case '地':
-			// After a doubled word (慢慢地) or, in prose, another word
-			// (认真地说) 地 marks the adverb.
+			// After a doubled word (慢慢地) or, in prose, after any
+			// other that is not a measure word, a numeral, 的 or a
+			// demonstrative (认真地说, but 这块地, 我的地), 地 marks the
+			// adverb: the ground stands in words of its own (土地, 各地,
+			// 目的地), which the dictionaries hold since 地 has two
+			// readings, and which are read whole before this.
 			doubled := i >= 2 && s[i-1].Char == s[i-2].Char
-			if doubled || !verse && i > 0 && s[i-1].word && next != '上' && next != '下' && next != '里' {
+			adverb := !verse && IsHan(prev) && !numeral(prev) && !strings.ContainsRune("块片亩些的种处这那此该各本当外内满遍", prev) &&
+				next != '上' && next != '下' && next != '里'
+			if doubled || adverb {
 				*x = reread(*x, "de5")
 			}
 		}
