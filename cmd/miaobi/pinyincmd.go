@@ -4,25 +4,29 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"miaobi/cmd/miaobi/internal/cli"
 	"miaobi/hanzi"
-	"miaobi/prosody"
+	"miaobi/poem"
 	"miaobi/sound"
 )
 
-const pinyinHelp = `Usage: miaobi pinyin [TEXT | -] [--marks] [--sandhi] [--verse]
+const pinyinHelp = `Usage: miaobi pinyin [TEXT | FILE | -] [--marks] [--sandhi] [--verse]
 
-Prints how Miaobi reads each character of a text (what 'miaobi recite'
-speaks): one syllable per character, separated by spaces, one output line
-per input line, punctuation left out. Polyphones are read by word (银行
-yin2 hang2, 行走 xing2 zou3). Tones are numbers (5 is the neutral tone),
-as read in isolation; --sandhi shows them as spoken (一 and 不 before a
-fourth tone, third tones before a third); --marks writes tone marks (yín
-háng). A poem (lines of one length, as 'miaobi poem' prints them), or any
-text with --verse, is read as verse: 还 ending a line reads huan2. With no
-TEXT, or -, the text is read from standard input.
+Prints how Miaobi reads each character of a text, as 'miaobi recite'
+speaks it: one syllable per character, separated by spaces, a line of
+output for each line read, punctuation left out. Polyphones are read by
+word (银行 yin2 hang2, 行走 xing2 zou3). Tones are numbers (5 is the
+neutral tone), as read in isolation; --sandhi shows them as spoken (一 and
+不 before a fourth tone, third tones before a third); --marks writes tone
+marks (yín háng). A poem (lines of one length, as 'miaobi poem' prints
+them: its title and the line that labels it are not read), or any text
+with --verse, is read as verse: no neutral tones, 还 ending a line reads
+huan2, 朝 the morning reads zhao1. An argument that names a file is read
+from the file; with no argument, or -, the text is read from standard
+input.
 
 Flags:
 `
@@ -46,17 +50,24 @@ func runPinyin(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return 2
 		}
 		text = string(b)
+	case fs.NArg() == 1 && isFile(fs.Arg(0)):
+		b, err := readPoemFile(fs.Arg(0), stdin)
+		if err != nil {
+			fmt.Fprintf(stderr, "miaobi pinyin: %v\n", err)
+			return 2
+		}
+		text = b
 	default:
 		text = strings.Join(fs.Args(), " ")
 	}
-	if p, err := prosody.ParsePoem(text); err == nil && sound.IsVerse(p.Lines) {
-		*verse = true
-	}
+	// The lines recite would speak: a poem's verse lines, without its
+	// title and label; any other text's lines but the label.
+	rec, _ := sound.RecitationOf(poem.StripFooter(text))
 	read := hanzi.Pinyin
-	if *verse {
+	if *verse || rec.Verse {
 		read = hanzi.ReadVerse
 	}
-	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+	for _, line := range rec.Lines {
 		syl, err := read(line)
 		if err != nil {
 			fmt.Fprintf(stderr, "miaobi pinyin: %v\n", err)
@@ -65,4 +76,10 @@ func runPinyin(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, hanzi.FormatPinyin(syl, *marks, *spoken))
 	}
 	return 0
+}
+
+// isFile reports whether path names a regular file.
+func isFile(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Mode().IsRegular()
 }

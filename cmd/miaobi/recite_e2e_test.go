@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -8,7 +9,8 @@ import (
 )
 
 // TestPinyinCommand: readings by word, sandhi on request, tone marks,
-// standard input, punctuation left out.
+// standard input, punctuation left out; a poem file read as recite reads
+// it.
 func TestPinyinCommand(t *testing.T) {
 	e := newEnv(t)
 	r := e.run(t, nil, "pinyin", "我去银行取钱，一个不要。")
@@ -23,6 +25,29 @@ func TestPinyinCommand(t *testing.T) {
 	r = e.runStdin(t, "长江\n重庆\n", "pinyin", "--marks", "-")
 	if got := strings.TrimSpace(r.stdout); got != "cháng jiāng\nchóng qìng" {
 		t.Errorf("pinyin --marks from stdin: %q", got)
+	}
+	// A poem as 'miaobi poem' prints it, from a file: its four lines, read
+	// as verse, without the title or the label recite does not speak.
+	p := e.run(t, nil, "poem", "-k", "秋,雨", "--seed", "4")
+	p.wantCode(t, 0)
+	file := filepath.Join(t.TempDir(), "poem.txt")
+	if err := os.WriteFile(file, []byte(p.stdout), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = e.run(t, nil, "pinyin", file)
+	r.wantCode(t, 0)
+	if lines := strings.Split(strings.TrimSpace(r.stdout), "\n"); len(lines) != 4 || strings.Contains(r.stdout, "A I") || len(strings.Fields(lines[0])) != 7 {
+		t.Errorf("pinyin of a poem file: %q", r.stdout)
+	}
+	if again := e.runStdin(t, p.stdout, "pinyin"); again.stdout != r.stdout {
+		t.Errorf("the same poem from stdin: %q, from the file: %q", again.stdout, r.stdout)
+	}
+	// Verse has no neutral tone; prose has.
+	if got := strings.TrimSpace(e.run(t, nil, "pinyin", "告诉他").stdout); got != "gao4 su5 ta1" {
+		t.Errorf("prose: %q", got)
+	}
+	if got := strings.TrimSpace(e.run(t, nil, "pinyin", "--verse", "告诉他").stdout); got != "gao4 su4 ta1" {
+		t.Errorf("verse: %q", got)
 	}
 }
 
