@@ -155,7 +155,7 @@ func TestSoundEditCommand(t *testing.T) {
 	e.run(t, nil, "sound", "scene", "鸟", "-d", "6", "-o", a).wantCode(t, 0)
 	e.run(t, nil, "sound", "scene", "雨", "-d", "6", "-o", b).wantCode(t, 0)
 	r := e.run(t, nil, "sound", "edit", a, "--cut", "1-5", "--append", b, "--crossfade", "1", "--pitch", "-2", "--tempo", "0.8",
-		"--eq", "2,0,-3", "--gate", "-60", "--gain", "-3", "--fade-in", "0.5", "--fade-out", "1", "--reverb", "0.4", "--under", b, "-o", out)
+		"--eq", "2,0,-3", "--gate", "-60", "--gain", "-3", "--fade-in", "0.5", "--fade-out", "1", "--reverb", "0.4", "--under", b, "--loudnorm", "-o", out)
 	r.wantCode(t, 0)
 	if !strings.Contains(r.stdout, "pitch -2") || !strings.Contains(r.stdout, "under b.wav") {
 		t.Errorf("edit: %s", r.stdout)
@@ -173,5 +173,6 @@ func TestSoundEditCommand(t *testing.T) {
 		{[]string{"sound", "edit", a, "--reverb", "3", "-o", out}, "0 to 1"},
 		{[]string{"sound", "edit", filepath.Join(dir, "none.wav"), "-o", out}, "no such file"},
 		{[]string{"sound", "edit", a}, "-o"},
+		{[]string{"sound", "edit", a, "--loudnorm=false", "-o", out}, "cannot be turned off"},
 	})
 }

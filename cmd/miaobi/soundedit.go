@@ -33,6 +33,8 @@ order, each only when asked for:
   --fade-in 0.5 --fade-out 2
   --reverb 0.5      a hall, 0 (dry) to 1 (wet), with its tail
   --under FILE      FILE under the sound, 14 dB down, ducked while it plays
+  --loudnorm        normalise to −16 LUFS, true peak ≤ −1 dBTP: always done,
+                    the flag is accepted for scripts that ask for it
 
   miaobi sound edit voice.mp3 --pitch -2 --reverb 0.3 -o voice-low.wav
 
@@ -55,6 +57,7 @@ func runSoundEdit(args []string, stdout, stderr io.Writer) int {
 	fadeOut := fs.Float64("fade-out", 0, "seconds of fade-out")
 	reverb := fs.Float64("reverb", 0, "reverb amount 0–1")
 	under := fs.String("under", "", "a sound to lay under this one, ducked")
+	loudnorm := fs.Bool("loudnorm", true, "normalise to −16 LUFS, true peak ≤ −1 dBTP (always on)")
 	fs.Usage = func() { fmt.Fprint(stderr, soundEditHelp); fs.PrintDefaults() }
 	files, args := leadingFiles(args)
 	if err := fs.Parse(args); err != nil {
@@ -65,6 +68,9 @@ func runSoundEdit(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	files = append(files, fs.Args()...)
+	if !*loudnorm {
+		return fail(2, errors.New("--loudnorm=false: every sound Miaobi writes is normalised to −16 LUFS with a true peak of at most −1 dBTP, so that labelled sounds play at one level; it cannot be turned off"))
+	}
 	if len(files) > 1 {
 		return fail(2, fmt.Errorf("unexpected argument %q", files[1]))
 	}
