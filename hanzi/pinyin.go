@@ -498,6 +498,71 @@ func alone(s []Syllable, verse bool) {
 			case !strings.ContainsRune("不未可难获取求所应只必须自", prev):
 				*x = reread(*x, "de5")
 			}
+		case '当': // 把他当朋友: "to take for", dang4
+			if inClauseBefore(s, i, '把') {
+				*x = reread(*x, "dang4")
+			}
+		case '行': // 一行字, 两行泪: a row, hang2
+			if numeral(prev) {
+				*x = reread(*x, "hang2")
+			}
+		case '宿': // 住了一宿: a night, xiu3
+			if numeral(prev) {
+				*x = reread(*x, "xiu3")
+			}
+		case '种': // 这种, 一种: a kind, zhong3; otherwise the verb "to plant", zhong4
+			*x = reread(*x, "zhong4")
+			if numeral(prev) || strings.ContainsRune("这那哪各某何此", prev) {
+				*x = reread(*x, "zhong3")
+			}
+		case '扇': // 扇了一巴掌, 扇着风: the verb, shan1
+			if strings.ContainsRune("了着过", next) {
+				*x = reread(*x, "shan1")
+			}
+		case '载': // 载着, 载不动, 满载: to carry, zai4; 三载: years, zai3
+			if strings.ContainsRune("着不满重人客货得了", next) {
+				*x = reread(*x, "zai4")
+			}
+		case '差', '冲': // 很差, 太冲: the adjective, cha4 and chong4
+			if strings.ContainsRune(degree, prev) || c == '冲' && next == '着' {
+				*x = reread(*x, map[rune]string{'差': "cha4", '冲': "chong4"}[c])
+			}
+		case '调': // 古调, 新调, 低调: a tune, diao4
+			if strings.ContainsRune("古新旧清小低高曲声音格老", prev) {
+				*x = reread(*x, "diao4")
+			}
+		case '长': // 长得高, 长了一岁, 长出新芽: to grow, zhang3
+			if !verse && strings.ContainsRune("得了出满大", next) {
+				*x = reread(*x, "zhang3")
+			}
+		case '尽': // 尽着他先吃: to give first place to, jin3
+			if next == '着' {
+				*x = reread(*x, "jin3")
+			}
+		case '饮': // 饮马, 饮牲口: to water animals, yin4
+			if strings.ContainsRune("马牛羊驴骡牲", next) {
+				*x = reread(*x, "yin4")
+			}
+		case '还': // 还书, 还钱: to give back, huan2
+			if strings.ContainsRune("书钱债账款", next) {
+				*x = reread(*x, "huan2")
+			}
+		case '着': // 这一着, 高着: a move in chess, zhao1
+			if numeral(prev) {
+				*x = reread(*x, "zhao1")
+			}
+		case '背': // 背着, 背起: to carry on the back, bei1
+			if strings.ContainsRune("着起上走在", next) {
+				*x = reread(*x, "bei1")
+			}
+		case '干': // 干什么, 干活: to do, gan4
+			if strings.ContainsRune("什嘛吗活", next) {
+				*x = reread(*x, "gan4")
+			}
+		case '血': // in prose, on its own, the spoken xie3 (流了一点血)
+			if !verse {
+				*x = reread(*x, "xie3")
+			}
 		case '地':
 			// After a doubled word (慢慢地) or, in prose, after any
 			// other that is not a measure word, a numeral, 的 or a
@@ -513,6 +578,22 @@ func alone(s []Syllable, verse bool) {
 			}
 		}
 	}
+}
+
+// degree are adverbs of degree, after which a polyphone is the adjective.
+const degree = "很太真挺好更最较蛮颇极"
+
+// inClauseBefore reports whether r stands before s[i] in the same clause.
+func inClauseBefore(s []Syllable, i int, r rune) bool {
+	for k := i - 1; k >= 0; k-- {
+		if s[k].Pinyin == "" && !IsHan(s[k].Char) {
+			return false
+		}
+		if s[k].Char == r {
+			return true
+		}
+	}
+	return false
 }
 
 // literary are the readings verse gives a character on its own: the
