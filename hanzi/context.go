@@ -8,9 +8,10 @@ package hanzi
 
 import "strings"
 
-// numeral reports whether c counts: a digit, or a word for "some".
+// numeral reports whether c counts: a digit, or a word for "some" or
+// "each" (几, 数, 每).
 func numeral(c rune) bool {
-	return strings.ContainsRune(numerals, c) || strings.ContainsRune("几数每半单孤", c)
+	return strings.ContainsRune(numerals, c) || strings.ContainsRune("几数每", c)
 }
 
 // alone reads the polyphones that no word decided by their neighbours.
@@ -41,8 +42,8 @@ func alone(s []Syllable, verse bool) {
 			}
 		case '应': // on its own, "should", ying1 (应怜, 不应有恨)
 			*x = reread(*x, "ying1")
-		case '骑': // 一骑, 千骑: horsemen, ji4
-			if numeral(prev) {
+		case '骑': // 一骑, 千骑, 单骑: horsemen, ji4
+			if numeral(prev) || prev == '单' {
 				*x = reread(*x, "ji4")
 			}
 		case '得':
@@ -108,8 +109,8 @@ func alone(s []Syllable, verse bool) {
 			if strings.ContainsRune("书钱债账款", next) {
 				*x = reread(*x, "huan2")
 			}
-		case '着': // 这一着, 高着: a move in chess, zhao1
-			if numeral(prev) {
+		case '着': // 这一着: a move in chess, zhao1 (but 数着钱 counts)
+			if strings.ContainsRune(numerals, prev) {
 				*x = reread(*x, "zhao1")
 			}
 		case '背': // 背着, 背起: to carry on the back, bei1
