@@ -40,8 +40,11 @@ func alone(s []Syllable, verse bool) {
 			if numeral(prev) {
 				*x = reread(*x, "juan4")
 			}
-		case '应': // on its own, "should", ying1 (应怜, 不应有恨)
+		case '应': // on its own, "should", ying1 (应怜, 不应有恨); ending a clause, "to answer", ying4 (呼之不应)
 			*x = reread(*x, "ying1")
+			if next == 0 || !IsHan(next) {
+				*x = reread(*x, "ying4")
+			}
 		case '骑': // 一骑, 千骑, 单骑: horsemen, ji4
 			if numeral(prev) || prev == '单' {
 				*x = reread(*x, "ji4")
@@ -82,7 +85,7 @@ func alone(s []Syllable, verse bool) {
 				*x = reread(*x, "shan1")
 			}
 		case '载': // 载着, 载不动, 满载: to carry, zai4; 三载: years, zai3
-			if strings.ContainsRune("着不满重人客货得了", next) {
+			if strings.ContainsRune("着不满重人客货得了我你他她它", next) {
 				*x = reread(*x, "zai4")
 			}
 		case '差', '冲': // 很差, 太冲: the adjective, cha4 and chong4
@@ -90,7 +93,7 @@ func alone(s []Syllable, verse bool) {
 				*x = reread(*x, map[rune]string{'差': "cha4", '冲': "chong4"}[c])
 			}
 		case '调': // 古调, 新调, 低调: a tune, diao4
-			if strings.ContainsRune("古新旧清小低高曲声音格老", prev) {
+			if strings.ContainsRune("古新旧清小低高曲声音格老水", prev) {
 				*x = reread(*x, "diao4")
 			}
 		case '长': // 长得高, 长了一岁, 长出新芽: to grow, zhang3
@@ -124,6 +127,38 @@ func alone(s []Syllable, verse bool) {
 		case '血': // in prose, on its own, the spoken xie3 (流了一点血)
 			if !verse {
 				*x = reread(*x, "xie3")
+			}
+		case '空': // 空着, 空出: to leave empty, kong4
+			if strings.ContainsRune("着出下", next) {
+				*x = reread(*x, "kong4")
+			}
+		case '缝': // 缝扣子, 缝衣: to sew, feng2
+			if strings.ContainsRune("扣衣补上好了着起被针", next) {
+				*x = reread(*x, "feng2")
+			}
+		case '奔': // 奔六十: getting on for, ben4
+			if numeral(next) {
+				*x = reread(*x, "ben4")
+			}
+		case '挨': // 挨打, 挨了一顿: to suffer, ai2
+			if strings.ContainsRune("了打骂批饿冻揍过着", next) {
+				*x = reread(*x, "ai2")
+			}
+		case '系': // 系好, 系鞋带, 系马: to tie, ji4
+			if strings.ContainsRune("好上紧鞋领马舟船缆短扣", next) {
+				*x = reread(*x, "ji4")
+			}
+		case '盛': // 盛饭, 盛一碗: to ladle, cheng2
+			if numeral(next) || strings.ContainsRune("饭汤水粥菜满", next) {
+				*x = reread(*x, "cheng2")
+			}
+		case '重': // 两重, 万重: layers, chong2; 重来, 重游: again, chong2
+			if numeral(prev) || strings.ContainsRune("来过游见逢到回上开返归温", next) {
+				*x = reread(*x, "chong2")
+			}
+		case '降': // 投降, 未肯降: to surrender, xiang2
+			if strings.ContainsRune("投招请受肯", prev) {
+				*x = reread(*x, "xiang2")
 			}
 		case '地':
 			// After a doubled word (慢慢地) or, in prose, after any
@@ -163,7 +198,7 @@ func inClauseBefore(s []Syllable, i int, r rune) bool {
 var literary = map[rune]string{
 	'剥': "bo1", '薄': "bo2", '削': "xue1", '血': "xue4", '熟': "shu2", '色': "se4",
 	'落': "luo4", '露': "lu4", '嚼': "jue2", '壳': "qiao4", '择': "ze2", '谁': "shui2",
-	'没': "mo4", '著': "zhuo2", '塞': "sai4",
+	'没': "mo4", '著': "zhuo2", '塞': "sai4", '阙': "que4",
 }
 
 // particles keep their neutral tone in verse.

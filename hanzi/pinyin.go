@@ -18,8 +18,10 @@ package hanzi
 //
 // A run of Han characters is cut into phrases by dynamic programming —
 // the cut that covers the most characters with phrases of two or more,
-// then the fewest pieces, then the one whose words start earliest (可怜/
-// 白发/生, not 白/发生) — and each character takes its phrase's reading,
+// then the fewest pieces, then, in prose, the one whose words are commonest
+// in modern text (cppjieba's counts: 他/处理/问题, not 他处/理/问题), then
+// the one whose words start earliest (verse: 可怜/白发/生, not 白/发生,
+// where modern counts would choose 发生) — and each character takes its phrase's reading,
 // or its own first one. Traditional characters are looked up through
 // their simplified forms. A few polyphones that no word decides are read
 // by their neighbours (see alone: 一只 zhi1 but 只在 zhi3, 万卷 juan4 but
@@ -36,13 +38,15 @@ import (
 	"compress/gzip"
 	"embed"
 	"fmt"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode"
 )
 
-//go:embed data/pinyin-chars.txt.gz data/pinyin-phrases.txt.gz data/pinyin-words.txt.gz data/pinyin-pro.txt.gz data/pinyin-miaobi.txt
+//go:embed data/pinyin-chars.txt.gz data/pinyin-phrases.txt.gz data/pinyin-words.txt.gz data/pinyin-pro.txt.gz data/pinyin-miaobi.txt data/word-freq.txt.gz
 var pinyinFS embed.FS
 
 // Syllable is one character's reading.
@@ -78,6 +82,7 @@ type pinyinTables struct {
 	chars   map[rune][]string // numbered readings, commonest first
 	phrases map[string][]string
 	verse   map[string][]string // words read otherwise in verse (不胜 bu4 sheng1)
+	freq    map[string]uint32   // how often a phrase occurs in modern text (jieba's counts)
 	maxLen  int
 	err     error
 }
@@ -155,7 +160,15 @@ func loadPinyin() error {
 		if d.err != nil {
 			return
 		}
-		d.err = readMiaobi(d)
+		if d.err = readMiaobi(d); d.err != nil {
+			return
+		}
+		d.freq = map[string]uint32{}
+		d.err = readGz("data/word-freq.txt.gz", func(k, v string) {
+			if n, err := strconv.ParseUint(v, 10, 32); err == nil {
+				d.freq[k] = uint32(n)
+			}
+		})
 	})
 	return d.err
 }
@@ -410,16 +423,26 @@ func readRun(run []rune, verse bool) []Syllable {
 	}
 	// best[i]: the best cut of simp[i:]: characters covered by phrases,
 	// then pieces.
-	type cut struct{ covered, pieces, next int }
+	// then, in prose, the words' summed log counts in modern text, and
+	// last the cut whose word starts earlier.
+	type cut struct {
+		covered, pieces, next int
+		common                float64
+	}
 	best := make([]cut, n+1)
 	for i := n - 1; i >= 0; i-- {
-		best[i] = cut{best[i+1].covered, best[i+1].pieces + 1, i + 1}
+		best[i] = cut{best[i+1].covered, best[i+1].pieces + 1, i + 1, best[i+1].common}
 		for l := 2; l <= d.maxLen && i+l <= n; l++ {
-			if _, ok := phrase(string(simp[i:i+l]), verse); !ok {
+			w := string(simp[i : i+l])
+			if _, ok := phrase(w, verse); !ok {
 				continue
 			}
-			c := cut{best[i+l].covered + l, best[i+l].pieces + 1, i + l}
-			if c.covered > best[i].covered || c.covered == best[i].covered && c.pieces <= best[i].pieces {
+			c := cut{best[i+l].covered + l, best[i+l].pieces + 1, i + l, best[i+l].common}
+			if !verse {
+				c.common += math.Log1p(float64(d.freq[w]))
+			}
+			b := best[i]
+			if c.covered > b.covered || c.covered == b.covered && (c.pieces < b.pieces || c.pieces == b.pieces && c.common >= b.common) {
 				best[i] = c
 			}
 		}
