@@ -21,8 +21,8 @@ package hanzi
 // then the fewest pieces, then, in prose, the one whose words are commonest
 // in modern text (cppjieba's counts: 他/处理/问题, not 他处/理/问题), then
 // the one whose words start earliest (verse: 可怜/白发/生, not 白/发生,
-// where modern counts would choose 发生) — and each character takes its phrase's reading,
-// or its own first one. Traditional characters are looked up through
+// where modern counts would choose 发生) — and each character takes its
+// phrase's reading, or its own first one. Traditional characters are looked up through
 // their simplified forms. A few polyphones that no word decides are read
 // by their neighbours (see alone: 一只 zhi1 but 只在 zhi3, 万卷 juan4 but
 // 卷起 juan3, 认真地 de5), and verse has conventions of its own (see
