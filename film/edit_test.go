@@ -206,7 +206,7 @@ func TestCut(t *testing.T) {
 	needFFmpeg(t)
 	dir := t.TempDir()
 	a := makeClip(t, dir, "a.mp4", true, nil, "testsrc2=s=480x270:r=30:d=4", "mandelbrot=s=480x270:r=30,trim=duration=4")
-	b := makeClip(t, dir, "b.mp4", false, []string{"-pix_fmt", "yuv420p10le"}, "smptehdbars=s=270x480:r=25:d=3", "gradients=s=270x480:r=25:d=4:seed=1")
+	b := makeClip(t, dir, "b.mp4", false, []string{"-pix_fmt", "yuv420p10le"}, "smptehdbars=s=270x480:r=25:d=3", "gradients=s=270x480:r=25:d=4:seed=1:c0=0x2060a0:c1=0xd08030")
 	c := makeClip(t, dir, "c.mkv", true, nil, "life=s=320x240:r=24:mold=10:ratio=0.5:seed=1,trim=duration=6")
 	var out bytes.Buffer
 	e := Edit{Clips: []string{a, b, c}, Length: 8, W: 480, H: 270, Look: "film", Cues: CuesOfText("春眠不觉晓，处处闻啼鸟。", 8)}
