@@ -82,9 +82,14 @@ type pinyinTables struct {
 	chars   map[rune][]string // numbered readings, commonest first
 	phrases map[string][]string
 	verse   map[string][]string // words read otherwise in verse (不胜 bu4 sheng1)
-	freq    map[string]uint32   // how often a phrase occurs in modern text (jieba's counts)
 	maxLen  int
 	err     error
+
+	// freq is how often a phrase occurs in modern text (jieba's counts),
+	// loaded apart on the first prose read: verse does not use it.
+	freqOnce sync.Once
+	freq     map[string]uint32
+	freqErr  error
 }
 
 var pinyinData pinyinTables
@@ -160,17 +165,24 @@ func loadPinyin() error {
 		if d.err != nil {
 			return
 		}
-		if d.err = readMiaobi(d); d.err != nil {
-			return
-		}
+		d.err = readMiaobi(d)
+	})
+	return d.err
+}
+
+// loadFreq reads the phrases' counts in modern text, which prose's cut
+// into words needs.
+func loadFreq() error {
+	d := &pinyinData
+	d.freqOnce.Do(func() {
 		d.freq = map[string]uint32{}
-		d.err = readGz("data/word-freq.txt.gz", func(k, v string) {
+		d.freqErr = readGz("data/word-freq.txt.gz", func(k, v string) {
 			if n, err := strconv.ParseUint(v, 10, 32); err == nil {
 				d.freq[k] = uint32(n)
 			}
 		})
 	})
-	return d.err
+	return d.freqErr
 }
 
 // readMiaobi reads data/pinyin-miaobi.txt, Miaobi's own list, which
@@ -371,6 +383,11 @@ func ReadVerse(line string) ([]Syllable, error) {
 func read(text string, verse bool) ([]Syllable, error) {
 	if err := loadPinyin(); err != nil {
 		return nil, err
+	}
+	if !verse {
+		if err := loadFreq(); err != nil {
+			return nil, err
+		}
 	}
 	var out []Syllable
 	var run []rune
