@@ -28,7 +28,7 @@ func alone(s []Syllable, verse bool) {
 		if i+1 < len(s) {
 			next = s[i+1].Char
 		}
-		c := []rune(ToSimplified(string(x.Char)))[0]
+		c := x.simple
 		switch c {
 		case '只': // 一只 zhi1, the measure word; otherwise "only", zhi3
 			*x = reread(*x, "zhi3")
@@ -213,7 +213,7 @@ func readAsVerse(s []Syllable) {
 		if x.Pinyin == "" {
 			continue
 		}
-		c := []rune(ToSimplified(string(x.Char)))[0]
+		c := x.simple
 		end := i+1 == len(s) || s[i+1].Pinyin == "" && IsSentencePunct(s[i+1].Char)
 		switch {
 		case c == '还' && end:
@@ -269,7 +269,7 @@ func fullTone(c rune, letters string) string {
 // reread gives a syllable another reading, keeping how it was found.
 func reread(x Syllable, p string) Syllable {
 	y := syllable(x.Char, p)
-	y.word = x.word
+	y.word, y.simple = x.word, x.simple
 	return y
 }
 

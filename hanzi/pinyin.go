@@ -56,7 +56,8 @@ type Syllable struct {
 	Tone   int    // citation tone 1–4, 5 neutral; 0 when Pinyin is ""
 	Spoken int    // the tone after sandhi
 
-	word bool // read as part of a dictionary word, not on its own
+	word   bool // read as part of a dictionary word, not on its own
+	simple rune // the character's simplified form, which the rules read
 }
 
 // Numbered is the reading with its citation tone as a number: "hang2".
@@ -438,10 +439,10 @@ func readRun(run []rune, verse bool) []Syllable {
 	if len(simp) != n {
 		simp = run
 	}
-	// best[i]: the best cut of simp[i:]: characters covered by phrases,
-	// then pieces.
-	// then, in prose, the words' summed log counts in modern text, and
-	// last the cut whose word starts earlier.
+	// best[i]: the best cut of simp[i:]: the most characters covered by
+	// phrases, then the fewest pieces, then, in prose, the words' highest
+	// summed log counts in modern text, and last the cut whose word starts
+	// earlier.
 	type cut struct {
 		covered, pieces, next int
 		common                float64
@@ -471,7 +472,7 @@ func readRun(run []rune, verse bool) []Syllable {
 			p, _ := phrase(string(simp[i:j]), verse)
 			for k, r := range p {
 				s := syllable(run[i+k], r)
-				s.word = true
+				s.word, s.simple = true, simp[i+k]
 				out = append(out, s)
 			}
 			continue
@@ -482,7 +483,9 @@ func readRun(run []rune, verse bool) []Syllable {
 		} else if rs := d.chars[run[i]]; len(rs) > 0 {
 			p = rs[0]
 		}
-		out = append(out, syllable(run[i], p))
+		s := syllable(run[i], p)
+		s.simple = simp[i]
+		out = append(out, s)
 	}
 	return out
 }
