@@ -41,24 +41,28 @@ func runPinyin(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return cli.ParseExit(err)
 	}
-	var text string
+	// The text: standard input, a file named, or the arguments themselves.
+	text := strings.Join(fs.Args(), " ")
+	var src io.Reader
 	switch {
 	case fs.NArg() == 0 || fs.NArg() == 1 && fs.Arg(0) == "-":
-		b, err := io.ReadAll(io.LimitReader(stdin, 4<<20))
+		src = stdin
+	case fs.NArg() == 1 && isFile(fs.Arg(0)):
+		f, err := os.Open(fs.Arg(0))
+		if err != nil {
+			fmt.Fprintf(stderr, "miaobi pinyin: %v\n", err)
+			return 2
+		}
+		defer f.Close()
+		src = f
+	}
+	if src != nil {
+		b, err := io.ReadAll(io.LimitReader(src, 4<<20))
 		if err != nil {
 			fmt.Fprintf(stderr, "miaobi pinyin: %v\n", err)
 			return 2
 		}
 		text = string(b)
-	case fs.NArg() == 1 && isFile(fs.Arg(0)):
-		b, err := readPoemFile(fs.Arg(0), stdin)
-		if err != nil {
-			fmt.Fprintf(stderr, "miaobi pinyin: %v\n", err)
-			return 2
-		}
-		text = b
-	default:
-		text = strings.Join(fs.Args(), " ")
 	}
 	// The lines recite would speak: a poem's verse lines, without its
 	// title and label; any other text's lines but the label.
