@@ -56,6 +56,11 @@ func runPinyin(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		defer f.Close()
 		src = f
 	}
+	if src == nil && fs.NArg() == 1 && !strings.ContainsFunc(text, hanzi.IsHan) {
+		// Neither a file nor Chinese: most likely a file name mistyped.
+		fmt.Fprintf(stderr, "miaobi pinyin: %s: no such file, and no Chinese to read; give Chinese text, a file, or - for standard input\n", text)
+		return 2
+	}
 	if src != nil {
 		b, err := io.ReadAll(io.LimitReader(src, 4<<20))
 		if err != nil {

@@ -42,6 +42,8 @@ func TestPinyinCommand(t *testing.T) {
 	if again := e.runStdin(t, p.stdout, "pinyin"); again.stdout != r.stdout {
 		t.Errorf("the same poem from stdin: %q, from the file: %q", again.stdout, r.stdout)
 	}
+	// A name that is neither a file nor Chinese is a clear error.
+	e.wantUsageErrors(t, []usageError{{[]string{"pinyin", filepath.Join(t.TempDir(), "none.txt")}, "no such file"}})
 	// Verse has no neutral tone; prose has.
 	if got := strings.TrimSpace(e.run(t, nil, "pinyin", "告诉他").stdout); got != "gao4 su5 ta1" {
 		t.Errorf("prose: %q", got)
