@@ -88,9 +88,13 @@ func alone(s []Syllable, verse bool) {
 			if strings.ContainsRune("着不满重人客货得了我你他她它", next) {
 				*x = reread(*x, "zai4")
 			}
-		case '差', '冲': // 很差, 太冲: the adjective, cha4 and chong4
-			if strings.ContainsRune(degree, prev) || c == '冲' && next == '着' {
-				*x = reread(*x, map[rune]string{'差': "cha4", '冲': "chong4"}[c])
+		case '差': // 很差: the adjective, cha4
+			if strings.ContainsRune(degree, prev) {
+				*x = reread(*x, "cha4")
+			}
+		case '冲': // 太冲, 冲着: blunt, towards, chong4
+			if strings.ContainsRune(degree, prev) || next == '着' {
+				*x = reread(*x, "chong4")
 			}
 		case '调': // 古调, 新调, 低调: a tune, diao4
 			if strings.ContainsRune("古新旧清小低高曲声音格老水", prev) {
