@@ -56,11 +56,6 @@ func runPinyin(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		defer f.Close()
 		src = f
 	}
-	if src == nil && fs.NArg() == 1 && !strings.ContainsFunc(text, hanzi.IsHan) {
-		// Neither a file nor Chinese: most likely a file name mistyped.
-		fmt.Fprintf(stderr, "miaobi pinyin: %s: no such file, and no Chinese to read; give Chinese text, a file, or - for standard input\n", text)
-		return 2
-	}
 	if src != nil {
 		b, err := io.ReadAll(io.LimitReader(src, 4<<20))
 		if err != nil {
@@ -68,6 +63,15 @@ func runPinyin(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return 2
 		}
 		text = string(b)
+	}
+	if !strings.ContainsFunc(text, hanzi.IsHan) {
+		if src == nil && fs.NArg() == 1 {
+			// Neither a file nor Chinese: most likely a file name mistyped.
+			fmt.Fprintf(stderr, "miaobi pinyin: %s: no such file, and no Chinese to read; give Chinese text, a file, or - for standard input\n", text)
+		} else {
+			fmt.Fprintln(stderr, "miaobi pinyin: the text has no Chinese characters to read")
+		}
+		return 2
 	}
 	// The lines recite would speak: a poem's verse lines, without its
 	// title and label; any other text's lines but the label.

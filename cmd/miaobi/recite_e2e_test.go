@@ -44,6 +44,9 @@ func TestPinyinCommand(t *testing.T) {
 	}
 	// A name that is neither a file nor Chinese is a clear error.
 	e.wantUsageErrors(t, []usageError{{[]string{"pinyin", filepath.Join(t.TempDir(), "none.txt")}, "no such file"}})
+	if r := e.runStdin(t, "", "pinyin"); r.code != 2 || !strings.Contains(r.stderr, "no Chinese") {
+		t.Errorf("pinyin of nothing: %d %q", r.code, r.stderr)
+	}
 	// Verse has no neutral tone; prose has.
 	if got := strings.TrimSpace(e.run(t, nil, "pinyin", "告诉他").stdout); got != "gao4 su5 ta1" {
 		t.Errorf("prose: %q", got)
