@@ -168,6 +168,10 @@ func (e *Engine) newJob(req Request) (*job, error) {
 		req.Form = "七绝"
 	}
 	form, err := prosody.NormalizeForm(req.Form)
+	if errors.Is(err, prosody.ErrUnknownForm) {
+		// The checker's list names 排律, which are checked, not written.
+		return nil, fmt.Errorf("%w: unknown form %q: choose 五绝, 七绝, 五律, 七律 or 词:TUNE (see 'miaobi check --list-tunes')", ErrForm, req.Form)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrForm, err)
 	}

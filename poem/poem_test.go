@@ -146,7 +146,7 @@ func TestGenerateErrors(t *testing.T) {
 		{"empty keyword", poem.Request{Keywords: []string{" "}}, poem.ErrBadKeyword, "empty"},
 		{"unknown keyword", poem.Request{Keywords: []string{"䶵䶴"}}, poem.ErrBadKeyword, "no classical image"},
 		{"too many keywords", poem.Request{Form: "五绝", Keywords: strings.Split("春夏秋冬风花雪月江", "")}, poem.ErrBadKeyword, "at most 8"},
-		{"unknown form", poem.Request{Form: "八绝"}, poem.ErrForm, "unknown form"},
+		{"unknown form", poem.Request{Form: "八绝"}, poem.ErrForm, `unknown form "八绝": choose 五绝, 七绝, 五律, 七律 or 词:TUNE`},
 		{"排律", poem.Request{Form: "五言排律"}, poem.ErrForm, "not generated"},
 		{"acrostic too long", poem.Request{Form: "五绝", Acrostic: "春江花月夜"}, poem.ErrAcrostic, "has 4 lines"},
 		{"acrostic head of the wrong tone", poem.Request{Form: "五绝", Acrostic: "一一一一"}, poem.ErrAcrostic, "must be 平"},

@@ -1,6 +1,7 @@
 package prosody
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -134,8 +135,11 @@ func NormalizeForm(name string) (string, error) {
 	if t != nil {
 		return "词:" + t.Name, nil
 	}
-	return "", fmt.Errorf("unknown form %q: use one of %s, or 词:TUNE (see 'miaobi check --list-tunes')", name, strings.Join(FormNames, ", "))
+	return "", fmt.Errorf("%w %q: use one of %s, or 词:TUNE (see 'miaobi check --list-tunes')", ErrUnknownForm, name, strings.Join(FormNames, ", "))
 }
+
+// ErrUnknownForm is NormalizeForm's error for a name that is no form.
+var ErrUnknownForm = errors.New("unknown form")
 
 // Checker checks poems against a form's rules.
 type Checker struct {
