@@ -2,6 +2,7 @@ package poem_test
 
 import (
 	"bytes"
+	"math"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -73,7 +74,8 @@ func FuzzRequest(f *testing.F) {
 // FuzzReadHabits: any habits file either fails with an error or reads
 // runs of four characters.
 func FuzzReadHabits(f *testing.F) {
-	for _, s := range []string{"# miaobi habits 1\n今日重来\t17\n", "# miaobi habits 1\n", "", "# miaobi habits 1\n今日\t1\n", "# miaobi habits 1\n今日重来\tx\n"} {
+	for _, s := range []string{"# miaobi habits 1\n今日重来\t17\n", "# miaobi habits 1\n", "", "# miaobi habits 1\n今日\t1\n", "# miaobi habits 1\n今日重来\tx\n",
+		"# miaobi habits 2\nF\t不\t10.087\t20.333\n今日重来\t17\n", "# miaobi habits 2\nF\t不\tNaN\t1\n"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -84,6 +86,11 @@ func FuzzReadHabits(f *testing.F) {
 		for _, r := range h.Runs() {
 			if utf8.RuneCountInString(r.Run) != 4 || r.Poems < 0 {
 				t.Fatalf("run %+v", r)
+			}
+		}
+		for _, u := range h.Function() {
+			if c := u.Charge(); !(c >= 0) || math.IsInf(c, 0) || !strings.Contains(poem.FunctionChars, u.Char) {
+				t.Fatalf("function use %+v: charge %v", u, c)
 			}
 		}
 	})

@@ -23,10 +23,15 @@ import (
 // of four characters that recur across them (HabitsFrom); the decoder then
 // charges habitPenalty for writing one, so a poem reaches for them only when
 // nothing else fits.
+//
+// Habits also carry how often the generator writes each function character
+// against poets (see FunctionChars): the decoder charges for the ones it
+// overuses.
 type Habits struct {
 	// next maps a run's first three characters to its fourth ones.
-	next map[[3]rune][]rune
-	runs []HabitRun
+	next     map[[3]rune][]rune
+	runs     []HabitRun
+	function []FunctionUse
 }
 
 // HabitRun is one habitual run and in how many of the sample's poems it
@@ -63,6 +68,25 @@ func NewHabits(runs []HabitRun) *Habits {
 // Runs returns the habitual runs, most frequent first.
 func (h *Habits) Runs() []HabitRun { return h.runs }
 
+// Function returns the function characters' rates (nil when unmeasured).
+func (h *Habits) Function() []FunctionUse {
+	if h == nil {
+		return nil
+	}
+	return h.function
+}
+
+// WithFunction returns the habits with the function characters' rates
+// set (h itself is not changed).
+func (h *Habits) WithFunction(uses []FunctionUse) *Habits {
+	if h == nil {
+		h = NewHabits(nil)
+	}
+	c := *h
+	c.function = uses
+	return &c
+}
+
 // after returns the characters that would complete a habitual run after
 // the three characters ending prev (nil if prev is shorter).
 func (h *Habits) after(prev []rune) []rune {
@@ -89,12 +113,16 @@ func (h *Habits) count(line []rune, j int) int {
 	return c
 }
 
-// WriteTo writes the habits as gzip-compressed text, "run<TAB>poems" per
-// line, most frequent first.
+// WriteTo writes the habits as gzip-compressed text: the function
+// characters, "F<TAB>char<TAB>poets<TAB>Miaobi" (per 1,000 characters),
+// then the runs, "run<TAB>poems" per line, most frequent first.
 func (h *Habits) WriteTo(w io.Writer) (int64, error) {
 	zw, _ := gzip.NewWriterLevel(w, gzip.BestCompression)
 	bw := bufio.NewWriter(zw)
-	bw.WriteString("# miaobi habits 1\n")
+	bw.WriteString("# miaobi habits 2\n")
+	for _, u := range h.function {
+		fmt.Fprintf(bw, "F\t%s\t%g\t%g\n", u.Char, u.Poets, u.Miaobi)
+	}
 	for _, r := range h.runs {
 		fmt.Fprintf(bw, "%s\t%d\n", r.Run, r.Poems)
 	}
@@ -104,7 +132,7 @@ func (h *Habits) WriteTo(w io.Writer) (int64, error) {
 	return 0, zw.Close()
 }
 
-// ReadHabits reads what WriteTo wrote.
+// ReadHabits reads what WriteTo wrote, or a file of version 1 (runs only).
 func ReadHabits(r io.Reader) (*Habits, error) {
 	zr, err := gzip.NewReader(r)
 	if err != nil {
@@ -112,14 +140,23 @@ func ReadHabits(r io.Reader) (*Habits, error) {
 	}
 	sc := bufio.NewScanner(zr)
 	var runs []HabitRun
+	var uses []FunctionUse
 	n := 0
 	for sc.Scan() {
 		n++
 		t := sc.Text()
 		if n == 1 {
-			if t != "# miaobi habits 1" {
+			if t != "# miaobi habits 1" && t != "# miaobi habits 2" {
 				return nil, fmt.Errorf("habits: not a habits file (header %q)", t)
 			}
+			continue
+		}
+		if rest, ok := strings.CutPrefix(t, "F\t"); ok {
+			u, err := parseFunctionUse(rest)
+			if err != nil {
+				return nil, fmt.Errorf("habits: line %d: %w", n, err)
+			}
+			uses = append(uses, u)
 			continue
 		}
 		run, count, ok := strings.Cut(t, "\t")
@@ -132,7 +169,24 @@ func ReadHabits(r io.Reader) (*Habits, error) {
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("habits: %w", err)
 	}
-	return NewHabits(runs), nil
+	h := NewHabits(runs)
+	h.function = uses
+	return h, nil
+}
+
+// parseFunctionUse reads "char<TAB>poets<TAB>Miaobi".
+func parseFunctionUse(t string) (FunctionUse, error) {
+	f := strings.Split(t, "\t")
+	bad := fmt.Errorf("want F, a function character, and its rates per 1,000 characters by poets and by Miaobi")
+	if len(f) != 3 || len([]rune(f[0])) != 1 || !strings.Contains(FunctionChars, f[0]) {
+		return FunctionUse{}, bad
+	}
+	poets, err1 := strconv.ParseFloat(f[1], 64)
+	miaobi, err2 := strconv.ParseFloat(f[2], 64)
+	if err1 != nil || err2 != nil || !(poets >= 0 && poets <= 1000) || !(miaobi >= 0 && miaobi <= 1000) {
+		return FunctionUse{}, bad
+	}
+	return FunctionUse{Char: f[0], Poets: poets, Miaobi: miaobi}, nil
 }
 
 // HabitSample says which poems to write to find (or measure) habits:
@@ -205,11 +259,16 @@ func runCounts(poems [][]string) map[string]int {
 // HabitsFrom finds the engine's habits: rounds times, it writes the sample
 // (with the habits found so far in force, since avoiding one stock phrase
 // can lead to the next) and adds every run found in at least minPoems of
-// its poems. The engine's own Habits are left as they were.
-func (e *Engine) HabitsFrom(smp HabitSample, rounds, minPoems int) (*Habits, error) {
+// its poems. With poets' rates of the function characters (per 1,000
+// characters; nil: none), the first sample, written with nothing charged,
+// measures the generator's, and the charge for those it overuses is in
+// force from the second round on. The engine's own Habits are left as they
+// were.
+func (e *Engine) HabitsFrom(smp HabitSample, rounds, minPoems int, poets map[rune]float64) (*Habits, error) {
 	saved := e.Habits
 	defer func() { e.Habits = saved }()
 	found := map[string]int{}
+	var uses []FunctionUse
 	e.Habits = nil
 	for round := range rounds {
 		s := smp
@@ -218,14 +277,17 @@ func (e *Engine) HabitsFrom(smp HabitSample, rounds, minPoems int) (*Habits, err
 		if err != nil {
 			return nil, err
 		}
+		if round == 0 && poets != nil {
+			uses = functionUses(poets, FunctionRates(poems))
+		}
 		for r, c := range runCounts(poems) {
 			if c >= minPoems && c > found[r] {
 				found[r] = c
 			}
 		}
-		e.Habits = habitsOf(found)
+		e.Habits = habitsOf(found).WithFunction(uses)
 	}
-	return habitsOf(found), nil
+	return habitsOf(found).WithFunction(uses), nil
 }
 
 func habitsOf(found map[string]int) *Habits {

@@ -73,6 +73,9 @@ type Manifest struct {
 		// seeds) without and with the habits charged.
 		Before Repeats `json:"before"`
 		After  Repeats `json:"after"`
+		// Function holds how often poets and the generator (before the
+		// charge) write each function character; see FunctionChars.
+		Function []FunctionUse `json:"function_chars,omitempty"`
 	} `json:"habits"`
 	// Comparison holds the figures of every model trained by this run.
 	Comparison      []ModelFigures `json:"comparison"`

@@ -143,6 +143,7 @@ func (e *Engine) prepare(j *job, rng *rand.Rand, keywords []Keyword) (*spec, err
 	// After the rhymes, which weigh the keywords' pull alone.
 	e.applyFrame(s)
 	e.applyTopic(s, keywords)
+	e.chargeFunction(s)
 	s.plan, s.keywords = plan, keywords
 	return s, nil
 }

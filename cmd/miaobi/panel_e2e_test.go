@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -105,22 +106,35 @@ func TestPoemMend(t *testing.T) {
 
 // TestTrainHabits finds habits for a copy of the shipped model with a small
 // sample, records them in its manifest, and the copy still writes poems.
+// Poets' rates of the function characters come from the habits file being
+// replaced (the test has no corpus); without either, it says what to do.
 func TestTrainHabits(t *testing.T) {
 	e := newEnv(t)
 	dir := filepath.Join(e.home, "model")
 	if err := os.CopyFS(dir, os.DirFS(filepath.Join("..", "..", "models", "poem"))); err != nil {
 		t.Fatal(err)
 	}
-	os.Remove(filepath.Join(dir, "habits.txt.gz"))
+	old, err := os.ReadFile(filepath.Join(dir, "habits.txt.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	r := e.run(t, nil, "train", "habits", "--models", dir, "--poems", "40", "--rounds", "1", "--min", "2")
 	r.wantCode(t, 0)
-	if !strings.Contains(r.stdout, "habitual runs") {
+	if !strings.Contains(r.stdout, "habitual runs") || !strings.Contains(r.stdout, "function characters written more often than poets write them") {
 		t.Errorf("stdout %q", r.stdout)
+	}
+	if now, _ := os.ReadFile(filepath.Join(dir, "habits.txt.gz")); bytes.Equal(now, old) {
+		t.Error("habits.txt.gz was not rewritten")
 	}
 	var m struct {
 		Habits struct {
-			Runs   int `json:"runs"`
-			Sample int `json:"sample_poems"`
+			Runs     int `json:"runs"`
+			Sample   int `json:"sample_poems"`
+			Function []struct {
+				Char   string  `json:"char"`
+				Poets  float64 `json:"poets_per_mille"`
+				Miaobi float64 `json:"miaobi_per_mille"`
+			} `json:"function_chars"`
 			Before struct {
 				Poems int `json:"poems"`
 			} `json:"before"`
@@ -139,10 +153,16 @@ func TestTrainHabits(t *testing.T) {
 	if m.Habits.Sample != 40 || m.Habits.Before.Poems != 40 || m.Corpus.Version == "" {
 		t.Errorf("manifest habits %+v, corpus %+v: the rest of the manifest must be kept", m.Habits, m.Corpus)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "habits.txt.gz")); err != nil {
-		t.Error(err)
+	if len(m.Habits.Function) != 24 || m.Habits.Function[0].Char != "不" || m.Habits.Function[0].Poets < 9 || m.Habits.Function[0].Miaobi == 0 {
+		t.Errorf("manifest function characters %+v: want the 24 with poets' and the sample's rates", m.Habits.Function)
 	}
 	e.run(t, nil, "poem", "--models", dir, "-k", "秋风").wantCode(t, 0)
+	os.Remove(filepath.Join(dir, "habits.txt.gz"))
+	r = e.run(t, nil, "train", "habits", "--models", dir, "--poems", "4", "--rounds", "1", "--min", "2")
+	r.wantCode(t, 1)
+	if !strings.Contains(r.stderr, "miaobi corpus fetch") {
+		t.Errorf("no habits and no corpus: stderr %q; want how to get poets' rates", r.stderr)
+	}
 	e.run(t, nil, "train", "habits", "--models", dir, "--min", "1").wantCode(t, 2)
 	e.run(t, nil, "train", "habits", "--models", filepath.Join(e.home, "none")).wantCode(t, 1)
 }

@@ -5,8 +5,10 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
+	"miaobi/corpus"
 	"miaobi/poem"
 )
 
@@ -16,7 +18,12 @@ type HabitConfig struct {
 	Rounds   int // default 3
 	MinPoems int // a run is a habit when this many poems of a round hold it (default 3)
 	Seed     int64
-	Log      *slog.Logger
+	// Corpus is the corpus file that gives poets' rates of the function
+	// characters (see poem.FunctionChars). When it is "", the rates the
+	// model directory's habits file records are kept, and DefaultCorpus is
+	// read when it records none.
+	Corpus, DefaultCorpus string
+	Log                   *slog.Logger
 }
 
 func (c HabitConfig) withDefaults() HabitConfig {
@@ -52,6 +59,10 @@ func TrainHabits(dir string, cfg HabitConfig) (*poem.Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
+	poets, err := poetsFunctionRates(cfg.Corpus, cfg.DefaultCorpus, e.Habits)
+	if err != nil {
+		return nil, err
+	}
 	e.Habits = nil
 	eval := poem.HabitSample{Poems: cfg.Poems, Seed: habitEvalSeed}
 	before, err := e.MeasureRepeats(eval)
@@ -59,10 +70,17 @@ func TrainHabits(dir string, cfg HabitConfig) (*poem.Manifest, error) {
 		return nil, err
 	}
 	cfg.Log.Info("repeats without habits", "poems", before.Poems, "poems_with_a_repeated_line", before.PoemsWithRepeat, "top", before.Top, "top_poems", before.TopCount)
-	h, err := e.HabitsFrom(poem.HabitSample{Poems: cfg.Poems, Seed: cfg.Seed}, cfg.Rounds, cfg.MinPoems)
+	h, err := e.HabitsFrom(poem.HabitSample{Poems: cfg.Poems, Seed: cfg.Seed}, cfg.Rounds, cfg.MinPoems, poets)
 	if err != nil {
 		return nil, err
 	}
+	var over []string
+	for _, u := range h.Function() {
+		if u.Charge() >= 0.05 {
+			over = append(over, fmt.Sprintf("%s %.1f×", u.Char, u.Miaobi/u.Poets))
+		}
+	}
+	cfg.Log.Info("function characters the generator overuses, charged", "chars", strings.Join(over, ", "))
 	size, err := writeFile(filepath.Join(dir, poem.HabitsFile), h.WriteTo)
 	if err != nil {
 		return nil, err
@@ -81,9 +99,46 @@ func TrainHabits(dir string, cfg HabitConfig) (*poem.Manifest, error) {
 	hb := &m.Habits
 	hb.Runs, hb.Sample, hb.Rounds, hb.MinPoems = len(h.Runs()), cfg.Poems, cfg.Rounds, cfg.MinPoems
 	hb.Penalty, hb.Bytes, hb.Before, hb.After = poem.HabitPenalty, size, before, after
+	hb.Function = h.Function()
 	hb.Seconds = time.Since(start).Seconds()
 	if err := writeManifest(dir, &m); err != nil {
 		return nil, fmt.Errorf("poem: train habits: %w", err)
 	}
 	return &m, nil
 }
+
+// poetsFunctionRates counts the function characters per 1,000 characters
+// of the regulated-shape poems (五绝, 七绝, 五律, 七律) of the corpus's
+// training split. With no corpus path, it takes the poets' rates that old
+// (the habits being replaced) recorded, or counts them in fallback.
+func poetsFunctionRates(path, fallback string, old *poem.Habits) (map[rune]float64, error) {
+	if path == "" {
+		if uses := old.Function(); len(uses) > 0 {
+			rates := map[rune]float64{}
+			for _, u := range uses {
+				rates[[]rune(u.Char)[0]] = u.Poets
+			}
+			return rates, nil
+		}
+		path = fallback
+	}
+	if path == "" {
+		return nil, fmt.Errorf("poets' rates of the function characters are needed: give the corpus ('miaobi corpus fetch' builds it) or a model directory whose habits.txt.gz records them")
+	}
+	var poems [][]string
+	err := corpus.Read(path, func(p *corpus.Poem) error {
+		if corpus.SplitOf(p.ID) == corpus.Train && regulatedShape[p.Form] {
+			poems = append(poems, p.Lines)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(poems) == 0 {
+		return nil, fmt.Errorf("corpus %s holds no regulated-shape poems in its training split", path)
+	}
+	return poem.FunctionRates(poems), nil
+}
+
+var regulatedShape = map[string]bool{"五绝": true, "七绝": true, "五律": true, "七律": true}
