@@ -54,14 +54,7 @@ func TestFunctionCharge(t *testing.T) {
 func TestHabitsFunctionFile(t *testing.T) {
 	uses := []poem.FunctionUse{{Char: "不", Poets: 10.087, Miaobi: 20.333}, {Char: "空", Poets: 2.581, Miaobi: 1.833}}
 	h := poem.NewHabits([]poem.HabitRun{{Run: "千里江山", Poems: 21}}).WithFunction(uses)
-	var buf bytes.Buffer
-	if _, err := h.WriteTo(&buf); err != nil {
-		t.Fatal(err)
-	}
-	back, err := poem.ReadHabits(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
+	back := roundTrip(t, h)
 	if got := back.Function(); len(got) != 2 || got[0] != uses[0] || got[1] != uses[1] {
 		t.Errorf("read back %+v, wrote %+v", got, uses)
 	}

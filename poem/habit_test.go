@@ -19,12 +19,9 @@ func gz(s string) []byte {
 	return b.Bytes()
 }
 
-func TestHabitsFile(t *testing.T) {
-	runs := []poem.HabitRun{{Run: "今日重来", Poems: 17}, {Run: "白云深处", Poems: 6}, {Run: "太短", Poems: 9}}
-	h := poem.NewHabits(runs)
-	if len(h.Runs()) != 2 {
-		t.Fatalf("runs %v: a run that is not four characters is kept", h.Runs())
-	}
+// roundTrip writes h and reads it back.
+func roundTrip(t *testing.T, h *poem.Habits) *poem.Habits {
+	t.Helper()
 	var buf bytes.Buffer
 	if _, err := h.WriteTo(&buf); err != nil {
 		t.Fatal(err)
@@ -33,6 +30,16 @@ func TestHabitsFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return back
+}
+
+func TestHabitsFile(t *testing.T) {
+	runs := []poem.HabitRun{{Run: "今日重来", Poems: 17}, {Run: "白云深处", Poems: 6}, {Run: "太短", Poems: 9}}
+	h := poem.NewHabits(runs)
+	if len(h.Runs()) != 2 {
+		t.Fatalf("runs %v: a run that is not four characters is kept", h.Runs())
+	}
+	back := roundTrip(t, h)
 	if !reflect.DeepEqual(back.Runs(), h.Runs()) {
 		t.Errorf("read back %v, wrote %v", back.Runs(), h.Runs())
 	}
