@@ -3,6 +3,7 @@ package poem
 import (
 	"bufio"
 	"compress/gzip"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand"
@@ -177,7 +178,7 @@ func ReadHabits(r io.Reader) (*Habits, error) {
 // parseFunctionUse reads "char<TAB>poets<TAB>Miaobi".
 func parseFunctionUse(t string) (FunctionUse, error) {
 	f := strings.Split(t, "\t")
-	bad := fmt.Errorf("want F, a function character, and its rates per 1,000 characters by poets and by Miaobi")
+	bad := errors.New("want F, a function character, and its rates per 1,000 characters by poets and by Miaobi")
 	if len(f) != 3 || len([]rune(f[0])) != 1 || !strings.Contains(FunctionChars, f[0]) {
 		return FunctionUse{}, bad
 	}
