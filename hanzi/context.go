@@ -23,12 +23,12 @@ func alone(s []Syllable, verse bool) {
 		}
 		prev, next := rune(0), rune(0)
 		if i > 0 {
-			prev = s[i-1].Char
+			prev = s[i-1].form()
 		}
 		if i+1 < len(s) {
-			next = s[i+1].Char
+			next = s[i+1].form()
 		}
-		c := x.simple
+		c := x.form()
 		switch c {
 		case '只': // 一只 zhi1, the measure word; otherwise "only", zhi3
 			*x = reread(*x, "zhi3")
@@ -190,7 +190,7 @@ func inClauseBefore(s []Syllable, i int, r rune) bool {
 		if s[k].Pinyin == "" && !IsHan(s[k].Char) {
 			return false
 		}
-		if s[k].Char == r {
+		if s[k].form() == r {
 			return true
 		}
 	}
@@ -217,7 +217,7 @@ func readAsVerse(s []Syllable) {
 		if x.Pinyin == "" {
 			continue
 		}
-		c := x.simple
+		c := x.form()
 		end := i+1 == len(s) || s[i+1].Pinyin == "" && IsSentencePunct(s[i+1].Char)
 		switch {
 		case c == '还' && end:
@@ -228,7 +228,7 @@ func readAsVerse(s []Syllable) {
 			// The verb "to end" at the end of a line (何时了) or after a
 			// negation (未了); after a verb within a line, in 词 and 曲,
 			// the particle (做了土).
-			if end || i > 0 && strings.ContainsRune("未不难何", s[i-1].Char) {
+			if end || i > 0 && strings.ContainsRune("未不难何", s[i-1].form()) {
 				*x = reread(*x, "liao3")
 			}
 			continue
@@ -237,7 +237,7 @@ func readAsVerse(s []Syllable) {
 			*x = reread(*x, literary[c])
 		case c == '那':
 			*x = reread(*x, "na3")
-			if i+1 < len(s) && strings.ContainsRune(thatBefore, s[i+1].Char) {
+			if i+1 < len(s) && strings.ContainsRune(thatBefore, s[i+1].form()) {
 				*x = reread(*x, "na4")
 			}
 		}
@@ -270,6 +270,15 @@ func fullTone(c rune, letters string) string {
 	return first
 }
 
+// form is the character as the rules read it: its simplified form, so that
+// a traditional text's neighbours (歸朝, 萬卷) decide as a simplified one's.
+func (x Syllable) form() rune {
+	if x.simple != 0 {
+		return x.simple
+	}
+	return x.Char
+}
+
 // reread gives a syllable another reading, keeping how it was found.
 func reread(x Syllable, p string) Syllable {
 	y := syllable(x.Char, p)
@@ -288,6 +297,6 @@ const (
 )
 
 func courtWord(syl []Syllable, i int) bool {
-	return i+1 < len(syl) && strings.ContainsRune(chaoAfter, syl[i+1].Char) ||
-		i > 0 && strings.ContainsRune(chaoBefore, syl[i-1].Char)
+	return i+1 < len(syl) && strings.ContainsRune(chaoAfter, syl[i+1].form()) ||
+		i > 0 && strings.ContainsRune(chaoBefore, syl[i-1].form())
 }

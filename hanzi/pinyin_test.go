@@ -78,6 +78,8 @@ func TestReadingRules(t *testing.T) {
 		{"只有你", false, "zhi3 you3 ni3"},
 		{"只在家", false, "zhi3 zai4 jia1"},
 		{"读书破万卷", false, "du2 shu1 po4 wan4 juan4"},
+		{"讀書破萬卷", false, "du2 shu1 po4 wan4 juan4"}, // traditional neighbours are read simplified
+		{"歸朝", true, "gui1 chao2"},
 		{"卷起", false, "juan3 qi3"},
 		{"应怜", true, "ying1 lian2"},
 		{"千骑", true, "qian1 ji4"},
