@@ -2,7 +2,6 @@ package poem
 
 import (
 	"math"
-	"strings"
 )
 
 // Function characters. Miaobi wrote the negations, interrogatives and
@@ -92,21 +91,11 @@ func round3(v float64) float64 { return math.Round(v*1000) / 1000 }
 // FunctionShare is the share of the poems' characters that are function
 // characters.
 func FunctionShare(poems [][]string) float64 {
-	n, f := 0, 0
-	for _, lines := range poems {
-		for _, l := range lines {
-			for _, r := range l {
-				n++
-				if strings.ContainsRune(FunctionChars, r) {
-					f++
-				}
-			}
-		}
+	var perMille float64
+	for _, v := range FunctionRates(poems) {
+		perMille += v
 	}
-	if n == 0 {
-		return 0
-	}
-	return float64(f) / float64(n)
+	return perMille / 1000
 }
 
 // chargeFunction subtracts each overused function character's charge
