@@ -1,7 +1,9 @@
 package poem
 
 import (
+	"fmt"
 	"math"
+	"strings"
 )
 
 // Function characters. Miaobi wrote the negations, interrogatives and
@@ -84,6 +86,19 @@ func functionUses(poets, miaobi map[rune]float64) []FunctionUse {
 		out = append(out, FunctionUse{Char: string(r), Poets: round3(poets[r]), Miaobi: round3(miaobi[r])})
 	}
 	return out
+}
+
+// ChargedFunction describes, for reports, the function characters whose
+// charge is at least 0.05 nats, in FunctionChars order: "何 2.8× (1.5
+// nats), 谁 2.5× (1.4 nats)"; "" when none is.
+func ChargedFunction(uses []FunctionUse) string {
+	var over []string
+	for _, u := range uses {
+		if u.Charge() >= 0.05 {
+			over = append(over, fmt.Sprintf("%s %.1f× (%.1f nats)", u.Char, u.Miaobi/u.Poets, u.Charge()))
+		}
+	}
+	return strings.Join(over, ", ")
 }
 
 func round3(v float64) float64 { return math.Round(v*1000) / 1000 }

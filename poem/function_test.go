@@ -51,6 +51,21 @@ func TestFunctionCharge(t *testing.T) {
 	}
 }
 
+func TestChargedFunction(t *testing.T) {
+	uses := []poem.FunctionUse{
+		{Char: "不", Poets: 10, Miaobi: 20},   // 1.04 nats
+		{Char: "无", Poets: 10, Miaobi: 10.2}, // 0.03 nats: too small to report
+		{Char: "空", Poets: 2.6, Miaobi: 1.8}, // not overused
+		{Char: "何", Poets: 2, Miaobi: 5.6},   // 1.54 nats
+	}
+	if got, want := poem.ChargedFunction(uses), "不 2.0× (1.0 nats), 何 2.8× (1.5 nats)"; got != want {
+		t.Errorf("ChargedFunction = %q, want %q", got, want)
+	}
+	if got := poem.ChargedFunction(uses[1:3]); got != "" {
+		t.Errorf("ChargedFunction of none charged = %q, want \"\"", got)
+	}
+}
+
 func TestHabitsFunctionFile(t *testing.T) {
 	uses := []poem.FunctionUse{{Char: "不", Poets: 10.087, Miaobi: 20.333}, {Char: "空", Poets: 2.581, Miaobi: 1.833}}
 	h := poem.NewHabits([]poem.HabitRun{{Run: "千里江山", Poems: 21}}).WithFunction(uses)

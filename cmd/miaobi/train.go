@@ -7,11 +7,11 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"strings"
 
 	"miaobi/cmd/miaobi/internal/cli"
 	"miaobi/corpus"
 	"miaobi/lm"
+	"miaobi/poem"
 	"miaobi/poem/train"
 )
 
@@ -97,14 +97,8 @@ func runTrainHabits(args []string, stdout, stderr io.Writer) int {
 	h := m.Habits
 	fmt.Fprintf(stdout, "%d habitual runs → %s/%s (%d bytes) in %.0fs; of %d other poems, %d shared a whole line with another before, %d after (most: 「%s」 in %d, then 「%s」 in %d)\n",
 		h.Runs, *dir, "habits.txt.gz", h.Bytes, h.Seconds, h.After.Poems, h.Before.PoemsWithRepeat, h.After.PoemsWithRepeat, h.Before.Top, h.Before.TopCount, h.After.Top, h.After.TopCount)
-	var over []string
-	for _, u := range h.Function {
-		if u.Charge() >= 0.05 {
-			over = append(over, fmt.Sprintf("%s %.1f× (%.1f nats)", u.Char, u.Miaobi/u.Poets, u.Charge()))
-		}
-	}
-	if len(over) > 0 {
-		fmt.Fprintf(stdout, "function characters written more often than poets write them, charged: %s\n", strings.Join(over, ", "))
+	if over := poem.ChargedFunction(h.Function); over != "" {
+		fmt.Fprintf(stdout, "function characters written more often than poets write them, charged: %s\n", over)
 	}
 	return 0
 }

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"miaobi/corpus"
@@ -74,13 +73,7 @@ func TrainHabits(dir string, cfg HabitConfig) (*poem.Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
-	var over []string
-	for _, u := range h.Function() {
-		if u.Charge() >= 0.05 {
-			over = append(over, fmt.Sprintf("%s %.1f×", u.Char, u.Miaobi/u.Poets))
-		}
-	}
-	cfg.Log.Info("function characters the generator overuses, charged", "chars", strings.Join(over, ", "))
+	cfg.Log.Info("function characters the generator overuses, charged", "chars", poem.ChargedFunction(h.Function()))
 	size, err := writeFile(filepath.Join(dir, poem.HabitsFile), h.WriteTo)
 	if err != nil {
 		return nil, err
@@ -127,7 +120,7 @@ func poetsFunctionRates(path, fallback string, old *poem.Habits) (map[rune]float
 	}
 	var poems [][]string
 	err := corpus.Read(path, func(p *corpus.Poem) error {
-		if corpus.SplitOf(p.ID) == corpus.Train && regulatedShape[p.Form] {
+		if corpus.SplitOf(p.ID) == corpus.Train && poem.HeldOutForms[p.Form] {
 			poems = append(poems, p.Lines)
 		}
 		return nil
@@ -140,5 +133,3 @@ func poetsFunctionRates(path, fallback string, old *poem.Habits) (map[rune]float
 	}
 	return poem.FunctionRates(poems), nil
 }
-
-var regulatedShape = map[string]bool{"五绝": true, "七绝": true, "五律": true, "七律": true}
